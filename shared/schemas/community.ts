@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/**
+ * A community name as users type it ("r/analog", "/r/Analog", "analog") normalised to the key the
+ * vocabulary uses: no r/ prefix, lower case (Reddit names are case-insensitive).
+ */
+export function normalizeCommunityName(name: string): string {
+  return name.trim().replace(/^\/?r\//i, '').toLowerCase();
+}
+
+export const CommunityName = z
+  .string()
+  .transform(normalizeCommunityName)
+  .pipe(
+    z
+      .string()
+      .min(1, 'community name is empty')
+      .max(100)
+      .regex(/^[\p{L}\p{N}_.-]+$/u, 'community names use letters, digits, _ . - only (e.g. "analog")'),
+  );
+
+/** How much one user took part in one community. t_us = posts + comments. */
+export const CommunityActivity = z
+  .object({
+    name: CommunityName,
+    posts: z.number().int().nonnegative().default(0),
+    comments: z.number().int().nonnegative().default(0),
+  })
+  .refine((a) => a.posts + a.comments > 0, {
+    message: 'activity needs at least one post or comment',
+    path: ['comments'],
+  });
+export type CommunityActivity = z.infer<typeof CommunityActivity>;
+
+/** A user's community list: at least one entry, names unique after normalisation. */
+export const CommunityList = z
+  .array(CommunityActivity)
+  .min(1, 'give at least one community, e.g. "analog:40"')
+  .refine((list) => new Set(list.map((c) => c.name)).size === list.length, {
+    message: 'a community appears twice; merge its counts into one entry',
+  });
+export type CommunityList = z.infer<typeof CommunityList>;

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { TemplateRef } from './persona.ts';
+import { Usage } from './llm.ts';
+
+/**
+ * Rewrite methods, named as on the CLI and the HTTP API:
+ * - baseline: zero-shot, no persona          - persona: zero-shot, role-playing the persona
+ * - fewshot: n previous prompts + persona    - fewshot-baseline: n previous prompts, no persona
+ * - retrieval: Tailored-Visions style, the k history prompts most similar to the prompt, no persona
+ */
+export const RewriteMethod = z.enum(['baseline', 'persona', 'fewshot', 'fewshot-baseline', 'retrieval']);
+export type RewriteMethod = z.infer<typeof RewriteMethod>;
+
+export const PROMPT_MAX_CHARS = 2000;
+
+export const BasePrompt = z
+  .string()
+  .trim()
+  .min(1, 'the prompt is empty: give the text you would type into the image generator')
+  .max(PROMPT_MAX_CHARS, `the prompt is over ${PROMPT_MAX_CHARS} characters: shorten it`);
+
+export const RewriteRequest = z.object({
+  prompt: BasePrompt,
+  persona: z.string().trim().min(1, 'the persona is empty').optional(),
+  /** Defaults to `persona` when a persona is given, else `baseline`. */
+  method: RewriteMethod.optional(),
+  /** The user's previous prompts, oldest first (few-shot examples and the retrieval pool). */
+  history: z.array(z.string().trim().min(1)).max(10_000).optional(),
+  /** Few-shot examples (1–5) or retrieved prompts (k). Default 3. */
+  k: z.number().int().min(1).max(5).optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  /** How `retrieval` ranks history prompts. */
+  retrieval: z.enum(['bm25', 'embedding']).optional(),
+});
+export type RewriteRequest = z.infer<typeof RewriteRequest>;
+
+/** The over-personalization guard's verdict on the primary subjects of the base prompt. */
+export const GuardStatus = z.enum(['passed', 'retried', 'failed']);
+export type GuardStatus = z.infer<typeof GuardStatus>;
+
+export const RewriteResult = z.object({
+  rewritten: z.string(),
+  method: RewriteMethod,
+  template: TemplateRef,
+  model: z.string(),
+  guard: GuardStatus,
+  usage: Usage,
+  /** Subjects of the base prompt the final rewrite still lacks (empty when guard passed). */
+  missing: z.array(z.string()).optional(),
+  warnings: z.array(z.string()).optional(),
+});
+export type RewriteResult = z.infer<typeof RewriteResult>;
