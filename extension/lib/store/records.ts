@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { BasePrompt, GuardStatus, RewriteMethod } from '../../../shared/schemas/rewrite.ts';
+
+/**
+ * The rows the extension keeps in IndexedDB (schema version 2, see db.ts). Personas use the shared
+ * `Persona` schema unchanged; everything else is extension-only state.
+ */
+
+/** A site the person turned the extension on/off for, keyed by `location.host` (host[:port]). */
+export const SiteRecord = z.object({
+  host: z.string().min(1),
+  /** Supported sites are on unless turned off; any other site (generic mode) is off unless turned on. */
+  enabled: z.boolean().optional(),
+  /** Opt-in: keep the prompts submitted on this site as few-shot examples. */
+  capture: z.boolean().default(false),
+  /** Persona to use on this site instead of the active one. */
+  personaId: z.string().optional(),
+});
+export type SiteRecord = z.infer<typeof SiteRecord>;
+
+/** One prompt the person submitted on a site (captured only where they opted in). */
+export const HistoryRecord = z.object({
+  id: z.number().int().positive().optional(),
+  site: z.string().min(1),
+  prompt: BasePrompt,
+  createdAt: z.iso.datetime(),
+});
+export type HistoryRecord = z.infer<typeof HistoryRecord>;
+
+export const RewriteOutcome = z.enum(['pending', 'accepted', 'undone', 'discarded']);
+export type RewriteOutcome = z.infer<typeof RewriteOutcome>;
+
+/** One rewrite the extension produced, and what the person did with it. */
+export const RewriteRecord = z.object({
+  id: z.number().int().positive().optional(),
+  site: z.string().min(1),
+  base: z.string(),
+  rewritten: z.string(),
+  personaId: z.string().nullable(),
+  method: RewriteMethod,
+  model: z.string(),
+  template: z.string().optional(),
+  guard: GuardStatus.optional(),
+  outcome: RewriteOutcome,
+  createdAt: z.iso.datetime(),
+});
+export type RewriteRecord = z.infer<typeof RewriteRecord>;
+
+/**
+ * How rewrites are made. `auto` = few-shot from the site's history when there is any, else zero-shot
+ * with the persona.
+ */
+export const MethodPreference = z.enum(['auto', 'persona', 'fewshot']);
+export type MethodPreference = z.infer<typeof MethodPreference>;
+
+export const Preferences = z.object({
+  activePersonaId: z.string().optional(),
+  method: MethodPreference.default('auto'),
+  /** Few-shot examples taken from the site's history (1–5). */
+  fewShotK: z.number().int().min(1).max(5).default(3),
+  /** Which onnxruntime-web backend the persona inference uses; `auto` = WebGPU when an adapter exists. */
+  inferenceBackend: z.enum(['auto', 'webgpu', 'wasm']).default('auto'),
+  /** Set once the first-run page was finished or skipped. */
+  onboarded: z.boolean().default(false),
+});
+export type Preferences = z.infer<typeof Preferences>;
+
+/** Captured prompts kept per site; older ones are dropped first. */
+export const HISTORY_PER_SITE = 500;
