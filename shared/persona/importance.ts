@@ -1,0 +1,57 @@
+/**
+ * Per-community importance for one user: the input of the context builder. The encoder's attention is
+ * the intended source (task C plugs it in as an `ImportanceScorer`); without an encoder, TF-IDF over the
+ * user's community list stands in, as the paper's baseline does.
+ */
+import { normalizeCommunityName, type CommunityActivity } from '../schemas/community.ts';
+
+/** Raw (unnormalised, non-negative) importance per normalised community name. */
+export type Importance = ReadonlyMap<string, number>;
+
+/** Anything that turns a community list into importance: attention from the encoder, TF-IDF, … */
+export type ImportanceScorer = (activity: readonly CommunityActivity[]) => Importance | Promise<Importance>;
+
+/** How many users of a reference population take part in each community (its document frequency). */
+export interface DocumentFrequencies {
+  users: number;
+  df: ReadonlyMap<string, number>;
+}
+
+/** Counts distinct users per community from user–community edges (names normalised). */
+export function documentFrequencies(edges: Iterable<{ user: string; community: string }>): DocumentFrequencies {
+  const members = new Map<string, Set<string>>();
+  const users = new Set<string>();
+  for (const { user, community } of edges) {
+    const name = normalizeCommunityName(community);
+    users.add(user);
+    let set = members.get(name);
+    if (!set) members.set(name, (set = new Set()));
+    set.add(user);
+  }
+  return { users: users.size, df: new Map([...members].map(([name, set]) => [name, set.size])) };
+}
+
+/**
+ * TF-IDF importance: tf = the community's share of the user's activity (posts + comments),
+ * idf = ln((1 + N) / (1 + df)) + 1 (smoothed, as scikit-learn does, so a community everyone joins still
+ * weighs something and an unknown one gets the highest idf). Frequent-for-this-user, rare-overall
+ * communities come first: r/analog beats r/AskReddit at equal activity.
+ */
+export function tfidfImportance(activity: readonly CommunityActivity[], table: DocumentFrequencies): Map<string, number> {
+  const total = activity.reduce((s, a) => s + a.posts + a.comments, 0);
+  const scores = new Map<string, number>();
+  for (const a of activity) {
+    const tf = total > 0 ? (a.posts + a.comments) / total : 0;
+    const idf = Math.log((1 + table.users) / (1 + (table.df.get(a.name) ?? 0))) + 1;
+    scores.set(a.name, tf * idf);
+  }
+  return scores;
+}
+
+export function createTfidfScorer(table: DocumentFrequencies): ImportanceScorer {
+  return (activity) => tfidfImportance(activity, table);
+}
+
+/** Activity share alone (no reference population): the fallback when nothing better is available. */
+export const activityScorer: ImportanceScorer = (activity) =>
+  new Map(activity.map((a) => [a.name, a.posts + a.comments]));
