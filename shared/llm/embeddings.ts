@@ -24,7 +24,8 @@ export interface EmbedderOptions extends TransportOptions {
   batchSize?: number;
 }
 
-export function createEmbedder(settings: LlmSettingsInput, options: EmbedderOptions = {}): Embedder {
+/** Connection settings as for chat; a chat `model` in them is ignored (the embedding model is options.model). */
+export function createEmbedder(settings: Omit<LlmSettingsInput, 'model'> & { model?: string }, options: EmbedderOptions = {}): Embedder {
   const model = options.model ?? DEFAULT_EMBED_MODEL;
   const transport = createTransport({ ...settings, model }, options);
   const batchSize = Math.max(1, options.batchSize ?? 256);

@@ -65,6 +65,9 @@ export function llmSettingsFromEnv(env: Env): LlmSettings | undefined {
     timeoutMs: numberVar(env, 'ZIPP_LLM_TIMEOUT_MS'),
     maxRetries: numberVar(env, 'ZIPP_LLM_MAX_RETRIES'),
   };
+  if (!/^https?:\/\//i.test(candidate.baseUrl)) {
+    throw new LlmConfigError(`${baseUrl!.name}: "${candidate.baseUrl}" is not an http(s) URL: write it in full, e.g. http://127.0.0.1:11434/v1`);
+  }
   const parsed = LlmSettings.safeParse(candidate);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
