@@ -1,0 +1,72 @@
+import { editorKind, type EditorKind } from './kind.ts';
+import { readEditorText, sameText } from './read.ts';
+
+/** The new text did not land in the editor (the site's editor refused or rewrote it). */
+export class EditorWriteError extends Error {
+  constructor(readonly kind: EditorKind) {
+    super(`ZIPP could not write into this ${kind} editor; use Copy in the preview and paste the rewrite yourself`);
+    this.name = 'EditorWriteError';
+  }
+}
+
+/**
+ * React (and Vue, Svelte…) track a controlled field's value through the element's own `value` property.
+ * Setting it through the prototype's setter and then firing `input` is what a keystroke looks like to
+ * them, so the framework's state takes the new value instead of reverting it on the next render.
+ */
+function setControlledValue(el: HTMLTextAreaElement | HTMLInputElement, text: string): void {
+  const proto = el.tagName === 'TEXTAREA' ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+  const setter = Object.getOwnPropertyDescriptor(proto, 'value')?.set;
+  if (setter) setter.call(el, text);
+  else el.value = text;
+  el.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertReplacementText', data: text }));
+  el.dispatchEvent(new Event('change', { bubbles: true }));
+}
+
+/**
+ * ProseMirror, Lexical and Quill keep a document model and rebuild the DOM from it, so changing the DOM
+ * directly is undone on their next render. Selecting everything and inserting text through
+ * `execCommand` goes through the browser's input pipeline (beforeinput → DOM change → input), the path
+ * every such editor listens to.
+ */
+function insertThroughInputPipeline(root: HTMLElement, text: string): void {
+  const doc = root.ownerDocument;
+  root.focus();
+  const selection = doc.getSelection();
+  if (selection) {
+    const range = doc.createRange();
+    range.selectNodeContents(root);
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+  if (text === '') {
+    doc.execCommand('delete', false);
+    return;
+  }
+  text.split('\n').forEach((line, i) => {
+    if (i > 0) doc.execCommand('insertParagraph', false);
+    if (line) doc.execCommand('insertText', false, line);
+  });
+}
+
+const nextFrame = (win: Window) =>
+  new Promise<void>((resolve) => {
+    if (typeof win.requestAnimationFrame === 'function') win.requestAnimationFrame(() => resolve());
+    else setTimeout(resolve, 16);
+  });
+
+/**
+ * Replaces the editor's whole text with `text` and waits until the editor shows it (rich editors apply
+ * input asynchronously). Throws EditorWriteError when it does not land within a few frames.
+ */
+export async function writeEditorText(root: HTMLElement, text: string): Promise<void> {
+  const kind = editorKind(root);
+  if (kind === 'textarea' || kind === 'input') setControlledValue(root as HTMLTextAreaElement, text);
+  else insertThroughInputPipeline(root, text);
+  const win = root.ownerDocument.defaultView ?? window;
+  for (let i = 0; i < 10; i++) {
+    if (sameText(readEditorText(root), text)) return;
+    await nextFrame(win);
+  }
+  throw new EditorWriteError(kind);
+}

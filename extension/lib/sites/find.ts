@@ -1,0 +1,57 @@
+import { editorRootOf, isUsableEditor } from '../editor/kind.ts';
+import type { SiteAdapter } from './catalog.ts';
+
+const EDITABLE = 'textarea, input[type="text"], input:not([type]), [contenteditable]:not([contenteditable="false"])';
+const PROMPT_HINT = /prompt|imagine|describe|create|generate/i;
+
+/** querySelectorAll that also looks inside open shadow roots (closed ones are out of reach by design). */
+export function queryAllDeep(root: Document | ShadowRoot | Element, selector: string): Element[] {
+  const found = [...root.querySelectorAll(selector)];
+  const walker = (root.nodeType === 9 ? (root as Document) : root.ownerDocument!).createTreeWalker(root, 1);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const shadow = (node as Element).shadowRoot;
+    if (shadow) found.push(...queryAllDeep(shadow, selector));
+  }
+  return found;
+}
+
+function candidates(doc: Document, selector: string, deep: boolean): HTMLElement[] {
+  const els = deep ? queryAllDeep(doc, selector) : [...doc.querySelectorAll(selector)];
+  const roots = els.map((el) => editorRootOf(el)).filter((el): el is HTMLElement => el !== null);
+  return [...new Set(roots)].filter(isUsableEditor);
+}
+
+function hintText(el: HTMLElement): string {
+  return ['placeholder', 'aria-label', 'data-placeholder', 'id', 'name']
+    .map((a) => el.getAttribute(a) ?? '')
+    .join(' ');
+}
+
+/**
+ * Fallback when no adapter selector matches: an editor whose placeholder, label, id or name mentions a
+ * prompt, else the largest editor on the page.
+ */
+export function mostPromptLikeEditor(doc: Document, deep = false): HTMLElement | null {
+  const all = candidates(doc, EDITABLE, deep);
+  const hinted = all.find((el) => PROMPT_HINT.test(hintText(el)));
+  if (hinted) return hinted;
+  const area = (el: HTMLElement) => {
+    const r = el.getBoundingClientRect();
+    return r.width * r.height;
+  };
+  return all.sort((a, b) => area(b) - area(a))[0] ?? null;
+}
+
+/** The site's prompt box: the first adapter selector that matches a usable editor, else the fallback. */
+export function findPromptBox(doc: Document, adapter: SiteAdapter): HTMLElement | null {
+  for (const selector of adapter.promptSelectors) {
+    const [first] = candidates(doc, selector, adapter.deep === true);
+    if (first) return first;
+  }
+  return mostPromptLikeEditor(doc, adapter.deep === true);
+}
+
+/** True when `target` is (inside) one of the adapter's submit controls. */
+export function isSubmitControl(target: Element, adapter: SiteAdapter): boolean {
+  return adapter.submitSelectors.some((s) => target.closest(s) !== null);
+}
