@@ -1,0 +1,164 @@
+import { addUsage, emptyUsage, type Usage } from '../schemas/llm.ts';
+import { PERSONA_MAX_TOKENS } from '../schemas/persona.ts';
+import { RewriteRequest, type GuardStatus, type RewriteMethod, type RewriteResult } from '../schemas/rewrite.ts';
+import { LlmAbortedError, LlmEmptyAnswerError, LlmError } from '../llm/errors.ts';
+import type { ChatClient, ChatMessage } from '../llm/types.ts';
+import { fitsTokens } from '../text/tokens.ts';
+import { recentExamples, retrieveExamples, usableHistory, type Embed } from './examples.ts';
+import { cleanAnswer, REWRITE_MAX_WORDS, sameText } from './hygiene.ts';
+import { extractSubjects, missingSubjects } from './subjects.ts';
+import { ECHO_NOTE, guardNote, templateRef, TEMPLATES, type TemplateInput } from './templates.ts';
+
+/**
+ * The rewrite pipeline: pick the examples, fill the template, ask the LLM, clean the answer, and check that
+ * the primary subjects survived.
+ *
+ *   1. one request; an empty or echoed answer is asked for once more (with a nudge);
+ *   2. the guard: if the cleaned rewrite lost a subject of the base prompt, ask once more at temperature
+ *      0.5 (or the request's, if lower) with the missing subjects named; guard = passed | retried | failed;
+ *      on failure the attempt missing fewer subjects is returned, with `missing` listing them.
+ * So a rewrite costs 1 to 3 requests; `usage` sums them all.
+ */
+
+export const DEFAULT_K = 3;
+/** Lower temperature of the guard's second attempt: the paper saw less over-personalization below 0.6. */
+export const GUARD_RETRY_TEMPERATURE = 0.5;
+
+/** A request that cannot be served as given; the message is one line naming the field and the fix. */
+export class RewriteInputError extends Error {
+  constructor(
+    readonly field: 'prompt' | 'persona' | 'history' | 'method' | 'k' | 'temperature' | 'retrieval',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RewriteInputError';
+  }
+}
+
+export interface RewriteOptions {
+  signal?: AbortSignal;
+  /** Raw text deltas as the model streams them (before cleaning); a second attempt streams anew. */
+  onDelta?: (text: string) => void;
+  /** Embedding function for `retrieval` by embedding similarity; without it retrieval uses BM25. */
+  embed?: Embed;
+}
+
+/** The default method for a request: persona when there is one, else baseline. */
+export const methodFor = (persona: string | undefined, method?: RewriteMethod): RewriteMethod =>
+  method ?? (persona ? 'persona' : 'baseline');
+
+function validate(input: unknown): RewriteRequest {
+  const parsed = RewriteRequest.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = String(issue.path[0] ?? 'prompt') as RewriteInputError['field'];
+    throw new RewriteInputError(field, `${field}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export async function rewritePrompt(client: ChatClient, request: RewriteRequest, options: RewriteOptions = {}): Promise<RewriteResult> {
+  const req = validate(request);
+  const method = methodFor(req.persona, req.method);
+  const template = TEMPLATES[method];
+  const k = req.k ?? DEFAULT_K;
+  const warnings: string[] = [];
+
+  if (template.usesPersona && !req.persona) {
+    throw new RewriteInputError('persona', `method "${method}" needs a persona: give one, or use method "${method === 'fewshot' ? 'fewshot-baseline' : 'baseline'}"`);
+  }
+  if (!template.usesPersona && req.persona) warnings.push(`method "${method}" does not use the persona; it was ignored`);
+  if (req.persona && template.usesPersona && !fitsTokens(req.persona, PERSONA_MAX_TOKENS)) {
+    throw new RewriteInputError('persona', `persona: over ${PERSONA_MAX_TOKENS} tokens, where models start to invent details: shorten it`);
+  }
+
+  const input: TemplateInput = { prompt: req.prompt, ...(template.usesPersona ? { persona: req.persona! } : {}) };
+  if (template.usesExamples) {
+    const history = usableHistory(req.history ?? [], req.prompt);
+    if (history.length === 0) {
+      throw new RewriteInputError('history', `method "${method}" needs earlier prompts of the user (history): give at least one, or use method "${req.persona ? 'persona' : 'baseline'}"`);
+    }
+    if (method === 'retrieval') {
+      const byEmbedding = req.retrieval === 'embedding';
+      if (byEmbedding && !options.embed) throw new RewriteInputError('retrieval', 'retrieval: "embedding" needs an embedding function; use "bm25"');
+      const found = await retrieveExamples(req.prompt, history, k, byEmbedding ? options.embed : req.retrieval === 'bm25' ? undefined : options.embed);
+      if (found.matched < found.examples.length) {
+        warnings.push(`only ${found.matched} of the ${found.examples.length} examples resemble the prompt; the rest are the most recent prompts`);
+      }
+      input.examples = found.examples;
+    } else {
+      input.examples = recentExamples(history, k);
+    }
+  } else if (req.history?.length) {
+    warnings.push(`method "${method}" does not use the history; it was ignored`);
+  }
+
+  let usage: Usage = emptyUsage();
+  let model = client.model;
+  /** One request → cleaned text ('' when the model gave nothing). */
+  const ask = async (messages: ChatMessage[], temperature: number | undefined): Promise<string> => {
+    const chatOptions = { ...(temperature !== undefined ? { temperature } : {}), ...(options.signal ? { signal: options.signal } : {}) };
+    try {
+      let result;
+      if (options.onDelta) {
+        const stream = client.stream(messages, chatOptions);
+        for await (const delta of stream) options.onDelta(delta);
+        result = await stream.result;
+      } else {
+        result = await client.chat(messages, chatOptions);
+      }
+      usage = addUsage(usage, result.usage);
+      model = result.model;
+      const cleaned = cleanAnswer(result.text, REWRITE_MAX_WORDS);
+      if (cleaned.cut && !warnings.some((w) => w.startsWith('the answer was cut'))) warnings.push(`the answer was cut to ${REWRITE_MAX_WORDS} words`);
+      return cleaned.text;
+    } catch (error) {
+      if (error instanceof LlmError && error.usage) usage = addUsage(usage, error.usage);
+      if (error instanceof LlmEmptyAnswerError) return '';
+      if (error instanceof LlmError) error.usage = usage;
+      throw error;
+    }
+  };
+
+  // 1. First answer; an empty or echoed one gets one more try.
+  let text = await ask(template.build(input), req.temperature);
+  if (!text || sameText(text, req.prompt)) {
+    const again = await ask(template.build({ ...input, note: ECHO_NOTE }), req.temperature);
+    if (again) text = again;
+  }
+  if (!text) throw new LlmEmptyAnswerError(model, { usage });
+  if (sameText(text, req.prompt)) warnings.push('the model returned the prompt unchanged');
+
+  // 2. The guard.
+  const subjects = extractSubjects(req.prompt);
+  let missing = missingSubjects(subjects, text);
+  let guard: GuardStatus = 'passed';
+  if (missing.length > 0) {
+    const temperature = Math.min(req.temperature ?? GUARD_RETRY_TEMPERATURE, GUARD_RETRY_TEMPERATURE);
+    let retry = '';
+    try {
+      retry = await ask(template.build({ ...input, note: guardNote(missing) }), temperature);
+    } catch (error) {
+      if (error instanceof LlmAbortedError || !(error instanceof LlmError)) throw error;
+      warnings.push(`the guard's second attempt failed: ${error.message}`);
+    }
+    const retryMissing = retry ? missingSubjects(subjects, retry) : missing;
+    if (retry && retryMissing.length <= missing.length) {
+      text = retry;
+      missing = retryMissing;
+    }
+    guard = missing.length === 0 ? 'retried' : 'failed';
+    if (guard === 'failed') warnings.push(`the rewrite still lacks ${missing.join(', ')} from the prompt: review it before use`);
+  }
+
+  return {
+    rewritten: text,
+    method,
+    template: templateRef(template),
+    model,
+    guard,
+    usage,
+    ...(missing.length ? { missing } : {}),
+    ...(warnings.length ? { warnings } : {}),
+  };
+}
