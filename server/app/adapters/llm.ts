@@ -1,0 +1,37 @@
+import { createLlmClient } from '../../../shared/llm/client.ts';
+import { llmSettingsFromEnv, NO_LLM_CONFIGURED, type Env } from '../../../shared/llm/settings.ts';
+import type { ChatClient } from '../../../shared/llm/types.ts';
+import { ApiError } from '../errors.ts';
+import type { LlmInfo, LlmService } from '../services.ts';
+
+/**
+ * The server's one LLM client, from the same environment variables as the CLI (ZIPP_LLM_* / OPENAI_*).
+ * With none set the server still starts: LLM routes answer 503 `llm_not_configured` with the one line that
+ * says how to connect one, and /v1/health reports it. The API key never leaves this module.
+ */
+export function llmFromEnv(env: Env): LlmService {
+  const settings = llmSettingsFromEnv(env);
+  if (!settings) {
+    return {
+      info: () => ({ configured: false, hint: NO_LLM_CONFIGURED }),
+      client: () => {
+        throw new ApiError(503, 'llm_not_configured', NO_LLM_CONFIGURED);
+      },
+    };
+  }
+  const client: ChatClient = createLlmClient(settings);
+  const info: LlmInfo = { configured: true, model: settings.model, ...(settings.baseUrl ? { baseUrl: stripCredentials(settings.baseUrl) } : {}) };
+  return { info: () => info, client: () => client };
+}
+
+/** A base URL as it may be shown: user:password@ removed. */
+function stripCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return url;
+  }
+}

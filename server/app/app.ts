@@ -1,0 +1,100 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { every } from 'hono/combine';
+import { cors } from 'hono/cors';
+import { requestId } from 'hono/request-id';
+import type { AppEnv } from './env.ts';
+import { errorResponse } from './error-handler.ts';
+import { ApiError } from './errors.ts';
+import { accessLog } from './middleware/access-log.ts';
+import { bearerAuth } from './middleware/auth.ts';
+import { deadline } from './middleware/deadline.ts';
+import { idempotency } from './middleware/idempotency.ts';
+import { rateLimit } from './middleware/rate-limit.ts';
+import { ApiDocs } from './openapi.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
+import { healthRoutes } from './routes/health.ts';
+import { jobRoutes } from './routes/jobs.ts';
+import { rewriteRoutes } from './routes/rewrite.ts';
+import { uploadRoutes, UPLOAD_PATH } from './routes/uploads.ts';
+import type { AppServices } from './services.ts';
+
+/** Routes that answer without a token. */
+const PUBLIC = new Set(['/v1/health']);
+
+/**
+ * Builds the whole HTTP surface on the given services: middleware (request id, access log, CORS, bearer
+ * auth, per-token rate limit, body limit, deadline, idempotency), the /v1 API, /openapi.json and the
+ * dashboard. No I/O happens here; startServer owns listening and shutdown.
+ */
+export function createApp(services: AppServices): { app: Hono<AppEnv>; docs: ApiDocs } {
+  const { config, log } = services;
+  const app = new Hono<AppEnv>();
+  const docs = new ApiDocs();
+
+  app.use('*', requestId());
+  app.use('*', accessLog(log, config.accessLog));
+  if (config.corsOrigins.length) {
+    const allowed = new Set(config.corsOrigins);
+    app.use(
+      '/v1/*',
+      cors({
+        origin: (origin) => (allowed.has(origin) ? origin : null),
+        allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+        exposeHeaders: ['Retry-After', 'X-Request-Id', 'Idempotent-Replayed'],
+        maxAge: 600,
+      }),
+    );
+  }
+  const auth = bearerAuth(services.tokens);
+  const limit = rateLimit({ perSecond: config.rateLimit, burst: config.rateBurst });
+  const jsonLimit = bodyLimit({
+    maxSize: config.maxBodyBytes,
+    onError: () => {
+      throw new ApiError(413, 'payload_too_large', `the body is over ${config.maxBodyBytes} bytes (--max-body); send less, or upload files via POST ${UPLOAD_PATH}`);
+    },
+  });
+  const timeLimit = deadline(config.requestTimeoutMs);
+  const replay = idempotency(services.db);
+  const protect = every(auth, limit);
+  const jsonGuards = every(jsonLimit, timeLimit, replay);
+  app.use('/v1/*', (c, next) => (PUBLIC.has(c.req.path) ? next() : protect(c, next)));
+  // Uploads stream to disk under their own size limit and may take longer than the JSON deadline.
+  app.use('/v1/*', (c, next) => (PUBLIC.has(c.req.path) || c.req.path === UPLOAD_PATH ? next() : jsonGuards(c, next)));
+
+  healthRoutes(app, docs, services);
+  rewriteRoutes(app, docs, services);
+  uploadRoutes(app, docs, services);
+  jobRoutes(app, docs, services);
+
+  const document = () =>
+    docs.document({
+      title: 'ZIPP server API',
+      version: services.version,
+      description:
+        'Persona-based prompt personalization: rewriting, persona inference and verbalization, encoder training, durable jobs. ' +
+        'Every /v1 route but /v1/health needs "Authorization: Bearer <token>". Errors are {error: {code, message, field?}}.',
+    });
+  let cached: ReturnType<typeof document> | undefined;
+  app.get('/openapi.json', (c) => c.json((cached ??= document())));
+
+  if (services.dashboardDir) dashboardRoutes(app, services.dashboardDir);
+
+  app.notFound((c) => {
+    const other = docs.list().find((r) => routeRegex(r.path).test(c.req.path));
+    if (other) {
+      const allow = docs.list().filter((r) => routeRegex(r.path).test(c.req.path)).map((r) => r.method.toUpperCase());
+      return errorResponse(
+        new ApiError(405, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allow.join(' or ')}`, undefined, { Allow: allow.join(', ') }),
+        c,
+        log,
+      );
+    }
+    return errorResponse(new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}; see /openapi.json for the API`), c, log);
+  });
+  app.onError((err, c) => errorResponse(err, c, log));
+  return { app, docs };
+}
+
+const routeRegex = (path: string) => new RegExp(`^${path.replace(/:[A-Za-z_]+/g, '[^/]+')}$`);

@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import type { LogLevel } from './logger.ts';
+
+/** The repository root (three levels above this file): default locations of the shipped model and dashboard. */
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const DEFAULT_ENCODER_DIR = path.join(PACKAGE_ROOT, 'models', 'zipp-encoder');
+
+/**
+ * Extension and web origins allowed to call the API from a browser: `chrome-extension://<32 letters a–p>`,
+ * `moz-extension://<uuid>`, or an http(s) origin (scheme, host, optional port, no path).
+ */
+export const CorsOrigin = z
+  .string()
+  .regex(
+    /^(chrome-extension:\/\/[a-p]{32}|moz-extension:\/\/[0-9a-f-]{36}|https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)$/,
+    'expected an origin such as chrome-extension://abcdefghijklmnopabcdefghijklmnop or http://localhost:5173 (no path, no trailing slash)',
+  );
+
+export const ServerConfig = z.object({
+  port: z.number().int().min(0).max(65535).default(8787),
+  host: z.string().min(1).default('127.0.0.1'),
+  /** State (SQLite, token, uploads, job files, trained models) lives here. */
+  dataDir: z.string().min(1).default('./.zipp'),
+  token: z.string().optional(),
+  corsOrigins: z.array(CorsOrigin).default([]),
+  /** JSON bodies above this many bytes get 413. */
+  maxBodyBytes: z.number().int().positive().default(1024 * 1024),
+  /** Streamed uploads above this many bytes are cut off with 413 (and the partial file deleted). */
+  maxUploadBytes: z.number().int().positive().default(2 * 1024 ** 3),
+  /** Requests per second per token (sustained); 0 = no limit. */
+  rateLimit: z.number().min(0).default(50),
+  /** Requests a token may send at once before the rate applies. */
+  rateBurst: z.number().int().positive().default(100),
+  /** Non-streaming requests are answered 504 after this long. */
+  requestTimeoutMs: z.number().int().positive().default(120_000),
+  /** How long a shutdown waits for in-flight requests and running jobs. */
+  shutdownGraceMs: z.number().int().nonnegative().default(10_000),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info') as z.ZodType<LogLevel>,
+  /** Log one line per request (method, path, status, time). */
+  accessLog: z.boolean().default(true),
+  /** The ONNX community encoder served by /v1/personas/infer. */
+  encoderDir: z.string().default(DEFAULT_ENCODER_DIR),
+  /** Per-kind job concurrency, e.g. { "rewrite-batch": 2 }. */
+  concurrency: z.record(z.string(), z.number().int().positive()).default({}),
+  /** Serve the React dashboard at / (building it first if it is missing or stale). */
+  dashboard: z.boolean().default(true),
+});
+export type ServerConfig = z.infer<typeof ServerConfig>;
+export type ServerConfigInput = z.input<typeof ServerConfig>;

@@ -1,0 +1,42 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { LlmError } from '../../shared/llm/errors.ts';
+import type { AppEnv } from './env.ts';
+import { ApiError } from './errors.ts';
+import type { Logger } from './logger.ts';
+
+/** How each LLM failure reaches an API client: the LLM's own one-line message, with a fitting status. */
+export function fromLlmError(err: LlmError): ApiError {
+  switch (err.code) {
+    case 'config':
+      return new ApiError(503, 'llm_not_configured', err.message);
+    case 'timeout':
+      return new ApiError(504, 'llm_timeout', err.message);
+    case 'aborted':
+      return new ApiError(504, 'timeout', 'the request was cancelled before the LLM answered (timeout or client gone)');
+    default:
+      return new ApiError(502, 'llm_error', err.message);
+  }
+}
+
+/** Turns anything a handler throws into `{error: {code, message, field?}}` with the right status. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof LlmError) return fromLlmError(err);
+  if (err instanceof HTTPException && err.status === 413) {
+    return new ApiError(413, 'payload_too_large', 'the body is over the size limit (--max-body); send less');
+  }
+  if (err instanceof HTTPException) return new ApiError(err.status as ApiError['status'], 'http_error', err.message || 'request failed');
+  return new ApiError(500, 'internal', 'internal error: the server logged the details under this request id');
+}
+
+export function errorResponse(err: unknown, c: Context<AppEnv>, log: Logger): Response {
+  const api = toApiError(err);
+  if (api.status >= 500 && api.code === 'internal') {
+    (c.get('log') ?? log).error('unhandled error', { error: (err as Error)?.stack ?? String(err) });
+  }
+  const headers: Record<string, string> = { ...api.headers };
+  const id = c.get('requestId');
+  if (id) headers['X-Request-Id'] = id;
+  return c.json(api.body(), api.status, headers);
+}

@@ -1,0 +1,59 @@
+import type { Context, Hono } from 'hono';
+import type { z } from 'zod';
+import type { AppEnv } from './env.ts';
+import { ApiError, validationError } from './errors.ts';
+import type { ApiDocs, RouteDoc } from './openapi.ts';
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteSpec<B, Q, P> extends Omit<RouteDoc, 'body' | 'query' | 'params'> {
+  body?: B;
+  query?: Q;
+  params?: P;
+}
+
+export type RouteHandler<B, Q, P> = (
+  c: Context<AppEnv>,
+  input: { body: Out<B>; query: Out<Q>; params: Out<P> },
+) => Response | Promise<Response>;
+
+/**
+ * Registers a route and its OpenAPI description from one spec, so what is documented is what is
+ * validated: the body, query and path parameters are parsed with the spec's zod schemas before the
+ * handler runs, and the first problem becomes a 400 naming the field.
+ */
+export function defineRoute<
+  B extends z.ZodType | undefined = undefined,
+  Q extends z.ZodObject | undefined = undefined,
+  P extends z.ZodObject | undefined = undefined,
+>(app: Hono<AppEnv>, docs: ApiDocs, spec: RouteSpec<B, Q, P>, handler: RouteHandler<B, Q, P>): void {
+  docs.add(spec as RouteDoc);
+  app.on(spec.method.toUpperCase(), spec.path, async (c) => {
+    const params = spec.params ? parse(spec.params, c.req.param(), 'path') : undefined;
+    const query = spec.query ? parse(spec.query, c.req.query(), 'query') : undefined;
+    const body = spec.body ? parse(spec.body, await readJson(c), 'body') : undefined;
+    return handler(c, { body, query, params } as { body: Out<B>; query: Out<Q>; params: Out<P> });
+  });
+}
+
+function parse(schema: z.ZodType, value: unknown, where: string): unknown {
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationError(result.error, where);
+  return result.data;
+}
+
+/** Reads a JSON body: 415 for another content type, 400 `invalid_json` for an empty or malformed one. */
+export async function readJson(c: Context<AppEnv>): Promise<unknown> {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type)) {
+    throw new ApiError(415, 'unsupported_media_type', `the body must be JSON: send "Content-Type: application/json" (got "${type.slice(0, 60) || 'none'}")`);
+  }
+  const text = await c.req.text();
+  if (text.trim() === '') throw new ApiError(400, 'invalid_json', 'the body is empty: send a JSON object (see /openapi.json)');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const why = (err as Error).message.split('\n')[0]!.slice(0, 120);
+    throw new ApiError(400, 'invalid_json', `the body is not valid JSON (${why}); check quotes, commas and brackets`);
+  }
+}

@@ -1,0 +1,103 @@
+import { serve } from '@hono/node-server';
+import { mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Env } from '../../shared/llm/settings.ts';
+import { openDatabase } from '../db/database.ts';
+import { JobPool } from '../jobs/pool.ts';
+import { rewriteBatchKind } from '../jobs/kinds/rewrite-batch.ts';
+import { llmFromEnv } from './adapters/llm.ts';
+import { loadEncoderService } from './adapters/encoder.ts';
+import { createApp } from './app.ts';
+import { PACKAGE_ROOT, ServerConfig, type ServerConfigInput } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
+import type { AppServices } from './services.ts';
+import { resolveToken, type TokenSource } from './token.ts';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  dataDir: string;
+  token: { source: TokenSource; file: string; value: string };
+  services: AppServices;
+  /** Graceful stop: refuse new connections, let in-flight requests finish, checkpoint running jobs. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: Env;
+  log?: Logger;
+  /** Builds (if stale) and returns the dashboard directory; injected so tests of the API need no Vite. */
+  dashboard?: (log: Logger) => Promise<string | undefined>;
+}
+
+export const VERSION = (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** Opens the data directory, builds every service and listens. The caller handles signals (see `zipp serve`). */
+export async function startServer(input: ServerConfigInput, options: StartOptions = {}): Promise<RunningServer> {
+  const config = ServerConfig.parse(input);
+  const env = options.env ?? process.env;
+  const log = options.log ?? createLogger(config.logLevel);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const dataDir = realpathSync(config.dataDir);
+  const token = resolveToken(dataDir, config.token, env.ZIPP_TOKEN);
+  const db = openDatabase(path.join(dataDir, 'zipp.db'));
+  const llm = llmFromEnv(env);
+  const encoder = await loadEncoderService(config.encoderDir, log);
+  const pool = new JobPool({ db, dataDir, log, concurrency: config.concurrency, kinds: [rewriteBatchKind(llm)] });
+  const shutdown = new AbortController();
+  const dashboardDir = config.dashboard && options.dashboard ? await options.dashboard(log) : undefined;
+
+  const services: AppServices = {
+    config,
+    dataDir,
+    db,
+    pool,
+    log,
+    tokens: [token.token],
+    version: VERSION,
+    llm,
+    encoder,
+    ...(dashboardDir ? { dashboardDir } : {}),
+    shutdown: shutdown.signal,
+    startedAt: Date.now(),
+  };
+  const { app } = createApp(services);
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server)) as Server;
+    s.once('error', reject);
+  });
+  // Node's own limits: a client must send its headers within 30 s; keep-alive sockets idle for 5 s close.
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 0; // bodies (uploads) may stream for long; JSON routes have their own deadline
+  server.keepAliveTimeout = 5_000;
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  pool.start();
+  log.info('server listening', {
+    url,
+    dataDir,
+    llm: llm.info().configured ? llm.info().model : 'not configured',
+    encoder: encoder.info().loaded ? encoder.info().dir : `not loaded (${encoder.info().reason})`,
+    dashboard: Boolean(dashboardDir),
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      log.info('shutting down: finishing requests, checkpointing jobs');
+      shutdown.abort();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
+      await Promise.all([pool.stop(config.shutdownGraceMs), Promise.race([closed, grace])]);
+      server.closeAllConnections();
+      await encoder.close?.();
+      db.close();
+      log.info('server stopped');
+    })());
+
+  return { url, port, dataDir, token: { source: token.source, file: token.file, value: token.token }, services, close };
+}

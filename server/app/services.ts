@@ -1,0 +1,65 @@
+import type { CommunityList } from '../../shared/schemas/community.ts';
+import type { ChatClient } from '../../shared/llm/types.ts';
+import type { Db } from '../db/database.ts';
+import type { JobPool } from '../jobs/pool.ts';
+import type { ServerConfig } from './config.ts';
+import type { Logger } from './logger.ts';
+
+/** What /v1/health and /v1/config say about the LLM: never the key. */
+export interface LlmInfo {
+  configured: boolean;
+  baseUrl?: string;
+  model?: string;
+  /** When not configured: how to connect one. */
+  hint?: string;
+}
+
+export interface LlmService {
+  info(): LlmInfo;
+  /** The shared client; throws ApiError 503 llm_not_configured when there is none. */
+  client(): ChatClient;
+}
+
+export interface EncoderInfo {
+  loaded: boolean;
+  dir: string;
+  /** Vocabulary size, embedding size, model id... whatever the encoder reports. */
+  details?: Record<string, unknown>;
+  /** Why it is not loaded. */
+  reason?: string;
+}
+
+/** One user's ranked communities from the community encoder. */
+export interface InferResult {
+  model: string;
+  ranked: { name: string; attention: number }[];
+  /** Input communities the encoder's vocabulary does not have (ignored by the model). */
+  unknown: string[];
+  embedding?: number[];
+}
+
+export interface EncoderService {
+  info(): EncoderInfo;
+  /** Throws ApiError 503 not_available when no encoder is loaded. */
+  infer(communities: CommunityList, options: { top: number; embedding: boolean }): Promise<InferResult>;
+  close?(): Promise<void>;
+}
+
+/** Everything the routes reach through: one object, built once by startServer (or a test). */
+export interface AppServices {
+  config: ServerConfig;
+  /** Absolute, existing data directory. */
+  dataDir: string;
+  db: Db;
+  pool: JobPool;
+  log: Logger;
+  tokens: string[];
+  version: string;
+  llm: LlmService;
+  encoder: EncoderService;
+  /** Built dashboard directory to serve at /, if any. */
+  dashboardDir?: string;
+  /** Aborted when the server starts shutting down: long-lived streams (SSE) end on it. */
+  shutdown: AbortSignal;
+  startedAt: number;
+}

@@ -1,0 +1,71 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { z } from 'zod';
+import { ApiError } from './errors.ts';
+
+export const UploadId = z.string().regex(/^upl_[a-z0-9]{20}$/, 'an upload id looks like upl_ followed by 20 letters/digits (from POST /v1/uploads)');
+
+export const UploadInfo = z.object({
+  id: UploadId,
+  name: z.string(),
+  bytes: z.number().int(),
+  sha256: z.string(),
+  createdAt: z.string(),
+});
+export type UploadInfo = z.infer<typeof UploadInfo>;
+
+const dirOf = (dataDir: string) => path.join(dataDir, 'uploads');
+
+/**
+ * Streams a request body to `<data>/uploads/<id>` chunk by chunk (never whole in memory), hashing as it
+ * goes, and stops with 413 — deleting the partial file — once it passes `maxBytes`.
+ */
+export async function saveUpload(dataDir: string, name: string, body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<UploadInfo> {
+  if (!body) throw new ApiError(400, 'invalid_request', 'the upload is empty: send the file as the request body');
+  const dir = dirOf(dataDir);
+  mkdirSync(dir, { recursive: true });
+  const id = `upl_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+  const file = path.join(dir, id);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      bytes += chunk.length;
+      if (bytes > maxBytes) return done(new ApiError(413, 'payload_too_large', `the upload is over ${maxBytes} bytes (--max-upload)`));
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  try {
+    await pipeline(Readable.fromWeb(body as WebReadableStream<Uint8Array>), meter, createWriteStream(file, { mode: 0o600 }));
+  } catch (err) {
+    rmSync(file, { force: true });
+    if (err instanceof ApiError) throw err;
+    throw new ApiError(400, 'invalid_request', `the upload did not complete (${(err as Error).message}); send it again`);
+  }
+  if (bytes === 0) {
+    rmSync(file, { force: true });
+    throw new ApiError(400, 'invalid_request', 'the upload is empty: send the file as the request body');
+  }
+  const info: UploadInfo = { id, name, bytes, sha256: hash.digest('hex'), createdAt: new Date().toISOString() };
+  writeFileSync(`${file}.json`, JSON.stringify(info));
+  return info;
+}
+
+/** The stored file of an upload, or 400 naming the field when there is none. */
+export function uploadPath(dataDir: string, id: string, field: string): string {
+  const parsed = UploadId.safeParse(id);
+  if (!parsed.success) throw new ApiError(400, 'invalid_request', `${field}: ${parsed.error.issues[0]!.message}`, field);
+  const file = path.join(dirOf(dataDir), parsed.data);
+  if (!existsSync(file)) throw new ApiError(400, 'invalid_request', `${field}: no upload ${id}; upload the file first with POST /v1/uploads`, field);
+  return file;
+}
+
+export function uploadInfo(dataDir: string, id: string): UploadInfo | undefined {
+  const file = path.join(dirOf(dataDir), `${id}.json`);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as UploadInfo) : undefined;
+}

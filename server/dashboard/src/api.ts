@@ -1,0 +1,130 @@
+/**
+ * The dashboard's only way to the server: fetch with the bearer token, errors turned into ApiFailure with
+ * the server's one-line message, and server-sent events read from a fetch stream (EventSource cannot send
+ * an Authorization header, and tokens do not belong in URLs).
+ */
+const TOKEN_KEY = 'zipp-token';
+
+/** Takes a token handed over in the URL fragment (#token=…) into local storage and out of the address bar. */
+export function adoptTokenFromUrl(): void {
+  const m = /(?:^#|&)token=([^&]+)/.exec(window.location.hash);
+  if (!m) return;
+  localStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]!));
+  history.replaceState(null, '', window.location.pathname + window.location.search);
+}
+
+export const getToken = () => localStorage.getItem(TOKEN_KEY) ?? '';
+export const setToken = (t: string) => (t ? localStorage.setItem(TOKEN_KEY, t.trim()) : localStorage.removeItem(TOKEN_KEY));
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function failure(res: Response): Promise<ApiFailure> {
+  try {
+    const body = (await res.json()) as { error?: { code: string; message: string } };
+    if (body.error) return new ApiFailure(res.status, body.error.code, body.error.message);
+  } catch {
+    /* not JSON */
+  }
+  return new ApiFailure(res.status, 'http_error', `HTTP ${res.status}`);
+}
+
+export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    headers: { Authorization: `Bearer ${getToken()}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    ...(signal ? { signal } : {}),
+  });
+  if (!res.ok) throw await failure(res);
+  return (await res.json()) as T;
+}
+
+/** Reads an SSE endpoint until it ends or `signal` aborts; calls onEvent for every event. */
+export async function events(path: string, onEvent: (event: string, data: unknown) => void, signal: AbortSignal): Promise<void> {
+  const res = await fetch(path, { headers: { Authorization: `Bearer ${getToken()}`, Accept: 'text/event-stream' }, signal });
+  if (!res.ok || !res.body) throw await failure(res);
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let event = 'message';
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+      }
+      if (data.length) onEvent(event, JSON.parse(data.join('\n')));
+    }
+  }
+}
+
+// ---- response shapes (mirrors of the server's zod schemas; see /openapi.json) -------------------------
+
+export interface Health {
+  status: 'ok';
+  version: string;
+  uptimeS: number;
+  encoder: { loaded: boolean };
+  llm: { configured: boolean; hint?: string };
+  queue: { depth: number; running: number };
+}
+
+export interface Config {
+  version: string;
+  llm: { configured: boolean; baseUrl?: string; model?: string; hint?: string };
+  encoder: { loaded: boolean; dir: string; details?: Record<string, unknown>; reason?: string };
+  imageEngines: { kind: string; url: string }[];
+  jobKinds: string[];
+  limits: Record<string, number>;
+  corsOrigins: string[];
+  process: { pid: number; rssBytes: number; heapUsedBytes: number; uptimeS: number; node: string };
+}
+
+export interface Job {
+  id: string;
+  kind: string;
+  status: 'queued' | 'running' | 'interrupted' | 'succeeded' | 'failed' | 'cancelled';
+  progress: { done: number; total: number; message?: string; metrics?: Record<string, number> };
+  error?: { code: string; message: string };
+  attempts: number;
+  interruptions: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface InferResult {
+  model: string;
+  ranked: { name: string; attention: number }[];
+  unknown: string[];
+}
+
+export interface PersonaResult {
+  text: string;
+  template: string;
+  model: string;
+  removed?: unknown[];
+  warnings?: string[];
+}
+
+export interface RewriteResult {
+  rewritten: string;
+  method: string;
+  template: string;
+  model: string;
+  guard: string;
+  usage: { totalTokens: number; requests: number };
+}

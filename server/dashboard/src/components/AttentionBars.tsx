@@ -1,0 +1,17 @@
+/** Ranked communities as horizontal bars, longest = most attention. */
+export function AttentionBars({ ranked }: { ranked: { name: string; attention: number }[] }) {
+  const max = Math.max(...ranked.map((r) => r.attention), 1e-9);
+  return (
+    <ol className="bars" data-testid="attention-bars">
+      {ranked.map((r) => (
+        <li key={r.name}>
+          <span className="bar-label">r/{r.name}</span>
+          <span className="bar-track">
+            <span className="bar" style={{ width: `${(100 * r.attention) / max}%` }} />
+          </span>
+          <span className="bar-value">{(100 * r.attention).toFixed(1)}%</span>
+        </li>
+      ))}
+    </ol>
+  );
+}

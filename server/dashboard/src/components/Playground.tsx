@@ -1,0 +1,135 @@
+import { useState } from 'react';
+import { api, type InferResult, type PersonaResult, type RewriteResult } from '../api.ts';
+import { AttentionBars } from './AttentionBars.tsx';
+
+/** "analog:40, r/photography:12 3" → [{name, posts, comments}] (one number = comments). */
+export function parseCommunities(text: string): { name: string; posts: number; comments: number }[] {
+  return text
+    .split(/[\n,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const [name, counts = '1'] = entry.split(':');
+      const [a = '1', b] = counts.trim().split(/\s+/);
+      return b === undefined
+        ? { name: name!.trim(), posts: 0, comments: Math.max(1, Number(a) || 1) }
+        : { name: name!.trim(), posts: Number(a) || 0, comments: Number(b) || 0 };
+    });
+}
+
+const EXAMPLE = 'analog:40, photography:25, itookapicture:12, hiking:8, mechanicalkeyboards:5';
+
+/**
+ * The method end to end: communities → the encoder's ranked attention → a verbalized persona → the same
+ * prompt rewritten without and with that persona, side by side.
+ */
+export function Playground() {
+  const [communities, setCommunities] = useState(EXAMPLE);
+  const [ranked, setRanked] = useState<InferResult>();
+  const [persona, setPersona] = useState('');
+  const [personaMeta, setPersonaMeta] = useState<PersonaResult>();
+  const [prompt, setPrompt] = useState('a cozy wooden table with an open book');
+  const [rewrites, setRewrites] = useState<{ without?: RewriteResult; with?: RewriteResult }>({});
+  const [busy, setBusy] = useState<string>();
+  const [problem, setProblem] = useState<string>();
+
+  const run = async (what: string, fn: () => Promise<void>) => {
+    setBusy(what);
+    setProblem(undefined);
+    try {
+      await fn();
+    } catch (err) {
+      setProblem((err as Error).message);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const infer = () =>
+    run('infer', async () => {
+      setRanked(await api<InferResult>('POST', '/v1/personas/infer', { communities: parseCommunities(communities), top: 15 }));
+    });
+
+  const verbalize = () =>
+    run('verbalize', async () => {
+      const weights = ranked?.ranked.length
+        ? ranked.ranked.map((r) => ({ name: r.name, weight: r.attention }))
+        : undefined;
+      const result = await api<PersonaResult>('POST', '/v1/personas/verbalize', {
+        communities: weights ?? parseCommunities(communities).map((c) => ({ name: c.name, weight: c.posts + c.comments })),
+      });
+      setPersona(result.text);
+      setPersonaMeta(result);
+    });
+
+  const rewrite = () =>
+    run('rewrite', async () => {
+      const [without, withPersona] = await Promise.all([
+        api<RewriteResult>('POST', '/v1/rewrite', { prompt, method: 'baseline' }),
+        api<RewriteResult>('POST', '/v1/rewrite', { prompt, persona, method: 'persona' }),
+      ]);
+      setRewrites({ without, with: withPersona });
+    });
+
+  return (
+    <section className="card" aria-labelledby="play-title">
+      <h2 id="play-title">Persona playground</h2>
+      {problem && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+      <div className="step">
+        <label htmlFor="communities">1. Communities you take part in (name:activity, comma-separated)</label>
+        <textarea id="communities" rows={2} value={communities} onChange={(e) => setCommunities(e.target.value)} />
+        <button onClick={infer} disabled={busy !== undefined}>
+          {busy === 'infer' ? 'Ranking…' : 'Rank with the encoder'}
+        </button>
+        {ranked && (
+          <>
+            <AttentionBars ranked={ranked.ranked} />
+            {ranked.unknown.length > 0 && <p className="note">not in the encoder's vocabulary: {ranked.unknown.join(', ')}</p>}
+          </>
+        )}
+      </div>
+      <div className="step">
+        <label htmlFor="persona">2. Persona (verbalized by the LLM from the ranked communities; edit freely)</label>
+        <button onClick={verbalize} disabled={busy !== undefined}>
+          {busy === 'verbalize' ? 'Verbalizing…' : 'Verbalize persona'}
+        </button>
+        <textarea id="persona" data-testid="persona" rows={5} value={persona} onChange={(e) => setPersona(e.target.value)} />
+        {personaMeta && (
+          <p className="note">
+            {personaMeta.template} · {personaMeta.model}
+            {personaMeta.warnings?.length ? ` · ${personaMeta.warnings.join('; ')}` : ''}
+          </p>
+        )}
+      </div>
+      <div className="step">
+        <label htmlFor="prompt">3. Prompt</label>
+        <input id="prompt" value={prompt} onChange={(e) => setPrompt(e.target.value)} />
+        <button onClick={rewrite} disabled={busy !== undefined || !persona.trim() || !prompt.trim()}>
+          {busy === 'rewrite' ? 'Rewriting…' : 'Rewrite without / with persona'}
+        </button>
+        {rewrites.without && rewrites.with && (
+          <div className="side-by-side">
+            <figure data-testid="rewrite-without">
+              <figcaption>without persona</figcaption>
+              <p>{rewrites.without.rewritten}</p>
+              <small>
+                {rewrites.without.template} · guard {rewrites.without.guard}
+              </small>
+            </figure>
+            <figure data-testid="rewrite-with">
+              <figcaption>with persona</figcaption>
+              <p>{rewrites.with.rewritten}</p>
+              <small>
+                {rewrites.with.template} · guard {rewrites.with.guard}
+              </small>
+            </figure>
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}

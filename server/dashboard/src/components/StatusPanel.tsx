@@ -1,0 +1,94 @@
+import { useEffect, useState } from 'react';
+import { api, ApiFailure, type Config, type Health } from '../api.ts';
+
+const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+
+/** Health (public) and configuration (LLM, encoder, image engines, limits), refreshed every 5 s. */
+export function StatusPanel({ onUnauthorized }: { onUnauthorized: (message: string) => void }) {
+  const [health, setHealth] = useState<Health>();
+  const [config, setConfig] = useState<Config>();
+  const [problem, setProblem] = useState<string>();
+
+  useEffect(() => {
+    let live = true;
+    const load = async () => {
+      try {
+        const [h, c] = await Promise.all([api<Health>('GET', '/v1/health'), api<Config>('GET', '/v1/config')]);
+        if (!live) return;
+        setHealth(h);
+        setConfig(c);
+        setProblem(undefined);
+      } catch (err) {
+        if (!live) return;
+        if (err instanceof ApiFailure && err.status === 401) onUnauthorized(err.message);
+        else setProblem((err as Error).message);
+      }
+    };
+    void load();
+    const timer = setInterval(load, 5000);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [onUnauthorized]);
+
+  return (
+    <section className="card" aria-labelledby="status-title">
+      <h2 id="status-title">Status</h2>
+      {problem && <p className="error" role="alert">{problem}</p>}
+      {!health || !config ? (
+        <p>loading…</p>
+      ) : (
+        <dl className="status" data-testid="status">
+          <dt>Server</dt>
+          <dd>
+            <span className="ok">up</span> · version {health.version} · up {health.uptimeS} s · {mib(config.process.rssBytes)} RSS
+          </dd>
+          <dt>LLM</dt>
+          <dd data-testid="llm-status">
+            {config.llm.configured ? (
+              <>
+                <span className="ok">configured</span> · {config.llm.model} at {config.llm.baseUrl}
+              </>
+            ) : (
+              <>
+                <span className="warn">not configured</span> · {config.llm.hint}
+              </>
+            )}
+          </dd>
+          <dt>Encoder</dt>
+          <dd data-testid="encoder-status">
+            {config.encoder.loaded ? (
+              <>
+                <span className="ok">loaded</span> · {config.encoder.dir}
+                {config.encoder.details &&
+                  ` · ${Object.entries(config.encoder.details)
+                    .map(([k, v]) => `${k} ${String(v)}`)
+                    .join(' · ')}`}
+              </>
+            ) : (
+              <>
+                <span className="warn">not loaded</span> · {config.encoder.reason}
+              </>
+            )}
+          </dd>
+          <dt>Image engines</dt>
+          <dd data-testid="engines-status">
+            {config.imageEngines.length
+              ? config.imageEngines.map((e) => `${e.kind} ${e.url}`).join(' · ')
+              : 'none configured (ZIPP_COMFYUI_URL, ZIPP_A1111_URL, ZIPP_IMAGES_BASE_URL)'}
+          </dd>
+          <dt>Jobs</dt>
+          <dd>
+            {health.queue.running} running · {health.queue.depth} queued or running · kinds: {config.jobKinds.join(', ')}
+          </dd>
+          <dt>Limits</dt>
+          <dd>
+            {config.limits.rateLimitPerSecond ? `${config.limits.rateLimitPerSecond} req/s per token` : 'no rate limit'} · body ≤{' '}
+            {mib(config.limits.maxBodyBytes ?? 0)} · uploads ≤ {mib(config.limits.maxUploadBytes ?? 0)}
+          </dd>
+        </dl>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,51 @@
+import type { z } from 'zod';
+import type { Logger } from '../app/logger.ts';
+import type { Job, JobProgress, JobUnit } from './schema.ts';
+
+/** What a running job can see and do. Everything it records here survives a kill -9. */
+export interface JobContext<P> {
+  job: Job;
+  params: P;
+  /** Aborted when the job is cancelled (reason 'cancelled') or the server stops (reason 'shutdown'). */
+  signal: AbortSignal;
+  /** True when an earlier run of this job was cut off: resume from `checkpoint` / skip finished units. */
+  resumed: boolean;
+  /** The last value passed to saveCheckpoint, from any earlier run. */
+  checkpoint: unknown;
+  saveCheckpoint(checkpoint: unknown): void;
+  /** Reports progress: sent to event listeners at once, written to the database at most a few times a second. */
+  progress(update: Partial<JobProgress>): void;
+  /** Units finished by any run of this job. */
+  finishedUnits(): Set<number>;
+  /** Every finished unit with its stored result, in unit order. */
+  units(): JobUnit[];
+  /** Records one finished unit (and bumps progress.done) in one transaction. */
+  saveUnit(unit: number, result: unknown): void;
+  /** A directory that belongs to this job alone, under the data directory (created on first use). */
+  jobDir(): string;
+  log: Logger;
+}
+
+/** One kind of job: how to validate its parameters, how many may run at once, and how to run it. */
+export interface JobKind<P = unknown> {
+  kind: string;
+  description: string;
+  params: z.ZodType<P>;
+  /** Default number of jobs of this kind running at once (the server's --concurrency flag overrides it). */
+  concurrency: number;
+  /** How many units the job has, known up front (0 when unknown). */
+  total(params: P): number;
+  /** Does the work; the value returned is stored as the job's result. */
+  run(ctx: JobContext<P>): Promise<unknown>;
+}
+
+/** An error a job handler throws on purpose, with a code the API reports. */
+export class JobFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'JobFailure';
+  }
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { RewriteRequest } from '../../../shared/schemas/rewrite.ts';
+import { rewrite } from '../../app/adapters/rewrite.ts';
+import { toApiError } from '../../app/error-handler.ts';
+import type { LlmService } from '../../app/services.ts';
+import type { JobKind } from '../kind.ts';
+
+export const RewriteBatchParams = z.strictObject({
+  items: z.array(z.strictObject(RewriteRequest.shape)).min(1, 'give at least one item').max(1000, 'at most 1,000 items per batch: split it'),
+  /** Items rewritten at once inside this job. */
+  concurrency: z.number().int().min(1).max(16).default(4),
+});
+export type RewriteBatchParams = z.infer<typeof RewriteBatchParams>;
+
+/** One finished item: the rewrite, or why that item failed (the batch goes on). */
+export type RewriteBatchUnit = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } };
+
+/**
+ * A batch of rewrites as a durable job. Each item is a unit: stored the moment it finishes, so a server
+ * killed mid-batch resumes with the items it had not finished and never asks the LLM for a finished one
+ * again. An item the LLM fails on is recorded as failed and the batch goes on.
+ */
+export function rewriteBatchKind(llm: LlmService): JobKind<RewriteBatchParams> {
+  return {
+    kind: 'rewrite-batch',
+    description: 'rewrite many prompts (one unit per item)',
+    params: RewriteBatchParams,
+    concurrency: 2,
+    total: (p) => p.items.length,
+    async run(ctx) {
+      const client = llm.client();
+      const { items, concurrency } = ctx.params;
+      const finished = ctx.finishedUnits();
+      const todo = items.map((_, i) => i).filter((i) => !finished.has(i));
+      ctx.progress({
+        done: finished.size,
+        total: items.length,
+        message: ctx.resumed ? `resumed: ${finished.size} of ${items.length} items were already done` : `0 of ${items.length} items`,
+      });
+      let next = 0;
+      const worker = async () => {
+        while (next < todo.length && !ctx.signal.aborted) {
+          const i = todo[next++]!;
+          let unit: RewriteBatchUnit;
+          try {
+            unit = { ok: true, result: await rewrite(client, items[i]!, { signal: ctx.signal }) };
+          } catch (err) {
+            if (ctx.signal.aborted) return; // cut off, not failed: this item runs again on resume
+            const api = toApiError(err);
+            unit = { ok: false, error: { code: api.code, message: api.message } };
+          }
+          ctx.saveUnit(i, unit);
+          const done = ctx.finishedUnits().size;
+          ctx.progress({ message: `${done} of ${items.length} items` });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, todo.length) }, worker));
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      const units = ctx.units();
+      const failed = units.filter((u) => !(u.result as RewriteBatchUnit).ok).length;
+      return { items: items.length, succeeded: units.length - failed, failed };
+    },
+  };
+}
