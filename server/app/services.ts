@@ -18,6 +18,8 @@ export interface LlmService {
   info(): LlmInfo;
   /** The shared client; throws ApiError 503 llm_not_configured when there is none. */
   client(): ChatClient;
+  /** Text embeddings on the same endpoint (ZIPP_LLM_EMBED_MODEL), for retrieval by embedding similarity. */
+  embed(): ((texts: string[]) => Promise<number[][]>) | undefined;
 }
 
 export interface EncoderInfo {

@@ -1,5 +1,6 @@
 import { createLlmClient } from '../../../shared/llm/client.ts';
-import { llmSettingsFromEnv, NO_LLM_CONFIGURED, type Env } from '../../../shared/llm/settings.ts';
+import { createEmbedder } from '../../../shared/llm/embeddings.ts';
+import { embedModelFromEnv, llmSettingsFromEnv, NO_LLM_CONFIGURED, type Env } from '../../../shared/llm/settings.ts';
 import type { ChatClient } from '../../../shared/llm/types.ts';
 import { ApiError } from '../errors.ts';
 import type { LlmInfo, LlmService } from '../services.ts';
@@ -17,11 +18,14 @@ export function llmFromEnv(env: Env): LlmService {
       client: () => {
         throw new ApiError(503, 'llm_not_configured', NO_LLM_CONFIGURED);
       },
+      embed: () => undefined,
     };
   }
   const client: ChatClient = createLlmClient(settings);
   const info: LlmInfo = { configured: true, model: settings.model, ...(settings.baseUrl ? { baseUrl: stripCredentials(settings.baseUrl) } : {}) };
-  return { info: () => info, client: () => client };
+  const embedder = createEmbedder(settings, { model: embedModelFromEnv(env) });
+  const embed = (texts: string[]) => embedder.embed(texts);
+  return { info: () => info, client: () => client, embed: () => embed };
 }
 
 /** A base URL as it may be shown: user:password@ removed. */

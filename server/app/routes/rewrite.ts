@@ -38,14 +38,14 @@ export function rewriteRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices):
       },
     },
     async (c, { body, query }) => {
-      const client = s.llm.client();
+      s.llm.client(); // 503 before any stream starts
       const streaming = query.stream || (c.req.header('accept') ?? '').includes('text/event-stream');
-      if (!streaming) return c.json(await rewrite(client, body, { signal: c.get('signal') }));
+      if (!streaming) return c.json(await rewrite(s.llm, body, { signal: c.get('signal') }));
       return sseStream(c, s.shutdown, async (stream, closed) => {
         const controller = new AbortController();
         void closed.then(() => controller.abort(new Error('client disconnected')));
         try {
-          const result = await rewrite(client, body, {
+          const result = await rewrite(s.llm, body, {
             signal: controller.signal,
             onDelta: (text) => void stream.writeSSE({ event: 'delta', data: JSON.stringify({ text }) }).catch(() => {}),
           });

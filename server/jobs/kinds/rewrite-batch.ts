@@ -28,7 +28,7 @@ export function rewriteBatchKind(llm: LlmService): JobKind<RewriteBatchParams> {
     concurrency: 2,
     total: (p) => p.items.length,
     async run(ctx) {
-      const client = llm.client();
+      llm.client(); // fail the job at once when no LLM is configured
       const { items, concurrency } = ctx.params;
       const finished = ctx.finishedUnits();
       const todo = items.map((_, i) => i).filter((i) => !finished.has(i));
@@ -43,7 +43,7 @@ export function rewriteBatchKind(llm: LlmService): JobKind<RewriteBatchParams> {
           const i = todo[next++]!;
           let unit: RewriteBatchUnit;
           try {
-            unit = { ok: true, result: await rewrite(client, items[i]!, { signal: ctx.signal }) };
+            unit = { ok: true, result: await rewrite(llm, items[i]!, { signal: ctx.signal }) };
           } catch (err) {
             if (ctx.signal.aborted) return; // cut off, not failed: this item runs again on resume
             const api = toApiError(err);

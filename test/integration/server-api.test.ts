@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOpenAiServer, type OpenAiTestServer } from '../helpers/openai-server.ts';
+import { readSse, startTestZipp, waitUntil, type TestZipp } from '../helpers/server-app.ts';
+
+let llm: OpenAiTestServer;
+let zipp: TestZipp;
+
+beforeAll(async () => {
+  llm = await startOpenAiServer();
+  zipp = await startTestZipp({ env: { ZIPP_LLM_BASE_URL: llm.url, ZIPP_LLM_API_KEY: 'sk-test', ZIPP_LLM_MODEL: 'zipp-test-model', ZIPP_LLM_MAX_RETRIES: '0' } });
+});
+afterAll(async () => {
+  await zipp?.close();
+  await llm?.close();
+});
+
+const PERSONA = 'You photograph lighthouses in the fog along the northern coast and love lighthouse history.';
+
+describe('health and configuration', () => {
+  it('answers health without a token and reports the LLM and the queue', async () => {
+    const res = await fetch(`${zipp.url}/v1/health`);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body).toMatchObject({ status: 'ok', version: '0.1.0', llm: { configured: true }, queue: { depth: 0, running: 0 } });
+    expect(typeof body.encoder.loaded).toBe('boolean');
+  });
+
+  it('shows the configuration without the API key', async () => {
+    const { status, body } = await zipp.json('GET', '/v1/config');
+    expect(status).toBe(200);
+    expect(body.llm).toEqual({ configured: true, model: 'zipp-test-model', baseUrl: llm.url });
+    expect(JSON.stringify(body)).not.toContain('sk-test');
+    expect(body.jobKinds).toContain('rewrite-batch');
+  });
+
+  it('serves an OpenAPI 3.1 document generated from the request schemas', async () => {
+    const doc = await (await fetch(`${zipp.url}/openapi.json`)).json();
+    expect(doc.openapi).toBe('3.1.0');
+    const rewrite = doc.paths['/v1/rewrite'].post;
+    expect(rewrite.requestBody.content['application/json'].schema).toMatchObject({
+      type: 'object',
+      required: ['prompt'],
+      additionalProperties: false,
+      properties: { method: { enum: ['baseline', 'persona', 'fewshot', 'fewshot-baseline', 'retrieval'] } },
+    });
+    expect(doc.paths['/v1/jobs/{id}'].get.parameters[0]).toMatchObject({ name: 'id', in: 'path', required: true });
+    expect(doc.paths['/v1/health'].get.security).toEqual([]);
+    expect(doc.components.responses.Error429.description).toMatch(/rate_limited/);
+  });
+});
+
+describe('POST /v1/rewrite', () => {
+  it('rewrites with the persona through the real LLM client and answers like zipp rewrite --json', async () => {
+    const { status, body } = await zipp.json('POST', '/v1/rewrite', { prompt: 'a dog in a park', persona: PERSONA });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ method: 'persona', model: 'zipp-test-model', guard: 'passed' });
+    expect(body.rewritten).toMatch(/dog/);
+    expect(body.rewritten).toMatch(/lighthouse/);
+    expect(body.template).toMatch(/@\d+$/);
+    expect(body.usage.requests).toBe(1);
+    const sent = llm.chatBodies().at(-1)!;
+    expect(JSON.stringify(sent.messages)).toContain('lighthouses');
+  });
+
+  it('streams deltas then the result as server-sent events', async () => {
+    const res = await zipp.call('POST', '/v1/rewrite?stream=true', { prompt: 'a red bicycle', persona: PERSONA });
+    expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const events = await readSse(res);
+    const deltas = events.filter((e) => e.event === 'delta');
+    expect(deltas.length).toBeGreaterThan(1);
+    const result = events.at(-1)!;
+    expect(result.event).toBe('result');
+    expect(result.data.rewritten).toMatch(/bicycle/);
+    expect(deltas.map((d) => d.data.text).join('')).toContain('red bicycle');
+  });
+
+  it('reports an LLM failure as 502 with the client\'s one-line message', async () => {
+    llm.enqueue({ kind: 'error', status: 401 });
+    const { status, body } = await zipp.json('POST', '/v1/rewrite', { prompt: 'a cat', method: 'baseline' });
+    expect(status).toBe(502);
+    expect(body.error.code).toBe('llm_error');
+    expect(body.error.message).toMatch(/API key/);
+  });
+
+  it('turns the core\'s input errors into a 400 naming the field', async () => {
+    const { status, body } = await zipp.json('POST', '/v1/rewrite', { prompt: 'a cat', method: 'fewshot', persona: PERSONA });
+    expect(status).toBe(400);
+    expect(body.error).toMatchObject({ code: 'invalid_request', field: 'history' });
+  });
+});
+
+describe('idempotency keys', () => {
+  it('replays the stored answer for a retried POST instead of calling the LLM again', async () => {
+    const before = llm.chatBodies().length;
+    const headers = { 'idempotency-key': 'retry-1' };
+    const first = await zipp.json('POST', '/v1/rewrite', { prompt: 'a lighthouse at dusk', persona: PERSONA }, headers);
+    const again = await zipp.json('POST', '/v1/rewrite', { prompt: 'a lighthouse at dusk', persona: PERSONA }, headers);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(llm.chatBodies().length - before).toBe(1);
+    const other = await zipp.json('POST', '/v1/rewrite', { prompt: 'something else' }, headers);
+    expect(other.status).toBe(422);
+    expect(other.body.error.code).toBe('idempotency_key_reused');
+  });
+});
+
+describe('rewrite batches as durable jobs', () => {
+  it('runs a batch, streams its progress and stores one unit per item', async () => {
+    const items = ['a red fox', 'an old bridge', 'a bowl of ramen'].map((prompt) => ({ prompt, persona: PERSONA }));
+    const created = await zipp.json('POST', '/v1/rewrite/batch', { items, concurrency: 1 }, { 'idempotency-key': 'batch-1' });
+    expect(created.status).toBe(202);
+    expect(created.headers.get('location')).toBe(`/v1/jobs/${created.body.id}`);
+    const again = await zipp.json('POST', '/v1/rewrite/batch', { items, concurrency: 1 }, { 'idempotency-key': 'batch-1' });
+    expect(again.body.id).toBe(created.body.id); // a retried POST does not start a second job
+
+    const events = await readSse(await zipp.call('GET', `/v1/jobs/${created.body.id}/events`));
+    const last = events.at(-1)!.data;
+    expect(last.status).toBe('succeeded');
+    expect(last.result).toEqual({ items: 3, succeeded: 3, failed: 0 });
+    expect(events.some((e) => e.data.status === 'running')).toBe(true);
+
+    const units = await zipp.json('GET', `/v1/jobs/${created.body.id}/units`);
+    expect(units.body.total).toBe(3);
+    expect(units.body.units.map((u: any) => u.result.result.rewritten.split(',')[0])).toEqual(['a red fox', 'an old bridge', 'a bowl of ramen']);
+
+    const list = await zipp.json('GET', '/v1/jobs?kind=rewrite-batch&status=succeeded');
+    expect(list.body.jobs.map((j: any) => j.id)).toContain(created.body.id);
+  });
+
+  it('records a failed item and finishes the rest', async () => {
+    llm.enqueue({ kind: 'unknown-model' });
+    const created = await zipp.json('POST', '/v1/rewrite/batch', { items: [{ prompt: 'a tree' }, { prompt: 'a boat' }], concurrency: 1 });
+    const job = await waitUntil(async () => {
+      const j = (await zipp.json('GET', `/v1/jobs/${created.body.id}`)).body;
+      return j.status === 'succeeded' ? j : undefined;
+    });
+    expect(job.result).toMatchObject({ items: 2, failed: 1, succeeded: 1 });
+    const units = (await zipp.json('GET', `/v1/jobs/${created.body.id}/units`)).body.units;
+    expect(units[0].result).toMatchObject({ ok: false, error: { code: 'llm_error' } });
+  });
+
+  it('cancels a running job (202) and refuses to cancel a finished one (409)', async () => {
+    llm.enqueue({ kind: 'hang' });
+    const created = await zipp.json('POST', '/v1/rewrite/batch', { items: [{ prompt: 'a slow snail' }], concurrency: 1 });
+    await waitUntil(async () => ((await zipp.json('GET', `/v1/jobs/${created.body.id}`)).body.status === 'running' ? true : undefined));
+    const cancel = await zipp.json('DELETE', `/v1/jobs/${created.body.id}`);
+    expect(cancel.status).toBe(202);
+    const job = await waitUntil(async () => {
+      const j = (await zipp.json('GET', `/v1/jobs/${created.body.id}`)).body;
+      return j.status === 'cancelled' ? j : undefined;
+    });
+    expect(job.error.code).toBe('cancelled');
+    const again = await zipp.json('DELETE', `/v1/jobs/${created.body.id}`);
+    expect(again.status).toBe(409);
+  });
+});
+
+describe('uploads', () => {
+  it('streams a file to the data directory and reports its size and hash', async () => {
+    const text = 'user,community,posts,comments\n' + 'u1,analog,3,4\n'.repeat(5000);
+    const res = await zipp.call('POST', '/v1/uploads?name=interactions.csv', text, { 'content-type': 'text/csv' });
+    expect(res.status).toBe(201);
+    const info = await res.json();
+    expect(info).toMatchObject({ name: 'interactions.csv', bytes: Buffer.byteLength(text) });
+    const { createHash } = await import('node:crypto');
+    expect(info.sha256).toBe(createHash('sha256').update(text).digest('hex'));
+  });
+});
