@@ -21,6 +21,11 @@ const QUOTE_LINE = /^\s*(?:>|&gt;).*$/gm;
 
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&nbsp;': ' ' };
 
+/** Decodes the few HTML entities Reddit's API leaves in text ("&amp;" → "&"). */
+export function decodeEntities(text: string): string {
+  return text.replace(/&(?:amp|lt|gt|quot|#39|nbsp);/g, (e) => ENTITIES[e] ?? e).replace(/&#x200B;/gi, ' ');
+}
+
 export function isRemovedText(text: string): boolean {
   return REMOVED_MARKER.test(text.trim());
 }
@@ -44,9 +49,7 @@ export type CleanResult = { ok: true; text: string } | { ok: false; reason: Drop
  */
 export function cleanEvidenceText(raw: string, minWords = MIN_EVIDENCE_WORDS): CleanResult {
   if (isRemovedText(raw)) return { ok: false, reason: 'removed' };
-  const text = stripUrlsAndMentions(raw.replace(QUOTE_LINE, ' '))
-    .replace(/&(?:amp|lt|gt|quot|#39|nbsp);/g, (e) => ENTITIES[e] ?? e)
-    .replace(/&#x200B;/gi, ' ')
+  const text = decodeEntities(stripUrlsAndMentions(raw.replace(QUOTE_LINE, ' ')))
     .replace(/\s+/g, ' ')
     .trim();
   if (countWords(text) < minWords) return { ok: false, reason: 'short' };

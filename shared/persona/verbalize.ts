@@ -10,6 +10,7 @@ import { addUsage, emptyUsage, type Usage } from '../schemas/llm.ts';
 import type { PersonaEvidence } from '../schemas/persona.ts';
 import { countTokens, cutToTokens } from '../text/tokens.ts';
 import { assignTexts, type CommunityDescription } from './assign.ts';
+import { decodeEntities, stripUrlsAndMentions } from './clean.ts';
 import { buildVerbalizationContext, type CandidateText, type ContextOptions, type VerbalizationContext } from './context.ts';
 import { PersonaGenerationError, PersonaInputError } from './errors.ts';
 import { capPersonaLength, cleanPersonaAnswer } from './hygiene.ts';
@@ -165,7 +166,7 @@ function describeCommunities(names: readonly string[], descriptions: readonly Co
   let used = 0;
   for (const name of names) {
     const d = info.get(name);
-    const about = [d?.title?.trim(), d?.description?.trim()].filter(Boolean).join(' — ');
+    const about = decodeEntities(stripUrlsAndMentions([d?.title?.trim(), d?.description?.trim()].filter(Boolean).join(' — ')));
     const cats = d?.categories?.length ? ` [${d.categories.join(', ')}]` : '';
     const line = cutToTokens(`- r/${name}${about ? `: ${about.replace(/\s+/g, ' ')}` : ''}${cats}`, DESCRIPTION_TOKENS, 'word').text;
     const tokens = countTokens(line) + 1;
