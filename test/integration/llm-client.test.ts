@@ -187,7 +187,8 @@ describe('stream', () => {
 
   it('a stall mid-stream times out after the idle timeout', async () => {
     llm.enqueue({ kind: 'stall', afterChunks: 2 });
-    const s = client({ timeoutMs: 300 }).stream(messages);
+    // Long enough for the first chunks to arrive on a loaded machine; the stall then exceeds it.
+    const s = client({ timeoutMs: 1_000 }).stream(messages);
     const seen: string[] = [];
     const e = await failure((async () => {
       for await (const d of s) seen.push(d);
