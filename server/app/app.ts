@@ -15,6 +15,7 @@ import { ApiDocs } from './openapi.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { personaRoutes } from './routes/personas.ts';
 import { rewriteRoutes } from './routes/rewrite.ts';
 import { uploadRoutes, UPLOAD_PATH } from './routes/uploads.ts';
 import type { AppServices } from './services.ts';
@@ -65,6 +66,7 @@ export function createApp(services: AppServices): { app: Hono<AppEnv>; docs: Api
 
   healthRoutes(app, docs, services);
   rewriteRoutes(app, docs, services);
+  personaRoutes(app, docs, services);
   uploadRoutes(app, docs, services);
   jobRoutes(app, docs, services);
 

@@ -90,9 +90,11 @@ export async function startServer(input: ServerConfigInput, options: StartOption
       log.info('shutting down: finishing requests, checkpointing jobs');
       shutdown.abort();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      // Keep-alive sockets become idle as their last response goes out; close them as they do.
+      const reaper = setInterval(() => server.closeIdleConnections(), 50);
       const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
       await Promise.all([pool.stop(config.shutdownGraceMs), Promise.race([closed, grace])]);
+      clearInterval(reaper);
       server.closeAllConnections();
       await encoder.close?.();
       db.close();

@@ -31,19 +31,33 @@ export interface EncoderInfo {
   reason?: string;
 }
 
-/** One user's ranked communities from the community encoder. */
-export interface InferResult {
-  model: string;
-  ranked: { name: string; attention: number }[];
-  /** Input communities the encoder's vocabulary does not have (ignored by the model). */
-  unknown: string[];
-  embedding?: number[];
+/** One community of an encoded user, most important first. */
+export interface RankedCommunity {
+  name: string;
+  /** Display spelling from the vocabulary. */
+  label: string;
+  /** False when the model never saw the community (features from its name). */
+  known: boolean;
+  posts: number;
+  comments: number;
+  /** Mean attention over layers and heads; sums to 1 over the user's communities. */
+  attention: number;
+}
+
+/** One user as the community encoder sees them. */
+export interface EncodedUser {
+  communities: RankedCommunity[];
+  /** Communities the model left out (unknown with no embedder, or beyond its neighbourhood size). */
+  ignored: string[];
+  embedding: number[];
+  /** Vocabulary communities closest to the user that they are not in yet. */
+  suggestions?: { name: string; label: string; score: number }[];
 }
 
 export interface EncoderService {
   info(): EncoderInfo;
-  /** Throws ApiError 503 not_available when no encoder is loaded. */
-  infer(communities: CommunityList, options: { top: number; embedding: boolean }): Promise<InferResult>;
+  /** Throws ApiError 503 not_available when no encoder is loaded, 400 when no community is usable. */
+  encode(communities: CommunityList, options?: { suggest?: number }): Promise<EncodedUser>;
   close?(): Promise<void>;
 }
 

@@ -167,3 +167,54 @@ describe('uploads', () => {
     expect(info.sha256).toBe(createHash('sha256').update(text).digest('hex'));
   });
 });
+
+describe('personas', () => {
+  it('verbalizes a persona from communities and texts through the shared pipeline, using the weights given', async () => {
+    const { status, body } = await zipp.json('POST', '/v1/personas/verbalize', {
+      communities: [
+        { name: 'analog', comments: 30 },
+        { name: 'r/Hiking', posts: 2, comments: 5 },
+      ],
+      weights: [
+        { name: 'analog', weight: 0.8 },
+        { name: 'hiking', weight: 0.2 },
+      ],
+      texts: [
+        { community: 'analog', text: 'Shot a roll of Portra 400 at the harbour this morning, the grain is lovely', score: 12 },
+        { community: 'hiking', text: 'The ridge trail above the lake was muddy but the view made up for it', score: 4 },
+      ],
+    });
+    expect(status).toBe(200);
+    expect(body.text).toMatch(/^You /);
+    expect(body.template).toMatch(/^persona-from-texts@\d+$/);
+    expect(body.importance).toBe('weights');
+    expect(body.evidence.communities).toEqual([
+      { name: 'analog', weight: 0.8 },
+      { name: 'hiking', weight: 0.2 },
+    ]);
+    expect(body.evidence.items.map((i: any) => i.community)).toEqual(expect.arrayContaining(['analog', 'hiking']));
+    expect(JSON.stringify(llm.chatBodies().at(-1)!.messages)).toContain('Portra 400');
+  });
+
+  it('writes a persona from the intake questionnaire', async () => {
+    const answers = {
+      ageRange: '25-34',
+      gender: 'prefer-not-to-say',
+      region: 'Northern Europe',
+      profession: 'ferry engineer',
+      education: 'masters',
+      hobbies: ['sailing', 'film photography'],
+      topics: 'maritime history, weather',
+      socialEnergy: 'neither',
+      personalityWords: ['curious', 'patient', 'practical'],
+      typicalWeekend: 'out on a small boat, then developing film at home',
+    };
+    const { status, body } = await zipp.json('POST', '/v1/personas/questionnaire', { answers });
+    expect(status).toBe(200);
+    expect(body.template).toMatch(/^persona-from-questionnaire@\d+$/);
+    expect(JSON.stringify(llm.chatBodies().at(-1)!.messages)).toContain('ferry engineer');
+    const bad = await zipp.json('POST', '/v1/personas/questionnaire', { answers: { ...answers, ageRange: '12' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toBe('answers.ageRange');
+  });
+});

@@ -7,7 +7,7 @@ export function unavailableEncoder(dir: string, reason: string): EncoderService 
   const info: EncoderInfo = { loaded: false, dir, reason };
   return {
     info: () => info,
-    infer: async () => {
+    encode: async () => {
       throw new ApiError(503, 'not_available', `the community encoder is not loaded (${reason}); start the server with --encoder DIR pointing at a trained model`);
     },
   };

@@ -107,9 +107,8 @@ export interface Job {
 }
 
 export interface InferResult {
-  model: string;
-  ranked: { name: string; attention: number }[];
-  unknown: string[];
+  communities: { name: string; label: string; known: boolean; attention: number }[];
+  ignored: string[];
 }
 
 export interface PersonaResult {
@@ -118,6 +117,7 @@ export interface PersonaResult {
   model: string;
   removed?: unknown[];
   warnings?: string[];
+  importance?: 'weights' | 'encoder' | 'activity';
 }
 
 export interface RewriteResult {

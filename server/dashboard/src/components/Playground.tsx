@@ -47,16 +47,16 @@ export function Playground() {
 
   const infer = () =>
     run('infer', async () => {
-      setRanked(await api<InferResult>('POST', '/v1/personas/infer', { communities: parseCommunities(communities), top: 15 }));
+      setRanked(await api<InferResult>('POST', '/v1/personas/infer', { communities: parseCommunities(communities), embedding: false }));
     });
 
   const verbalize = () =>
     run('verbalize', async () => {
-      const weights = ranked?.ranked.length
-        ? ranked.ranked.map((r) => ({ name: r.name, weight: r.attention }))
-        : undefined;
+      // With a ranking on screen, the persona follows exactly those attention weights.
+      const weights = ranked?.communities.map((r) => ({ name: r.name, weight: r.attention }));
       const result = await api<PersonaResult>('POST', '/v1/personas/verbalize', {
-        communities: weights ?? parseCommunities(communities).map((c) => ({ name: c.name, weight: c.posts + c.comments })),
+        communities: parseCommunities(communities),
+        ...(weights?.length ? { weights } : {}),
       });
       setPersona(result.text);
       setPersonaMeta(result);
@@ -87,8 +87,17 @@ export function Playground() {
         </button>
         {ranked && (
           <>
-            <AttentionBars ranked={ranked.ranked} />
-            {ranked.unknown.length > 0 && <p className="note">not in the encoder's vocabulary: {ranked.unknown.join(', ')}</p>}
+            <AttentionBars ranked={ranked.communities} />
+            {ranked.communities.some((c) => !c.known) && (
+              <p className="note">
+                new to the encoder (features from the name):{' '}
+                {ranked.communities
+                  .filter((c) => !c.known)
+                  .map((c) => c.name)
+                  .join(', ')}
+              </p>
+            )}
+            {ranked.ignored.length > 0 && <p className="note">left out: {ranked.ignored.join(', ')}</p>}
           </>
         )}
       </div>
@@ -101,6 +110,7 @@ export function Playground() {
         {personaMeta && (
           <p className="note">
             {personaMeta.template} · {personaMeta.model}
+            {personaMeta.importance && ` · importance from ${personaMeta.importance}`}
             {personaMeta.warnings?.length ? ` · ${personaMeta.warnings.join('; ')}` : ''}
           </p>
         )}
