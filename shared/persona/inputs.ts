@@ -7,6 +7,7 @@
  * Pure string-in, records-out, so the server, the CLI and the extension share it.
  */
 import { z } from 'zod';
+import { normalizeCommunityName } from '../schemas/community.ts';
 import { PersonaInputError } from './errors.ts';
 
 export const TextRecord = z
@@ -77,4 +78,43 @@ export function parseTextsJsonl(content: string, options: { user?: string; sourc
     throw new PersonaInputError(`${source} holds texts of ${users.size} users: choose one with --user ID`);
   }
   return records;
+}
+
+/** One line of a community descriptions file (the vendored communities.jsonl shape); only `name` is required. */
+export const CommunityDescriptionRecord = z.object({
+  name: z.string().min(1),
+  title: z.string().nullish(),
+  description: z.string().nullish(),
+  categories: z.array(z.string()).nullish(),
+  over18: z.boolean().nullish(),
+});
+
+/**
+ * Parses community descriptions JSONL. With `only`, lines for other communities are skipped before
+ * validation (the vendored file has 11k lines; a persona needs a handful).
+ */
+export function parseCommunityDescriptionsJsonl(
+  content: string,
+  options: { only?: ReadonlySet<string>; source?: string } = {},
+): z.output<typeof CommunityDescriptionRecord>[] {
+  const source = options.source ?? 'descriptions';
+  const out: z.output<typeof CommunityDescriptionRecord>[] = [];
+  content.split(/\r?\n/).forEach((line, i) => {
+    if (!line.trim()) return;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      throw new PersonaInputError(`${source} line ${i + 1} is not JSON: write one {"name", "title"?, "description"?} object per line`);
+    }
+    const name = (json as { name?: unknown } | null)?.name;
+    if (options.only && typeof name === 'string' && !options.only.has(normalizeCommunityName(name))) return;
+    const r = CommunityDescriptionRecord.safeParse(json);
+    if (!r.success) {
+      const issue = r.error.issues[0]!;
+      throw new PersonaInputError(`${source} line ${i + 1}: ${issue.path.join('.') || 'record'}: ${issue.message}`);
+    }
+    out.push(r.data);
+  });
+  return out;
 }

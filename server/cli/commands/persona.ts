@@ -1,0 +1,216 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { z } from 'zod';
+import { createLlmClient } from '../../../shared/llm/client.ts';
+import { LlmConfigError, LlmError } from '../../../shared/llm/errors.ts';
+import { llmSettingsFromEnv, NO_LLM_CONFIGURED } from '../../../shared/llm/settings.ts';
+import { normalizeCommunityName, type CommunityActivity } from '../../../shared/schemas/community.ts';
+import type { CommunityDescription } from '../../../shared/persona/assign.ts';
+import { PersonaGenerationError, PersonaInputError } from '../../../shared/persona/errors.ts';
+import { activityScorer, createTfidfScorer, documentFrequencies, type ImportanceScorer } from '../../../shared/persona/importance.ts';
+import { parseCommunityDescriptionsJsonl, parseTextsJsonl, type TextRecord } from '../../../shared/persona/inputs.ts';
+import { QuestionnaireError } from '../../../shared/persona/questionnaire.ts';
+import { personaFromQuestionnaire, verbalizePersona, type PersonaResult } from '../../../shared/persona/verbalize.ts';
+import { defineCommand, type CommandIO } from '../command.ts';
+import { CliError, UsageError } from '../errors.ts';
+
+/** The vendored Reddit data (see models/data/SOURCES.md): descriptions and the TF-IDF reference population. */
+const REDDIT_DATA = fileURLToPath(new URL('../../../models/data/reddit/', import.meta.url));
+const DEFAULT_DESCRIPTIONS = `${REDDIT_DATA}communities.jsonl`;
+const REFERENCE_INTERACTIONS = `${REDDIT_DATA}interactions.csv`;
+
+/** Past this context size the paper saw GPT-4o invent persona details. */
+const HALLUCINATION_CONTEXT = 8192;
+
+const schema = z
+  .object({
+    communities: z.string().min(1, 'give communities as "name:count,name:count", e.g. "analog:40,woodworking:3"').optional(),
+    questionnaire: z.string().min(1, 'give a JSON file with the 10 intake answers').optional(),
+    texts: z.string().min(1, 'give a JSONL file of {"community"?, "text", "score"?} lines').optional(),
+    user: z.string().min(1).optional(),
+    descriptions: z.string().min(1).optional(),
+    budget: z
+      .string()
+      .regex(/^\d+$/, 'expected a whole number of tokens, e.g. 4096')
+      .transform(Number)
+      .refine((n) => n <= 32_000, 'at most 32000 tokens (the paper used 4096; past 8192 models invent details)')
+      .optional(),
+    importance: z.enum(['tfidf', 'activity'], { error: 'expected tfidf or activity' }).optional(),
+    keepSensitive: z.boolean().optional(),
+    json: z.boolean().optional(),
+  })
+  .refine((a) => (a.communities === undefined) !== (a.questionnaire === undefined), {
+    message: 'give either --communities "name:count,…" or --questionnaire FILE (one of the two)',
+    path: ['communities'],
+  })
+  .refine((a) => a.questionnaire === undefined || (a.texts ?? a.descriptions ?? a.budget ?? a.importance ?? a.user) === undefined, {
+    message: 'only --keep-sensitive and --json go with --questionnaire',
+    path: ['questionnaire'],
+  })
+  .refine((a) => a.user === undefined || a.texts !== undefined, { message: '--user picks a user in --texts FILE: give --texts too', path: ['user'] });
+type Args = z.output<typeof schema>;
+
+/** "analog:40,r/Woodworking:3" → activity (count = comments). One line naming the bad entry otherwise. */
+export function parseCommunitiesFlag(value: string): CommunityActivity[] {
+  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = entries.map((entry) => {
+    const m = /^([^:\s]+)\s*:\s*(\d+)$/.exec(entry);
+    if (!m) throw new UsageError(`--communities: cannot read "${entry}": write name:count, e.g. "analog:40,woodworking:3"`);
+    return { name: normalizeCommunityName(m[1]!), posts: 0, comments: Number(m[2]) };
+  });
+  const seen = new Set<string>();
+  for (const c of list) {
+    if (c.comments === 0) throw new UsageError(`--communities: "${c.name}" has count 0: give at least 1 or leave it out`);
+    if (seen.has(c.name)) throw new UsageError(`--communities: "${c.name}" appears twice: merge its counts into one entry`);
+    if (!/^[\p{L}\p{N}_.-]+$/u.test(c.name)) throw new UsageError(`--communities: "${c.name}" is not a community name (letters, digits, _ . -)`);
+    seen.add(c.name);
+  }
+  return list;
+}
+
+/** A UTF-8 text file named by a flag; each failure is one line naming the flag and the fix. */
+async function readUtf8(flag: string, path: string): Promise<string> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable');
+    throw new UsageError(`--${flag}: cannot read ${path} (${why}): check the path`);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
+  } catch {
+    throw new UsageError(`--${flag}: ${path} is not UTF-8 text: save it as UTF-8 (e.g. iconv -t UTF-8)`);
+  }
+}
+
+/** TF-IDF over the vendored interactions (12k users) as the reference population. */
+async function tfidfFromVendoredData(): Promise<ImportanceScorer> {
+  const rows = parseCsv(await readFile(REFERENCE_INTERACTIONS), { columns: true, skip_empty_lines: true }) as { user: string; community: string }[];
+  return createTfidfScorer(documentFrequencies(rows));
+}
+
+async function loadDescriptions(args: Args, wanted: ReadonlySet<string>): Promise<CommunityDescription[]> {
+  const path = args.descriptions ?? DEFAULT_DESCRIPTIONS;
+  return parseCommunityDescriptionsJsonl(await readUtf8('descriptions', path), { only: wanted, source: path });
+}
+
+function client(io: CommandIO) {
+  let settings;
+  try {
+    settings = llmSettingsFromEnv(io.env);
+  } catch (err) {
+    if (err instanceof LlmConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+  if (!settings) throw new UsageError(NO_LLM_CONFIGURED);
+  return {
+    settings,
+    client: createLlmClient(settings, {
+      onRetry: ({ retry, delayMs }) => io.stderr(`zipp: LLM busy or unreachable; retry ${retry} in ${(delayMs / 1000).toFixed(1)} s`),
+    }),
+  };
+}
+
+async function run(args: Args, io: CommandIO): Promise<PersonaResult> {
+  if (args.questionnaire !== undefined) {
+    const raw = await readUtf8('questionnaire', args.questionnaire);
+    let answers: unknown;
+    try {
+      answers = JSON.parse(raw);
+    } catch {
+      throw new UsageError(`--questionnaire: ${args.questionnaire} is not JSON: write one object with the 10 answers`);
+    }
+    const llm = client(io);
+    return personaFromQuestionnaire(llm.client, answers, { keepSensitive: args.keepSensitive ?? false });
+  }
+
+  const communities = parseCommunitiesFlag(args.communities!);
+  const llm = client(io);
+  let texts: TextRecord[] | undefined;
+  if (args.texts !== undefined) {
+    texts = parseTextsJsonl(await readUtf8('texts', args.texts), { ...(args.user ? { user: args.user } : {}), source: args.texts });
+    if (texts.length === 0) throw new UsageError(`--texts: ${args.texts} has no texts: write one {"text": ...} object per line`);
+  }
+  const descriptions = await loadDescriptions(args, new Set(communities.map((c) => c.name)));
+  const scorer = args.importance === 'activity' ? activityScorer : await tfidfFromVendoredData();
+  if (!args.json) io.stderr(`verbalizing ${communities.length} communit${communities.length === 1 ? 'y' : 'ies'}${texts ? ` and ${texts.length} texts` : ''} with ${llm.client.model} at ${llm.settings.baseUrl} …`);
+  const result = await verbalizePersona(llm.client, {
+    communities,
+    descriptions,
+    scorer,
+    keepSensitive: args.keepSensitive ?? false,
+    ...(texts ? { texts } : {}),
+    ...(args.budget !== undefined ? { budget: args.budget } : {}),
+  });
+  if ((args.budget ?? 0) > HALLUCINATION_CONTEXT) result.warnings.unshift(`--budget ${args.budget} is over ${HALLUCINATION_CONTEXT} tokens, where models start inventing persona details`);
+  return result;
+}
+
+/** Library errors → CLI exits: the caller's input or configuration 2, the model or endpoint failing 1. */
+function toCliError(err: unknown): unknown {
+  if (err instanceof PersonaInputError || err instanceof QuestionnaireError) return new UsageError(err.message);
+  if (err instanceof LlmError) return new CliError(err.message, err.code === 'bad-key' || err.code === 'unknown-model' || err.code === 'config' ? 2 : 1);
+  if (err instanceof PersonaGenerationError) return new CliError(err.message, 1);
+  return err;
+}
+
+export default defineCommand({
+  name: 'persona',
+  summary: 'verbalize a persona from communities (and texts) with the LLM',
+  options: {
+    communities: { type: 'string', short: 'c', placeholder: 'LIST', description: 'communities with activity counts: "analog:40,woodworking:3"' },
+    texts: { type: 'string', placeholder: 'FILE', description: 'JSONL of the user\'s posts/comments: {"community"?, "text", "score"?} or {"user", "text"}' },
+    user: { type: 'string', placeholder: 'ID', description: 'with a {"user", "text"} file holding several users: whose texts to use' },
+    descriptions: { type: 'string', placeholder: 'FILE', description: 'community descriptions JSONL (default: the vendored models/data/reddit/communities.jsonl)' },
+    budget: { type: 'string', placeholder: 'N', description: 'token budget of the evidence sent to the LLM (default 4096)' },
+    importance: { type: 'string', placeholder: 'I', description: 'how communities are weighted: tfidf (default) | activity' },
+    questionnaire: { type: 'string', placeholder: 'FILE', description: 'instead of communities: JSON with the 10 intake answers' },
+    'keep-sensitive': { type: 'boolean', description: 'keep sentences naming race, politics, religion, sexuality or health (still reported)' },
+    json: { type: 'boolean', description: 'print one JSON document {text, template, model, usage, evidence, removed, findings, warnings}' },
+  },
+  details: `
+Importance of each community: TF-IDF (activity share × rarity among the 12k users of the vendored
+interactions.csv) until the encoder supplies attention; "activity" uses the counts alone. The evidence
+budget (Algorithm 3) is split over at most 50 communities in proportion (floor); per community the texts
+are ranked by score, cleaned (no URLs, mentions, [deleted]/[removed], under-5-word items), deduplicated and
+picked greedily for diversity. Without usable texts the persona comes from community descriptions alone.
+NSFW communities (over18 in the descriptions) are left out with their texts.
+
+Texts of unknown community ({"user","text"} lines, as in models/data/reddit/user_texts.jsonl, are split back
+into comments): each goes to the listed community whose name/description words it shares most, else to an
+"unassigned" pool that only gets budget the communities leave unused.
+
+Sentences naming race/ethnicity, political affiliation, religion, sexual orientation or health are removed
+and listed on stderr (or under "removed" in --json); --keep-sensitive keeps them.
+
+LLM: ZIPP_LLM_BASE_URL, ZIPP_LLM_API_KEY, ZIPP_LLM_MODEL (or OPENAI_*).
+Examples:
+  zipp persona --communities "analog:40,woodworking:12,Pathfinder_RPG:3"
+  zipp persona -c "woodworking:3,pathfinder_rpg:2" --texts models/data/reddit/user_texts.jsonl --user u9d954ebc5e15 --json
+  zipp persona --questionnaire answers.json`,
+  schema,
+  async run(args, io) {
+    let result: PersonaResult;
+    try {
+      result = await run(args, io);
+    } catch (err) {
+      throw toCliError(err);
+    }
+    if (args.json) {
+      io.stdout(JSON.stringify(result, null, 2));
+      return 0;
+    }
+    io.stdout(result.text);
+    const u = result.usage;
+    const evidence = result.evidence.items.length
+      ? `${result.evidence.items.length} texts from ${new Set(result.evidence.items.map((i) => i.community)).size} communities (${result.context?.tokens ?? 0} tokens)`
+      : `${result.evidence.communities.length} communities, no texts`;
+    io.stderr(`${result.template} · ${result.model} · ${evidence} · ${u.requests} request${u.requests === 1 ? '' : 's'}, ${u.totalTokens} tokens`);
+    for (const r of result.removed) io.stderr(`removed (${r.categories.join(', ')}): ${r.sentence}`);
+    for (const w of result.warnings) io.stderr(`warning: ${w}`);
+    return 0;
+  },
+});
