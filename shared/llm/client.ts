@@ -16,6 +16,8 @@ import type { ChatClient, ChatMessage, ChatOptions, ChatResult, ChatStream } fro
  *   longest silence between two chunks. A timeout is not retried: a model that needed longer once will
  *   likely need longer again, and retrying would multiply the wait.
  * - Usage: tokens and HTTP requests summed over every attempt; failures carry it in `LlmError.usage`.
+ *   Streams ask for the final usage chunk (`stream_options.include_usage`); a server that sends none
+ *   reports 0 tokens (requests are still counted).
  * - An answer with no text throws LlmEmptyAnswerError (callers decide whether to ask again).
  */
 export function createLlmClient(settings: LlmSettingsInput, options: TransportOptions = {}): ChatClient {

@@ -16,8 +16,11 @@ export interface CleanedAnswer {
 }
 
 const FENCE = /```[\w-]*[ \t]*\n?([\s\S]*?)```/;
-/** Courtesy openers that carry no prompt: "Sure!", "Certainly.", "Of course," */
-const COURTESY = /^(?:sure|certainly|of course|absolutely|okay|ok|great|alright)\b[!.,]*\s*/i;
+/**
+ * Courtesy openers that carry no prompt: "Sure!", "Certainly.", "Of course, here…". Punctuation (or a
+ * following "here") is required, so "Great white shark…" and "Absolutely massive cathedral" stay whole.
+ */
+const COURTESY = /^(?:sure|certainly|of course|absolutely|okay|ok|great|alright)(?:[!.,]+\s*|\s+(?=here\b))/i;
 /** "Here is the rewritten prompt:", "Here's my version:", "Below is a richer prompt:" */
 const PREAMBLE = /^(?:here(?:'s|’s| is| are)|below is|this is)\b[^:\n]{0,60}:\s*/i;
 /** "Rewritten prompt:", "**Enhanced Prompt:**", "Prompt -", "Final version:" */

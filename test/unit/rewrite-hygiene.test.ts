@@ -30,6 +30,12 @@ describe('cleanAnswer', () => {
     expect(cleanAnswer(`Here's a richer prompt: "${P}" — this keeps the dog.`).text).toBe(P);
   });
 
+  it('keeps prompts that merely start like a courtesy word', () => {
+    expect(cleanAnswer('Great white shark breaching at dawn').text).toBe('Great white shark breaching at dawn');
+    expect(cleanAnswer('Absolutely massive gothic cathedral in fog').text).toBe('Absolutely massive gothic cathedral in fog');
+    expect(cleanAnswer(`Okay here is the prompt: ${P}`).text).toBe(P);
+  });
+
   it('keeps inner quotes and apostrophes of a real prompt', () => {
     const inner = 'a neon sign reading "open late" above a diner\'s door';
     expect(cleanAnswer(inner).text).toBe(inner);
