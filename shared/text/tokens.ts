@@ -3,8 +3,8 @@
  *
  * Encoding: o200k_base, the vocabulary of GPT-4o / GPT-4.1 / GPT-5 / o-series — the family the paper
  * verbalized personas with. Other models (Llama, Qwen behind Ollama or vLLM) use other vocabularies, so
- * counts here are an estimate for them, typically within ±15 % on English text; budgets (4,096 context
- * tokens, the 8,000-token persona cap) have enough slack for that.
+ * counts here are an estimate for them; the budgets (4,096 context tokens, the 8,000-token persona cap) are
+ * round numbers with room to spare.
  *
  * Special-token strings such as "<|endoftext|>" inside user text are counted as ordinary text: people do
  * paste them, and a counter that throws on input text would be a denial of service on the whole pipeline.
