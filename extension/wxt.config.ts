@@ -1,15 +1,30 @@
 import { defineConfig } from 'wxt';
+import { extensionAssets } from './build/public-assets.ts';
 
 // WXT builds the extension from ./entrypoints. Auto-imports are off so every file names what it uses
 // (the root tsconfig type-checks the modules the tests import, without WXT's generated globals).
 export default defineConfig({
   modules: ['@wxt-dev/module-react'],
   imports: false,
+  hooks: {
+    'build:publicAssets': (wxt, files) => {
+      files.push(...extensionAssets((line) => wxt.logger.warn(line)));
+    },
+  },
   manifest: {
     name: 'ZIPP',
     version: '0.1.0',
     description: 'Rewrites your image prompts in your own style, from a persona kept on your machine.',
+    // storage: settings and the LLM key (storage.local). Host access: the inline button runs on the sites
+    // the person uses, and the background calls the LLM URL they choose (a local server included).
     permissions: ['storage'],
+    host_permissions: ['http://*/*', 'https://*/*'],
+    commands: {
+      'rewrite-prompt': {
+        suggested_key: { default: 'Alt+Shift+R' },
+        description: 'Rewrite the prompt in the focused prompt box with your persona',
+      },
+    },
     content_security_policy: {
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';",
     },

@@ -1,8 +1,72 @@
+import { browser } from 'wxt/browser';
+import { extensionUrl } from '../lib/extension-url.ts';
 import { defineBackground } from 'wxt/utils/define-background';
+import { createDescriptionLookup } from '../lib/background/descriptions.ts';
+import { engineFor } from '../lib/background/engine.ts';
+import { createHandlers, type BackgroundDeps } from '../lib/background/handlers.ts';
+import { serveRewritePort, type PortLike } from '../lib/background/rewrite-port.ts';
+import { loadConnection, saveConnection } from '../lib/llm/storage.ts';
+import { REWRITE_PORT, type TabEvent } from '../lib/messages/protocol.ts';
+import { createRouter } from '../lib/messages/router.ts';
+import { openDb } from '../lib/store/db.ts';
 
+export const REWRITE_COMMAND = 'rewrite-prompt';
+const DEFAULT_SHORTCUT = 'Alt+Shift+R';
+
+/**
+ * The only part of ZIPP that talks to the LLM and holds the key. An ES-module service worker
+ * (onnxruntime-web and the openai SDK both need the module form).
+ */
 export default defineBackground({
   type: 'module',
   main() {
-    console.log('zipp background');
+    const db = openDb();
+    const self = { id: browser.runtime.id, origin: extensionUrl('/') };
+
+    const sendToTab = async (tabId: number, event: TabEvent) => {
+      try {
+        await browser.tabs.sendMessage(tabId, event);
+        return true;
+      } catch {
+        return false; // no ZIPP content script in that tab (chrome:// pages, not yet loaded)
+      }
+    };
+
+    const deps: BackgroundDeps = {
+      db,
+      loadConnection,
+      saveConnection,
+      engineFor: (c) => engineFor(c),
+      async notifyTabs() {
+        const tabs = await browser.tabs.query({});
+        const sent = await Promise.all(tabs.map((t) => (t.id === undefined ? false : sendToTab(t.id, { type: 'zipp/site-changed' }))));
+        return sent.filter(Boolean).length;
+      },
+      async openOptions(hash) {
+        if (hash) await browser.tabs.create({ url: extensionUrl(`/options.html#${hash}`) });
+        else await browser.runtime.openOptionsPage();
+      },
+      descriptions: createDescriptionLookup(async () => (await fetch(extensionUrl('/model/descriptions.json'))).json()),
+      async shortcut() {
+        const commands = await browser.commands.getAll();
+        return commands.find((c) => c.name === REWRITE_COMMAND)?.shortcut || DEFAULT_SHORTCUT;
+      },
+    };
+
+    const route = createRouter(createHandlers(deps), self);
+    browser.runtime.onMessage.addListener((message, sender) => {
+      const answer = route(message, sender);
+      // Chrome keeps the channel open for a returned promise; undefined = not ours.
+      return answer.then((a) => a) as Promise<unknown>;
+    });
+    browser.runtime.onConnect.addListener((port) => {
+      if (port.name === REWRITE_PORT) serveRewritePort(port as unknown as PortLike, deps, self);
+    });
+    browser.commands.onCommand.addListener((command, tab) => {
+      if (command === REWRITE_COMMAND && tab?.id !== undefined) void sendToTab(tab.id, { type: 'zipp/shortcut' });
+    });
+    browser.runtime.onInstalled.addListener(({ reason }) => {
+      if (reason === 'install') void deps.openOptions('welcome');
+    });
   },
 });

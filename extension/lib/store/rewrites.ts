@@ -3,7 +3,7 @@ import type { ZippDb } from './db.ts';
 
 export async function logRewrite(db: ZippDb, entry: Omit<RewriteRecord, 'id' | 'createdAt' | 'outcome'>): Promise<number> {
   const row = RewriteRecord.parse({ ...entry, outcome: 'pending', createdAt: new Date().toISOString() });
-  return db.rewrites.add(row);
+  return (await db.rewrites.add(row)) as number;
 }
 
 export async function setRewriteOutcome(db: ZippDb, id: number, outcome: RewriteOutcome): Promise<void> {

@@ -1,0 +1,162 @@
+import { useEffect, useRef, useState, useSyncExternalStore, type CSSProperties, type MouseEvent } from 'react';
+import type { InlineRewriter, Phase } from '../../lib/content/controller.ts';
+import { wordDiff } from '../../lib/diff.ts';
+import { useAnchorRect, type Box } from './useAnchorRect.ts';
+
+interface Props {
+  rewriter: InlineRewriter;
+  /** The prompt box the button sits in (null hides the button). */
+  editor: HTMLElement | null;
+  shortcut: string;
+  onOpenOptions(): void;
+}
+
+const PANEL_MAX = 520;
+
+function panelStyle(box: Box): CSSProperties {
+  const width = Math.min(PANEL_MAX, Math.max(320, box.width), window.innerWidth - 16);
+  const left = Math.min(Math.max(8, box.left), window.innerWidth - width - 8);
+  const spaceAbove = box.top;
+  const spaceBelow = window.innerHeight - (box.top + box.height);
+  return spaceAbove >= 200 || spaceAbove > spaceBelow
+    ? { left, width, bottom: window.innerHeight - box.top + 8 }
+    : { left, width, top: box.top + box.height + 8 };
+}
+
+/** Only gestures the browser itself generated count; a page script's synthetic click does nothing. */
+const trusted = (fn: () => void) => (e: MouseEvent) => {
+  if (e.nativeEvent.isTrusted) fn();
+};
+
+function Diff({ before, after }: { before: string; after: string }) {
+  return (
+    <p className="zipp-text" data-testid="zipp-diff">
+      {wordDiff(before, after).map((part, i) =>
+        part.kind === 'same' ? (
+          <span key={i}>{part.text}</span>
+        ) : (
+          <span key={i} className={part.kind === 'added' ? 'zipp-add' : 'zipp-del'}>
+            {part.text}
+          </span>
+        ),
+      )}
+    </p>
+  );
+}
+
+function Panel({ phase, rewriter, onOpenOptions }: { phase: Phase; rewriter: InlineRewriter; onOpenOptions(): void }) {
+  const acceptRef = useRef<HTMLButtonElement>(null);
+  const [copied, setCopied] = useState(false);
+  useEffect(() => {
+    if (phase.name === 'ready') acceptRef.current?.focus();
+  }, [phase.name]);
+  const onKeyDown = (e: React.KeyboardEvent) => {
+    if (e.key === 'Escape' && e.nativeEvent.isTrusted) {
+      e.preventDefault();
+      rewriter.discard();
+      rewriter.editor?.focus();
+    }
+  };
+  const copy = async (text: string) => {
+    await navigator.clipboard.writeText(text).then(() => setCopied(true), () => setCopied(false));
+  };
+  return (
+    <div role="dialog" aria-label="ZIPP rewrite" onKeyDown={onKeyDown}>
+      <div className="zipp-head">
+        <span>ZIPP</span>
+        <span className="zipp-meta" data-testid="zipp-status">
+          {phase.name === 'streaming' && 'rewriting with your persona…'}
+          {phase.name === 'ready' && `${phase.result.method} · ${phase.result.model}`}
+          {phase.name === 'error' && 'could not rewrite'}
+        </span>
+        <button className="zipp-close" aria-label="Close" onClick={trusted(() => rewriter.discard())}>
+          ×
+        </button>
+      </div>
+      {phase.name === 'streaming' && (
+        <p className="zipp-text" data-testid="zipp-stream">
+          {phase.text}
+          <span className="zipp-caret" />
+        </p>
+      )}
+      {phase.name === 'ready' && (
+        <>
+          <Diff before={phase.base} after={phase.result.rewritten} />
+          {phase.result.warnings.map((w) => (
+            <p key={w} className="zipp-warn">
+              {w}
+            </p>
+          ))}
+          <div className="zipp-actions">
+            <button ref={acceptRef} className="zipp-primary" data-testid="zipp-accept" onClick={trusted(() => void rewriter.accept())}>
+              Accept
+            </button>
+            <button data-testid="zipp-retry" onClick={trusted(() => rewriter.retry())}>
+              Retry
+            </button>
+            <button onClick={trusted(() => void copy(phase.result.rewritten))}>{copied ? 'Copied' : 'Copy'}</button>
+            <button data-testid="zipp-discard" onClick={trusted(() => rewriter.discard())}>
+              Discard
+            </button>
+          </div>
+        </>
+      )}
+      {phase.name === 'error' && (
+        <>
+          <p className="zipp-error" role="alert" data-testid="zipp-error">
+            {phase.error.message}
+          </p>
+          <div className="zipp-actions">
+            {phase.base && <button onClick={trusted(() => rewriter.retry())}>Try again</button>}
+            {['no-llm', 'no-persona', 'bad-key', 'unreachable', 'unknown-model'].includes(phase.error.code) && (
+              <button onClick={trusted(onOpenOptions)}>Open ZIPP options</button>
+            )}
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
+
+export function InlineApp({ rewriter, editor, shortcut, onOpenOptions }: Props) {
+  const phase = useSyncExternalStore(
+    (fn) => rewriter.subscribe(fn),
+    () => rewriter.phase,
+  );
+  const box = useAnchorRect(editor);
+  const target = phase.name === 'applied' || phase.name === 'idle' ? editor : (rewriter.editor ?? editor);
+  const panelBox = useAnchorRect(target);
+
+  return (
+    <div className="zipp">
+      {box && (
+        <button
+          className="zipp-button"
+          data-testid="zipp-button"
+          aria-label={`Rewrite this prompt with your ZIPP persona (${shortcut})`}
+          title={`Rewrite with your persona (${shortcut})`}
+          aria-busy={phase.name === 'streaming'}
+          style={{ top: box.top + box.height - 34, left: box.left + box.width - 34 }}
+          // Keep the focus (and the caret) in the prompt box.
+          onMouseDown={(e) => e.preventDefault()}
+          onClick={trusted(() => rewriter.start('button'))}
+        >
+          Z
+        </button>
+      )}
+      {panelBox && (phase.name === 'streaming' || phase.name === 'ready' || phase.name === 'error') && (
+        <div className="zipp-panel" data-testid="zipp-panel" style={panelStyle(panelBox)}>
+          <Panel phase={phase} rewriter={rewriter} onOpenOptions={onOpenOptions} />
+        </div>
+      )}
+      {panelBox && phase.name === 'applied' && (
+        <div className="zipp-toast" data-testid="zipp-toast" role="status" style={{ ...panelStyle(panelBox), width: 'auto' }}>
+          <span>Prompt rewritten.</span>
+          <button onMouseDown={(e) => e.preventDefault()} onClick={trusted(() => void rewriter.undo())}>
+            Undo (Ctrl+Z)
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}

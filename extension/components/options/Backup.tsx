@@ -1,0 +1,53 @@
+import { useState } from 'react';
+import { exportBackup, importBackup, parseBackup, type ImportSummary } from '../../lib/store/backup.ts';
+import { pageDb } from '../common/db.ts';
+import { ErrorLine, message } from '../common/ErrorLine.tsx';
+
+/** Personas, captured prompts and site switches as one JSON file, for another browser or a backup. */
+export function Backup() {
+  const [error, setError] = useState<string>();
+  const [done, setDone] = useState<ImportSummary>();
+
+  const download = async () => {
+    const backup = await exportBackup(pageDb());
+    const url = URL.createObjectURL(new Blob([JSON.stringify(backup, null, 2)], { type: 'application/json' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `zipp-backup-${backup.exportedAt.slice(0, 10)}.json`;
+    a.click();
+    URL.revokeObjectURL(url);
+  };
+
+  const upload = async (file: File | undefined) => {
+    setError(undefined);
+    setDone(undefined);
+    if (!file) return;
+    try {
+      setDone(await importBackup(pageDb(), parseBackup(await file.text())));
+    } catch (err) {
+      setError(message(err));
+    }
+  };
+
+  return (
+    <section aria-labelledby="backup-title">
+      <h2 id="backup-title">Import / export</h2>
+      <p>The file holds your personas, the prompts kept as examples and your site switches — not your LLM key and not the rewrite log.</p>
+      <div className="row">
+        <button className="primary" onClick={() => void download()}>
+          Export to a file
+        </button>
+        <label className="button">
+          Import a file
+          <input type="file" accept="application/json,.json" hidden onChange={(e) => void upload(e.target.files?.[0])} data-testid="import-file" />
+        </label>
+      </div>
+      {done && (
+        <p className="ok" role="status" data-testid="import-summary">
+          Imported {done.personas} persona(s), {done.history} prompt(s) and {done.sites} site setting(s).
+        </p>
+      )}
+      <ErrorLine error={error} />
+    </section>
+  );
+}

@@ -1,0 +1,199 @@
+import { useMemo, useState } from 'react';
+import type { EncodedUser, Suggestion } from '../../../shared/encoder/encoder.ts';
+import type { CommunityActivity } from '../../../shared/schemas/community.ts';
+import { chooseBackend, type Backend } from '../../lib/encoder/backend.ts';
+import { callBackground } from '../../lib/messages/client.ts';
+import { MAX_EVIDENCE_TEXT_CHARS, MAX_EVIDENCE_TEXTS } from '../../lib/messages/protocol.ts';
+import { parseCommunityList } from '../../lib/parse/community-list.ts';
+import { parseRedditExport, type RedditExportParse } from '../../lib/parse/reddit-export.ts';
+import { getPreferences } from '../../lib/store/preferences.ts';
+import { pageDb } from '../common/db.ts';
+import { ErrorLine, message } from '../common/ErrorLine.tsx';
+import type { SectionId } from './App.tsx';
+import { AttentionBars } from './AttentionBars.tsx';
+import { PersonaEditor, type Draft } from './PersonaEditor.tsx';
+
+interface Ranking {
+  user: EncodedUser;
+  suggestions: Suggestion[];
+  backend: Backend;
+  reason: string;
+  inferMs: number;
+  loadMs: number;
+}
+
+/**
+ * A persona from the communities you take part in: paste a list or load your Reddit data export; the
+ * bundled encoder ranks your communities on this computer (WebGPU or WebAssembly), then the LLM writes
+ * the persona from the top communities' descriptions and, for an export, your own posts and comments.
+ */
+export function InferPersona({ go }: { go(id: SectionId): void }) {
+  const [source, setSource] = useState<'paste' | 'export'>('paste');
+  const [pasted, setPasted] = useState('');
+  const [exported, setExported] = useState<RedditExportParse>();
+  const [ranking, setRanking] = useState<Ranking>();
+  const [draft, setDraft] = useState<Draft>();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState<'rank' | 'write'>();
+
+  const parsedPaste = useMemo(() => parseCommunityList(pasted), [pasted]);
+  const communities: CommunityActivity[] = source === 'paste' ? parsedPaste.communities : (exported?.communities ?? []);
+
+  const readFiles = async (files: FileList | null) => {
+    if (!files?.length) return;
+    setRanking(undefined);
+    setExported(parseRedditExport(await Promise.all([...files].map(async (f) => ({ name: f.name, text: await f.text() })))));
+  };
+
+  const rank = async () => {
+    setError(undefined);
+    setBusy('rank');
+    try {
+      const prefs = await getPreferences(pageDb());
+      const { backend, reason } = await chooseBackend(prefs.inferenceBackend);
+      const { loadEncoder } = await import('../../lib/encoder/load.ts');
+      const { encoder, loadMs } = await loadEncoder(backend);
+      const started = performance.now();
+      const [user] = await encoder.encode([communities]);
+      const inferMs = performance.now() - started;
+      setRanking({ user: user!, suggestions: encoder.suggest(user!, 10), backend, reason, inferMs, loadMs });
+    } catch (err) {
+      setRanking(undefined);
+      setError(message(err));
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const write = async () => {
+    if (!ranking) return;
+    setError(undefined);
+    setBusy('write');
+    try {
+      const texts =
+        source === 'export'
+          ? (exported?.texts ?? []).slice(-MAX_EVIDENCE_TEXTS).map((t) => ({ community: t.community, text: t.text.slice(0, MAX_EVIDENCE_TEXT_CHARS) }))
+          : undefined;
+      const result = await callBackground('persona/verbalize', {
+        communities,
+        importance: ranking.user.communities.map((c) => ({ name: c.name, weight: c.importance })),
+        ...(texts?.length ? { texts } : {}),
+      });
+      const top = ranking.user.communities.slice(0, 3).map((c) => `r/${c.label}`);
+      setDraft({ name: `From ${top.join(', ')}`.slice(0, 120), text: result.text, source: source === 'export' ? 'export' : 'communities', evidence: result.evidence });
+    } catch (err) {
+      setError(message(err));
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  if (draft) {
+    return (
+      <section aria-labelledby="infer-title">
+        <h2 id="infer-title">Your inferred persona</h2>
+        <p>Read it, change anything that is not you, then save.</p>
+        <PersonaEditor draft={draft} onDone={(saved) => (saved ? go('personas') : setDraft(undefined))} />
+      </section>
+    );
+  }
+
+  return (
+    <section aria-labelledby="infer-title">
+      <h2 id="infer-title">Infer a persona from your communities</h2>
+      <div className="tabs" role="tablist">
+        <button role="tab" aria-selected={source === 'paste'} onClick={() => setSource('paste')}>
+          Paste a list
+        </button>
+        <button role="tab" aria-selected={source === 'export'} onClick={() => setSource('export')}>
+          Reddit data export
+        </button>
+      </div>
+      {source === 'paste' ? (
+        <div className="form">
+          <label>
+            One community per line, with how often you post or comment there
+            <textarea
+              data-testid="infer-paste"
+              rows={8}
+              value={pasted}
+              onChange={(e) => {
+                setPasted(e.target.value);
+                setRanking(undefined);
+              }}
+              placeholder={'r/analog 40\nphotography: 12\nr/Breadit 3 posts 20 comments'}
+            />
+          </label>
+          {parsedPaste.errors.length > 0 && (
+            <ul className="line-errors" data-testid="paste-errors">
+              {parsedPaste.errors.map((e, i) => (
+                <li key={i}>
+                  line {e.line}: {e.message}
+                </li>
+              ))}
+            </ul>
+          )}
+          {parsedPaste.notes.map((n, i) => (
+            <p key={i} className="hint">
+              line {n.line}: {n.message}
+            </p>
+          ))}
+        </div>
+      ) : (
+        <div className="form">
+          <p>
+            Request your data at reddit.com/settings/data-request, unzip it, and choose <code>comments.csv</code> and <code>posts.csv</code>. The files
+            are read here and never leave your computer; only the texts chosen as evidence go to your LLM.
+          </p>
+          <input type="file" accept=".csv,text/csv" multiple onChange={(e) => void readFiles(e.target.files)} data-testid="export-files" />
+          {exported && (
+            <p className="hint" data-testid="export-summary">
+              {exported.rows.comments} comments and {exported.rows.posts} posts in {exported.communities.length} communities.
+            </p>
+          )}
+          {exported && exported.errors.length > 0 && (
+            <ul className="line-errors">
+              {exported.errors.slice(0, 20).map((e, i) => (
+                <li key={i}>{e.message}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      <div className="row">
+        <button className="primary" data-testid="infer-run" disabled={communities.length === 0 || busy !== undefined} onClick={() => void rank()}>
+          {busy === 'rank' ? 'Ranking…' : `Rank my ${communities.length || ''} communities`}
+        </button>
+      </div>
+      <ErrorLine error={error} />
+      {ranking && (
+        <div className="ranking">
+          <p className="notice" data-testid="encoder-backend" data-backend={ranking.backend} data-ms={ranking.inferMs.toFixed(3)}>
+            Ran on {ranking.reason} in {ranking.inferMs.toFixed(1)} ms (model loaded in {ranking.loadMs.toFixed(0)} ms), on this computer.
+          </p>
+          <h3>What your communities say about you</h3>
+          <div data-testid="ranked-communities">
+            <AttentionBars
+              caption="Share of the encoder's attention"
+              rows={ranking.user.communities.map((c) => ({ label: `r/${c.label}`, weight: c.importance, note: c.known ? '' : 'new to the model' }))}
+            />
+          </div>
+          {ranking.user.ignored.length > 0 && <p className="hint">Left out: {ranking.user.ignored.join(', ')}.</p>}
+          <h3>Communities like yours</h3>
+          <ol className="suggestions" data-testid="suggestions">
+            {ranking.suggestions.map((s) => (
+              <li key={s.name} data-name={s.name}>
+                r/{s.label} <span className="hint">{s.score.toFixed(3)}</span>
+              </li>
+            ))}
+          </ol>
+          <div className="row">
+            <button className="primary" data-testid="infer-write" disabled={busy !== undefined} onClick={() => void write()}>
+              {busy === 'write' ? 'Writing your persona…' : 'Write my persona from this'}
+            </button>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,37 @@
+import { getPreferences, updatePreferences } from '../../lib/store/preferences.ts';
+import type { Preferences as Prefs } from '../../lib/store/records.ts';
+import { pageDb, useLive } from '../common/db.ts';
+
+/** How rewrites are made and where the encoder runs. */
+export function Preferences() {
+  const prefs = useLive((db) => getPreferences(db));
+  if (!prefs) return null;
+  const set = (patch: Partial<Prefs>) => void updatePreferences(pageDb(), patch);
+  return (
+    <section aria-labelledby="prefs-title">
+      <h2 id="prefs-title">Preferences</h2>
+      <form className="form" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Rewrite method
+          <select value={prefs.method} onChange={(e) => set({ method: e.target.value as Prefs['method'] })}>
+            <option value="auto">Automatic: with your past prompts from the site when there are some</option>
+            <option value="persona">Persona only (zero-shot)</option>
+            <option value="fewshot">Persona + your past prompts from the site (few-shot)</option>
+          </select>
+        </label>
+        <label>
+          Past prompts shown to the model (few-shot)
+          <input type="number" min={1} max={5} value={prefs.fewShotK} onChange={(e) => set({ fewShotK: Math.min(5, Math.max(1, Number(e.target.value) || 1)) })} />
+        </label>
+        <label>
+          Where the persona encoder runs
+          <select value={prefs.inferenceBackend} onChange={(e) => set({ inferenceBackend: e.target.value as Prefs['inferenceBackend'] })} data-testid="backend-pref">
+            <option value="auto">Automatic: WebGPU when available, else WebAssembly</option>
+            <option value="webgpu">WebGPU</option>
+            <option value="wasm">WebAssembly (CPU)</option>
+          </select>
+        </label>
+      </form>
+    </section>
+  );
+}

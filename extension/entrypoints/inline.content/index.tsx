@@ -1,0 +1,52 @@
+import { browser } from 'wxt/browser';
+import type { ContentScriptContext } from 'wxt/utils/content-script-context';
+import { defineContentScript } from 'wxt/utils/define-content-script';
+import { callBackground } from '../../lib/messages/client.ts';
+import { TabEvent, type SiteState } from '../../lib/messages/protocol.ts';
+import { InlineSession } from '../../lib/content/session.tsx';
+
+/**
+ * Runs on every http(s) page but stays dormant unless the background says ZIPP is on for the site
+ * (a supported site not switched off, or any site the person switched on).
+ */
+export default defineContentScript({
+  matches: ['http://*/*', 'https://*/*'],
+  runAt: 'document_idle',
+  main(ctx) {
+    void run(ctx);
+  },
+});
+
+async function run(ctx: ContentScriptContext) {
+  let session: InlineSession | undefined;
+  let starting: Promise<void> | undefined;
+
+  const refresh = async () => {
+    let state: SiteState;
+    try {
+      state = await callBackground('site/state', { url: location.href });
+    } catch {
+      return; // extension reloaded or background unavailable: stay dormant
+    }
+    if (!ctx.isValid) return;
+    if (state.active && !session) {
+      session = new InlineSession(ctx, state);
+      starting = session.start();
+      await starting;
+    } else if (state.active && session) session.update(state);
+    else if (!state.active && session) {
+      session.stop();
+      session = undefined;
+    }
+  };
+
+  browser.runtime.onMessage.addListener((raw: unknown) => {
+    const event = TabEvent.safeParse(raw);
+    if (!event.success) return;
+    if (event.data.type === 'zipp/site-changed') void refresh();
+    if (event.data.type === 'zipp/shortcut') void starting?.then(() => session?.shortcut());
+  });
+  ctx.addEventListener(window, 'wxt:locationchange', () => void refresh());
+  ctx.onInvalidated(() => session?.stop());
+  await refresh();
+}

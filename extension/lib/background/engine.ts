@@ -1,0 +1,33 @@
+import type { QuestionnaireAnswers } from '../../../shared/persona/questionnaire.ts';
+import type { CommunityDescription } from '../../../shared/persona/assign.ts';
+import type { RewriteRequest, RewriteResult } from '../../../shared/schemas/rewrite.ts';
+import type { PersonaDraftResult, VerbalizeRequest } from '../messages/protocol.ts';
+import type { LlmConnection } from '../llm/connection.ts';
+import { localEngine } from './local-engine.ts';
+import { zippServerEngine } from './zipp-server-engine.ts';
+
+/**
+ * What the background asks of "the LLM side", whichever the person connected: an OpenAI-compatible
+ * endpoint (the shared client and rewrite pipeline run here, in the background) or a ZIPP server (which
+ * runs the same pipeline itself and is reached over its HTTP API).
+ */
+export interface RewriteCallbacks {
+  signal: AbortSignal;
+  onDelta(text: string): void;
+  /** The pipeline asks the LLM again (empty/echoed answer, or the subject guard): drop the streamed text. */
+  onRestart(): void;
+}
+
+export interface Engine {
+  /** Where requests go (shown in errors). */
+  readonly url: string;
+  check(signal?: AbortSignal): Promise<{ model: string; reply: string }>;
+  rewrite(request: RewriteRequest, callbacks: RewriteCallbacks): Promise<RewriteResult>;
+  questionnaire(answers: QuestionnaireAnswers, signal?: AbortSignal): Promise<PersonaDraftResult>;
+  /** `descriptions`: what the bundled community table says about the listed communities. */
+  verbalize(input: VerbalizeRequest, descriptions: CommunityDescription[], signal?: AbortSignal): Promise<PersonaDraftResult>;
+}
+
+export function engineFor(connection: LlmConnection, options: { fetch?: typeof fetch } = {}): Engine {
+  return connection.kind === 'zipp' ? zippServerEngine(connection, options) : localEngine(connection, options);
+}

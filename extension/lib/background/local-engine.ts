@@ -1,0 +1,56 @@
+import { createLlmClient } from '../../../shared/llm/client.ts';
+import type { ChatClient } from '../../../shared/llm/types.ts';
+import { personaFromQuestionnaire, verbalizePersona, type PersonaResult } from '../../../shared/persona/verbalize.ts';
+import { rewritePrompt } from '../../../shared/rewrite/index.ts';
+import { redact, toLlmSettings, type LlmConnection } from '../llm/connection.ts';
+import type { Engine } from './engine.ts';
+import { explainLlmError } from './llm-errors.ts';
+
+/**
+ * An OpenAI-compatible endpoint (OpenAI, Ollama, llama.cpp, vLLM, LM Studio) called from the background
+ * with the shared client; the shared rewrite pipeline (templates, hygiene, subject guard) runs here.
+ */
+export function localEngine(connection: Exclude<LlmConnection, { kind: 'zipp' }>, options: { fetch?: typeof fetch } = {}): Engine {
+  const url = redact(connection).url;
+  const client = createLlmClient(toLlmSettings(connection), options.fetch ? { fetch: options.fetch } : {});
+  const explain = (err: unknown) => {
+    throw explainLlmError(err, url, client.model);
+  };
+  const draft = (r: PersonaResult) => ({ text: r.text, template: r.template, model: r.model, evidence: r.evidence, warnings: r.warnings });
+  return {
+    url,
+    async check(signal) {
+      const result = await client
+        .chat([{ role: 'user', content: 'Reply with one word: ready' }], { maxTokens: 8, ...(signal ? { signal } : {}) })
+        .catch(explain);
+      return { model: result.model, reply: result.text.trim() };
+    },
+    async rewrite(request, { signal, onDelta, onRestart }) {
+      // Every call to `stream` after the first is the pipeline asking again; tell the preview to start over.
+      let streams = 0;
+      const counting: ChatClient = {
+        model: client.model,
+        chat: (messages, o) => client.chat(messages, o),
+        stream: (messages, o) => {
+          if (streams++ > 0) onRestart();
+          return client.stream(messages, o);
+        },
+      };
+      return rewritePrompt(counting, request, { signal, onDelta }).catch(explain);
+    },
+    async questionnaire(answers, signal) {
+      return draft(await personaFromQuestionnaire(client, answers, signal ? { signal } : {}).catch(explain));
+    },
+    async verbalize(input, descriptions, signal) {
+      const importance = input.importance && new Map(input.importance.map((c) => [c.name, c.weight]));
+      const result = await verbalizePersona(client, {
+        communities: input.communities,
+        descriptions,
+        ...(input.texts ? { texts: input.texts } : {}),
+        ...(importance ? { scorer: () => importance } : {}),
+        ...(signal ? { signal } : {}),
+      }).catch(explain);
+      return draft(result);
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { QuestionnaireAnswers } from '../../../shared/persona/questionnaire.ts';
+import { CommunityList } from '../../../shared/schemas/community.ts';
+import { PersonaEvidence } from '../../../shared/schemas/persona.ts';
+import { BasePrompt, GuardStatus, RewriteMethod } from '../../../shared/schemas/rewrite.ts';
+import { LlmConnection, RedactedConnection } from '../llm/connection.ts';
+import { ErrorBody } from './errors.ts';
+
+/**
+ * Every message between the extension's parts, as zod schemas. Requests go to the background, which
+ * validates them, checks who sent them (`from`), and answers `{ok, data}` or `{ok: false, error}`.
+ *
+ * Content scripts may only ask what a page's prompt box needs: the site's state, to store a submitted
+ * prompt (where the person opted in), to report what happened to a rewrite, and — over the rewrite port —
+ * to rewrite a prompt after a trusted click or shortcut. They never receive the persona or the LLM key.
+ * Pages cannot message the extension at all (no `externally_connectable`).
+ */
+export const SiteState = z.object({
+  host: z.string(),
+  /** Whether the inline button and shortcut are on for this page. */
+  active: z.boolean(),
+  /** The site adapter's id, or 'generic' for any other site the person turned on. */
+  adapter: z.string(),
+  label: z.string(),
+  capture: z.boolean(),
+  /** The rewrite shortcut as the browser has it bound (the person can change it). */
+  shortcut: z.string(),
+  ready: z.object({ llm: z.boolean(), persona: z.boolean() }),
+});
+export type SiteState = z.infer<typeof SiteState>;
+
+const Empty = z.object({}).strict();
+
+/** A generated persona before the person edits and saves it. */
+export const PersonaDraftResult = z.object({
+  text: z.string(),
+  template: z.string(),
+  model: z.string(),
+  evidence: PersonaEvidence,
+  warnings: z.array(z.string()),
+});
+export type PersonaDraftResult = z.infer<typeof PersonaDraftResult>;
+
+/** Caps that keep one message small: an export can hold tens of thousands of comments. */
+export const MAX_EVIDENCE_TEXTS = 5000;
+export const MAX_EVIDENCE_TEXT_CHARS = 4000;
+
+export const VerbalizeRequest = z.object({
+  communities: CommunityList,
+  /** The encoder's per-community importance (mean attention), when it ran; else activity share is used. */
+  importance: z.array(z.object({ name: z.string().min(1), weight: z.number().min(0) })).optional(),
+  /** The person's own posts and comments (from a Reddit export). */
+  texts: z
+    .array(z.object({ community: z.string().min(1), text: z.string().min(1).max(MAX_EVIDENCE_TEXT_CHARS) }))
+    .max(MAX_EVIDENCE_TEXTS, `at most ${MAX_EVIDENCE_TEXTS} texts; the newest are the best evidence`)
+    .optional(),
+});
+export type VerbalizeRequest = z.infer<typeof VerbalizeRequest>;
+const PageUrl = z.url().refine((u) => /^https?:/i.test(u), 'only http(s) pages');
+
+export const RPC = {
+  'site/state': { from: 'content', request: z.object({ url: PageUrl }), response: SiteState },
+  'history/capture': {
+    from: 'content',
+    request: z.object({ url: PageUrl, prompt: BasePrompt }),
+    response: z.object({ stored: z.boolean() }),
+  },
+  'rewrite/outcome': {
+    from: 'content',
+    request: z.object({ logId: z.number().int().positive(), outcome: z.enum(['accepted', 'undone', 'discarded']) }),
+    response: Empty,
+  },
+  'options/open': { from: 'content', request: Empty, response: Empty },
+  'llm/get': { from: 'extension', request: Empty, response: RedactedConnection.nullable() },
+  'llm/save': { from: 'extension', request: z.object({ connection: LlmConnection }), response: RedactedConnection },
+  'llm/test': { from: 'extension', request: Empty, response: z.object({ model: z.string(), reply: z.string() }) },
+  'persona/questionnaire': { from: 'extension', request: z.object({ answers: QuestionnaireAnswers }), response: PersonaDraftResult },
+  'persona/verbalize': { from: 'extension', request: VerbalizeRequest, response: PersonaDraftResult },
+  /** Tell content scripts in open tabs to re-read their site's state (after a switch was flipped). */
+  'sites/changed': { from: 'extension', request: Empty, response: z.object({ tabs: z.number().int() }) },
+} as const;
+
+export type RpcType = keyof typeof RPC;
+export type RpcRequest<T extends RpcType> = z.input<(typeof RPC)[T]['request']>;
+export type RpcResponse<T extends RpcType> = z.output<(typeof RPC)[T]['response']>;
+
+export const Envelope = z.object({ zipp: z.literal(1), type: z.string(), payload: z.unknown() });
+export const Reply = z.union([
+  z.object({ ok: z.literal(true), data: z.unknown() }),
+  z.object({ ok: z.literal(false), error: ErrorBody }),
+]);
+
+/** The port a content script opens to rewrite one prompt (streaming needs more than one answer). */
+export const REWRITE_PORT = 'zipp-rewrite';
+
+export const RewritePortIn = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('start'), url: PageUrl, prompt: BasePrompt, trigger: z.enum(['button', 'shortcut']) }),
+  z.object({ type: z.literal('cancel') }),
+]);
+export type RewritePortIn = z.infer<typeof RewritePortIn>;
+
+export const RewriteDone = z.object({
+  logId: z.number().int().positive(),
+  rewritten: z.string(),
+  method: RewriteMethod,
+  model: z.string(),
+  guard: GuardStatus,
+  warnings: z.array(z.string()).default([]),
+});
+export type RewriteDone = z.infer<typeof RewriteDone>;
+
+export const RewritePortOut = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('delta'), text: z.string() }),
+  /** The LLM is asked again (the first answer lost a subject of the prompt): clear the streamed text. */
+  z.object({ type: z.literal('restart') }),
+  z.object({ type: z.literal('done'), result: RewriteDone }),
+  z.object({ type: z.literal('error'), error: ErrorBody }),
+]);
+export type RewritePortOut = z.infer<typeof RewritePortOut>;
+
+/** Background → content script, through `tabs.sendMessage`. */
+export const TabEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('zipp/shortcut') }),
+  z.object({ type: z.literal('zipp/site-changed') }),
+]);
+export type TabEvent = z.infer<typeof TabEvent>;
