@@ -47,30 +47,17 @@ export function parseTextsJsonl(content: string, options: { user?: string; sourc
   const source = options.source ?? 'texts';
   const records: TextRecord[] = [];
   const users = new Set<string>();
-  content.split(/\r?\n/).forEach((line, i) => {
-    if (!line.trim()) return;
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch {
-      throw new PersonaInputError(`${source} line ${i + 1} is not JSON: write one {"text": ...} object per line`);
-    }
-    const r = TextRecord.safeParse(json);
-    if (!r.success) {
-      const issue = r.error.issues[0]!;
-      throw new PersonaInputError(`${source} line ${i + 1}: ${issue.path.join('.') || 'record'}: ${issue.message} (expected {"community"?, "text", "score"?})`);
-    }
-    const rec = r.data;
+  for (const rec of jsonlRecords(content, source, TextRecord, '{"community"?, "text", "score"?}')) {
     if (rec.user === undefined) {
       records.push(rec);
-      return;
+      continue;
     }
     users.add(rec.user);
-    if (options.user !== undefined && rec.user !== options.user) return;
+    if (options.user !== undefined && rec.user !== options.user) continue;
     splitConcatenatedComments(rec.text).forEach((text, n) =>
       records.push({ ...(rec.community ? { community: rec.community } : {}), text, id: `${rec.user}#${n + 1}`, user: rec.user }),
     );
-  });
+  }
   if (options.user !== undefined && !users.has(options.user)) {
     throw new PersonaInputError(`${source} has no lines for user "${options.user}": check the id (the "user" field)`);
   }
@@ -78,6 +65,37 @@ export function parseTextsJsonl(content: string, options: { user?: string; sourc
     throw new PersonaInputError(`${source} holds texts of ${users.size} users: choose one with --user ID`);
   }
   return records;
+}
+
+/**
+ * The non-blank lines of JSONL `content`, each parsed and validated; errors name the source, the line and
+ * the expected shape. `keep` filters on the raw JSON before validation (cheap skipping of unwanted lines).
+ */
+function* jsonlRecords<S extends z.ZodType>(
+  content: string,
+  source: string,
+  schema: S,
+  expected: string,
+  keep: (json: unknown) => boolean = () => true,
+): Generator<z.output<S>> {
+  const lines = content.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!line.trim()) continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      throw new PersonaInputError(`${source} line ${i + 1} is not JSON: write one ${expected} object per line`);
+    }
+    if (!keep(json)) continue;
+    const r = schema.safeParse(json);
+    if (!r.success) {
+      const issue = r.error.issues[0]!;
+      throw new PersonaInputError(`${source} line ${i + 1}: ${issue.path.join('.') || 'record'}: ${issue.message} (expected ${expected})`);
+    }
+    yield r.data;
+  }
 }
 
 /** One line of a community descriptions file (the vendored communities.jsonl shape); only `name` is required. */
@@ -97,24 +115,10 @@ export function parseCommunityDescriptionsJsonl(
   content: string,
   options: { only?: ReadonlySet<string>; source?: string } = {},
 ): z.output<typeof CommunityDescriptionRecord>[] {
-  const source = options.source ?? 'descriptions';
-  const out: z.output<typeof CommunityDescriptionRecord>[] = [];
-  content.split(/\r?\n/).forEach((line, i) => {
-    if (!line.trim()) return;
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch {
-      throw new PersonaInputError(`${source} line ${i + 1} is not JSON: write one {"name", "title"?, "description"?} object per line`);
-    }
+  const { only } = options;
+  const wanted = (json: unknown) => {
     const name = (json as { name?: unknown } | null)?.name;
-    if (options.only && typeof name === 'string' && !options.only.has(normalizeCommunityName(name))) return;
-    const r = CommunityDescriptionRecord.safeParse(json);
-    if (!r.success) {
-      const issue = r.error.issues[0]!;
-      throw new PersonaInputError(`${source} line ${i + 1}: ${issue.path.join('.') || 'record'}: ${issue.message}`);
-    }
-    out.push(r.data);
-  });
-  return out;
+    return !only || typeof name !== 'string' || only.has(normalizeCommunityName(name));
+  };
+  return [...jsonlRecords(content, options.source ?? 'descriptions', CommunityDescriptionRecord, '{"name", "title"?, "description"?}', wanted)];
 }

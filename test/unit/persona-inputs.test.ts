@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assignTexts, nameWords } from '../../shared/persona/assign.ts';
 import { PersonaInputError } from '../../shared/persona/errors.ts';
-import { parseTextsJsonl, splitConcatenatedComments } from '../../shared/persona/inputs.ts';
+import { parseCommunityDescriptionsJsonl, parseTextsJsonl, splitConcatenatedComments } from '../../shared/persona/inputs.ts';
 
 describe('splitConcatenatedComments', () => {
   it('splits at a sentence end glued to a capital, and around removed markers', () => {
@@ -39,7 +39,7 @@ describe('parseTextsJsonl', () => {
 
   it('names the line and the problem', () => {
     expect(() => parseTextsJsonl('{"text":"ok ok ok ok ok"}\nnot json', { source: 'a.jsonl' })).toThrow(
-      new PersonaInputError('a.jsonl line 2 is not JSON: write one {"text": ...} object per line'),
+      new PersonaInputError('a.jsonl line 2 is not JSON: write one {"community"?, "text", "score"?} object per line'),
     );
     expect(() => parseTextsJsonl('{"score":1}')).toThrow(/^texts line 1: text: .*expected \{"community"\?, "text", "score"\?\}/);
   });
@@ -83,5 +83,24 @@ describe('assignTexts', () => {
     const r = assignTexts([{ text: 'That film was great' }, { text: 'My analog film camera jammed' }], ['analog', 'movies'], both);
     expect(r.unassigned.map((t) => t.text)).toEqual(['That film was great']); // film: 1/2 + 0 → 0.5
     expect(r.byCommunity.get('analog')!.map((t) => t.text)).toEqual(['My analog film camera jammed']);
+  });
+});
+
+describe('parseCommunityDescriptionsJsonl', () => {
+  const content = [
+    '{"name": "Analog", "title": "Analog Photography", "categories": ["Photography"]}',
+    '{"name": "woodworking", "over18": false}',
+    '{"name": "skipped", "title": 42}',
+  ].join('\n');
+
+  it('keeps only the wanted communities and validates only those', () => {
+    expect(parseCommunityDescriptionsJsonl(content, { only: new Set(['analog', 'woodworking']) })).toEqual([
+      { name: 'Analog', title: 'Analog Photography', categories: ['Photography'] },
+      { name: 'woodworking', over18: false },
+    ]);
+  });
+
+  it('names the line of a bad record', () => {
+    expect(() => parseCommunityDescriptionsJsonl(content, { source: 'c.jsonl' })).toThrow(/^c\.jsonl line 3: title: .*expected \{"name", "title"\?, "description"\?\}/);
   });
 });
