@@ -8,7 +8,11 @@ import { normalizeCommunityName, type CommunityActivity } from '../schemas/commu
 /** Raw (unnormalised, non-negative) importance per normalised community name. */
 export type Importance = ReadonlyMap<string, number>;
 
-/** Anything that turns a community list into importance: attention from the encoder, TF-IDF, … */
+/**
+ * Anything that turns a community list into importance: attention from the encoder, TF-IDF, … Keys are the
+ * normalised names of `activity` (CommunityActivity.name); names it leaves out count as 0, extra names are
+ * ignored.
+ */
 export type ImportanceScorer = (activity: readonly CommunityActivity[]) => Importance | Promise<Importance>;
 
 /** How many users of a reference population take part in each community (its document frequency). */

@@ -8,7 +8,7 @@ import type { ChatClient, ChatMessage } from '../llm/types.ts';
 import { CommunityList, normalizeCommunityName, type CommunityActivity } from '../schemas/community.ts';
 import { addUsage, emptyUsage, type Usage } from '../schemas/llm.ts';
 import type { PersonaEvidence } from '../schemas/persona.ts';
-import { countTokens, cutToTokens } from '../text/tokens.ts';
+import { cutToTokens } from '../text/tokens.ts';
 import { assignTexts, type CommunityDescription } from './assign.ts';
 import { decodeEntities, stripUrlsAndMentions } from './clean.ts';
 import { buildVerbalizationContext, type CandidateText, type ContextOptions, type VerbalizationContext } from './context.ts';
@@ -94,9 +94,15 @@ export async function verbalizePersona(client: ChatClient, input: VerbalizeInput
     template = PERSONA_FROM_TEXTS;
     user = PERSONA_FROM_TEXTS.user({ evidence: context.text, communities: names.map((n) => `r/${n}`).join(', ') });
   } else {
-    if ((input.texts?.length ?? 0) > 0) warnings.push('no text was usable as evidence (removed, under 5 words or duplicates): persona built from the communities alone');
+    const given = input.texts?.length ?? 0;
+    if (given > 0) {
+      const d = context.dropped;
+      warnings.push(
+        `none of the ${given} texts made it into the evidence (${d.removed} removed/deleted, ${d.short} too short, ${d.duplicate} duplicates, ${d.overBudget} over the budget): persona built from the communities alone`,
+      );
+    }
     template = PERSONA_FROM_COMMUNITIES;
-    user = PERSONA_FROM_COMMUNITIES.user({ communities: describeCommunities(names, descriptions, context.budget) });
+    user = PERSONA_FROM_COMMUNITIES.user({ communities: describeCommunities(names, descriptions) });
   }
   const generated = await generate(client, template, user, input, warnings);
   return {
@@ -159,22 +165,20 @@ function groupTexts(
   return { byCommunity, unassigned: assigned.unassigned, unknown };
 }
 
-/** "- r/analog: Film photography — A place for … [Photography]" per community, within the token budget. */
-function describeCommunities(names: readonly string[], descriptions: readonly CommunityDescription[], budget: number): string {
+/**
+ * "- r/analog: Analog Photography — Film photography subreddit… [Hobbies and Interests, Photography]" per
+ * community, best first; each line at most DESCRIPTION_TOKENS, so 50 communities stay near 4,000 tokens.
+ */
+function describeCommunities(names: readonly string[], descriptions: readonly CommunityDescription[]): string {
   const info = new Map(descriptions.map((d) => [normalizeCommunityName(d.name), d]));
-  const lines: string[] = [];
-  let used = 0;
-  for (const name of names) {
-    const d = info.get(name);
-    const about = decodeEntities(stripUrlsAndMentions([d?.title?.trim(), d?.description?.trim()].filter(Boolean).join(' — ')));
-    const cats = d?.categories?.length ? ` [${d.categories.join(', ')}]` : '';
-    const line = cutToTokens(`- r/${name}${about ? `: ${about.replace(/\s+/g, ' ')}` : ''}${cats}`, DESCRIPTION_TOKENS, 'word').text;
-    const tokens = countTokens(line) + 1;
-    if (used + tokens > budget) break;
-    lines.push(line);
-    used += tokens;
-  }
-  return lines.join('\n');
+  return names
+    .map((name) => {
+      const d = info.get(name);
+      const about = decodeEntities(stripUrlsAndMentions([d?.title?.trim(), d?.description?.trim()].filter(Boolean).join(' — ')));
+      const cats = d?.categories?.length ? ` [${d.categories.join(', ')}]` : '';
+      return cutToTokens(`- r/${name}${about ? `: ${about.replace(/\s+/g, ' ')}` : ''}${cats}`, DESCRIPTION_TOKENS, 'word').text;
+    })
+    .join('\n');
 }
 
 function contextOptions(input: VerbalizeInput): ContextOptions {

@@ -78,6 +78,15 @@ describe('verbalizePersona', () => {
     expect(sent).not.toContain('1000ccplus');
   });
 
+  it('uses the community template when the budget leaves no room for texts', async () => {
+    const r = await verbalizePersona(client(), { communities, texts, descriptions, budget: 0 });
+    expect(r.template).toBe('persona-from-communities@1');
+    expect(r.warnings).toContain(
+      'none of the 6 texts made it into the evidence (1 removed/deleted, 1 too short, 1 duplicates, 3 over the budget): persona built from the communities alone',
+    );
+    expect(lastUserMessage()).toContain('- r/woodworking: Woodworking: all things made from trees. — /r/woodworking is your home');
+  });
+
   it('takes importance from the scorer it is given', async () => {
     // woodworking is everywhere in this reference population, geology rare: TF-IDF puts geology first.
     const scorer = createTfidfScorer({ users: 100, df: new Map([['woodworking', 99], ['pathfinder_rpg', 50], ['geology', 1]]) });
