@@ -25,16 +25,17 @@ export type TextRecord = z.output<typeof TextRecord>;
 const PLACEHOLDERS = /\b(?:no_words|something_wrong_with_this_user)\b/g;
 
 /**
- * Splits one user's concatenated comments ("…for my arcana.Now, I'm wondering…") back into comments:
- * at a sentence end followed directly by a capital letter with no space, and around inline [removed] /
- * [deleted] markers (kept as their own items so they are counted as removed). Comments that ended without
+ * Splits one user's concatenated comments ("…for my arcana.Now, I'm wondering…") back into pieces: at a
+ * sentence end followed directly by a capital letter with no space, at blank lines (a long post becomes
+ * its paragraphs: smaller units to rank, assign and sample), and around inline [removed] / [deleted]
+ * markers (kept as their own items so they are counted as removed). Comments that ended without
  * punctuation stay glued to the next one: there is no reliable boundary to find.
  */
 export function splitConcatenatedComments(text: string): string[] {
   return text
     .replace(PLACEHOLDERS, ' ')
     .split(/(\[(?:removed|deleted)\])/i)
-    .flatMap((part) => (/^\[(?:removed|deleted)\]$/i.test(part) ? [part] : part.split(/(?<=[\p{Ll}\p{N})\]"'’][.!?]+)(?=\p{Lu})/u)))
+    .flatMap((part) => (/^\[(?:removed|deleted)\]$/i.test(part) ? [part] : part.split(/(?<=[\p{Ll}\p{N})\]"'’][.!?]+)(?=\p{Lu})|\n[ \t]*\n\s*/u)))
     .map((s) => s.replace(/[ \t]+/g, ' ').trim())
     .filter((s) => s.length > 0);
 }

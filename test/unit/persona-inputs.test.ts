@@ -4,16 +4,17 @@ import { PersonaInputError } from '../../shared/persona/errors.ts';
 import { parseCommunityDescriptionsJsonl, parseTextsJsonl, splitConcatenatedComments } from '../../shared/persona/inputs.ts';
 
 describe('splitConcatenatedComments', () => {
-  it('splits at a sentence end glued to a capital, and around removed markers', () => {
+  it('splits at a sentence end glued to a capital, at blank lines and around removed markers', () => {
     const text =
       "I'd read about this a while back, but haven't been able to make it happen yet.Hey y'all, I've been sharpening for a while." +
-      '[removed]Running an Eldritch Archer Magus in Iron Gods. Dex of 17.Now, I wonder no_words about U.S. taxes';
+      '[removed]Running an Eldritch Archer Magus in Iron Gods. Dex of 17.Now, I wonder no_words about U.S. taxes\n\n  Second paragraph of that post\nwith a line break.';
     expect(splitConcatenatedComments(text)).toEqual([
       "I'd read about this a while back, but haven't been able to make it happen yet.",
       "Hey y'all, I've been sharpening for a while.",
       '[removed]',
       'Running an Eldritch Archer Magus in Iron Gods. Dex of 17.',
       'Now, I wonder about U.S. taxes',
+      'Second paragraph of that post\nwith a line break.',
     ]);
   });
 });
