@@ -52,7 +52,7 @@ const schema = z
 type Args = z.output<typeof schema>;
 
 /** "analog:40,r/Woodworking:3" → activity (count = comments). One line naming the bad entry otherwise. */
-export function parseCommunitiesFlag(value: string): CommunityActivity[] {
+function parseCommunitiesFlag(value: string): CommunityActivity[] {
   const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
   const list = entries.map((entry) => {
     const m = /^([^:\s]+)\s*:\s*(\d+)$/.exec(entry);
