@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/**
+ * Hyperparameters of the encoder and its training. Defaults are the shipped model's configuration
+ * (models/zipp-encoder/model-card.md explains the choices); the architecture follows the method: 2 GATv2
+ * layers × 4 heads, LayerNorm before attention, LeakyReLU 0.2, residuals, L2-normalised outputs.
+ */
+export const EncoderConfig = z.object({
+  hidden: z.number().int().min(8).max(1024).default(64),
+  heads: z.number().int().min(1).max(16).default(4),
+  layers: z.number().int().min(1).max(4).default(2),
+  /** Communities per user attended over (longer lists keep their most active entries). */
+  maxNeighbours: z.number().int().min(2).max(512).default(50),
+  /** Softmax temperature of both InfoNCE terms. */
+  temperature: z.number().positive().max(1).default(0.1),
+  /** Std of the Gaussian noise added to the learned initial user state during training (the paper: N(0, 0.01 I)). */
+  userNoise: z.number().min(0).default(0.1),
+  /**
+   * Probability of dropping a community's free (ID) embedding in a step, so the text-feature path alone
+   * also places communities well — that path is all an unknown community has at inference.
+   */
+  idDropout: z.number().min(0).max(1).default(0.2),
+  learningRate: z.number().positive().default(3e-3),
+  /** Users per step. */
+  batchSize: z.number().int().min(4).default(512),
+  epochs: z.number().int().min(1).default(60),
+  /** Stop after this many epochs without a better validation MRR. */
+  patience: z.number().int().min(1).default(8),
+  /** Near-neighbour (co-member) negatives per user per step, added to the in-batch negatives. */
+  hardNegatives: z.number().int().min(0).default(1),
+  /** Uniformly drawn vocabulary negatives per step (shared by the batch). */
+  randomNegatives: z.number().int().min(0).default(256),
+  /** Weight of the user ↔ image InfoNCE term when image embeddings are given (the paper: λ = 1). */
+  imageWeight: z.number().min(0).default(1),
+  /** Weight of the optional link-prediction BCE with negative sampling (0 = off). */
+  linkWeight: z.number().min(0).default(0),
+  /** Share of eligible users held out for validation (early stopping). */
+  validationShare: z.number().min(0).max(0.5).default(0.1),
+  /** Validation users scored per epoch (a fixed, seeded sample). */
+  validationUsers: z.number().int().min(10).default(1000),
+  seed: z.number().int().default(42),
+});
+export type EncoderConfig = z.infer<typeof EncoderConfig>;
+export type EncoderConfigInput = z.input<typeof EncoderConfig>;

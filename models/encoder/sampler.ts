@@ -1,0 +1,171 @@
+import type { Rng } from '../../shared/encoder/random.ts';
+import { communityMembers, userCommunities, userDegree, type BipartiteGraph } from '../../shared/graph/bipartite.ts';
+import { buildPaddedNeighbourhood, type NeighbourEntry } from '../../shared/graph/neighbourhood.ts';
+import type { EncoderConfig } from './config.ts';
+import { MASK_PENALTY } from './gatv2.ts';
+
+/**
+ * Training steps for the user ↔ community InfoNCE (the paper's Algorithm 2): per user, one community
+ * drawn uniformly is the positive and is removed from the user's input that step, so the model learns to
+ * predict a community from the others — exactly the leave-one-out task it is evaluated on.
+ *
+ * Candidates per step: every user's positive (in-batch negatives), near-neighbour negatives (a community
+ * reached by user → community → co-member → community that the user is not in), and uniformly drawn
+ * vocabulary communities. A candidate that is one of the user's true communities is masked out for that
+ * user, so no true community is ever pushed away.
+ *
+ * Only the unique communities of a step are projected (`unique`), and slots / candidates index into them.
+ */
+export interface StepBatch {
+  users: Int32Array;
+  size: number;
+  width: number;
+  /** Global community ids used this step. */
+  unique: Int32Array;
+  /** [size, width] local ids into `unique`. */
+  slots: Int32Array;
+  edges: Float32Array;
+  mask: Float32Array;
+  /** Local ids of candidates; the first `size` are the users' positives, in user order. */
+  candidates: Int32Array;
+  /** [size, candidates] 0 or MASK_PENALTY. */
+  candidateMask: Float32Array;
+  /** Real (unpadded) user–community slots. */
+  realEdges: number;
+}
+
+/** Mean of w_us over all edges, for the edge-feature scale. */
+export function meanEdgeWeight(graph: BipartiteGraph, epsilon: number): number {
+  let sum = 0;
+  for (let u = 0; u < graph.users.length; u++) {
+    for (let e = graph.offsets[u]!; e < graph.offsets[u + 1]!; e++) {
+      const t = graph.edgePosts[e]! + graph.edgeComments[e]!;
+      sum += Math.log1p(t) / Math.sqrt(graph.userActivity[u]! * graph.communityActivity[graph.edgeCommunity[e]!]! + epsilon);
+    }
+  }
+  return sum / Math.max(1, graph.edgeCommunity.length);
+}
+
+export class Sampler {
+  private readonly members: { offsets: Int32Array; users: Int32Array };
+
+  constructor(
+    private readonly graph: BipartiteGraph,
+    private readonly cfg: EncoderConfig,
+    private readonly edgeScale: number,
+    private readonly epsilon: number,
+  ) {
+    this.members = communityMembers(graph);
+  }
+
+  /** Users that can train (at least two communities: one to predict, one to predict it from). */
+  eligibleUsers(): number[] {
+    const out: number[] = [];
+    for (let u = 0; u < this.graph.users.length; u++) if (userDegree(this.graph, u) >= 2) out.push(u);
+    return out;
+  }
+
+  /**
+   * One epoch's batches. Users are shuffled, then sorted by degree inside windows of 8 batches so a batch
+   * holds similar neighbourhood sizes (less padding), and the batch order is shuffled again.
+   */
+  epochPlan(rng: Rng, users: readonly number[]): number[][] {
+    const order = rng.shuffle([...users]);
+    const B = this.cfg.batchSize;
+    const window = B * 8;
+    const batches: number[][] = [];
+    for (let w = 0; w < order.length; w += window) {
+      const chunk = order.slice(w, w + window).sort((a, b) => userDegree(this.graph, a) - userDegree(this.graph, b));
+      for (let i = 0; i < chunk.length; i += B) batches.push(chunk.slice(i, i + B));
+    }
+    return rng.shuffle(batches);
+  }
+
+  private nearNeighbour(rng: Rng, own: Int32Array): number {
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const via = own[rng.int(own.length)]!;
+      const m0 = this.members.offsets[via]!;
+      const m1 = this.members.offsets[via + 1]!;
+      const other = this.members.users[m0 + rng.int(m1 - m0)]!;
+      const theirs = userCommunities(this.graph, other);
+      const c = theirs[rng.int(theirs.length)]!;
+      if (!binaryHas(own, c)) return c;
+    }
+    return rng.int(this.graph.communities.length);
+  }
+
+  batch(rng: Rng, users: readonly number[]): StepBatch {
+    const g = this.graph;
+    const lists: NeighbourEntry[][] = [];
+    const positives: number[] = [];
+    for (const u of users) {
+      const own = userCommunities(g, u);
+      const drop = rng.int(own.length);
+      positives.push(own[drop]!);
+      const list: NeighbourEntry[] = [];
+      for (let i = 0; i < own.length; i++) {
+        if (i === drop) continue;
+        const e = g.offsets[u]! + i;
+        list.push({ index: own[i]!, posts: g.edgePosts[e]!, comments: g.edgeComments[e]! });
+      }
+      lists.push(list);
+    }
+    const hood = buildPaddedNeighbourhood(lists, {
+      communityActivity: (i) => g.communityActivity[i]!,
+      maxWidth: this.cfg.maxNeighbours,
+      edgeScale: this.edgeScale,
+      epsilon: this.epsilon,
+    });
+
+    const candidatesGlobal = [...positives];
+    for (let r = 0; r < this.cfg.hardNegatives; r++) for (const u of users) candidatesGlobal.push(this.nearNeighbour(rng, userCommunities(g, u)));
+    for (let r = 0; r < this.cfg.randomNegatives; r++) candidatesGlobal.push(rng.int(g.communities.length));
+
+    const local = new Map<number, number>();
+    const toLocal = (c: number) => {
+      let i = local.get(c);
+      if (i === undefined) local.set(c, (i = local.size));
+      return i;
+    };
+    const slots = new Int32Array(hood.ids.length);
+    for (let i = 0; i < hood.ids.length; i++) slots[i] = hood.mask[i] ? toLocal(hood.ids[i]!) : 0;
+    if (local.size === 0) toLocal(0);
+    const candidates = Int32Array.from(candidatesGlobal, toLocal);
+
+    const B = users.length;
+    const C = candidates.length;
+    const candidateMask = new Float32Array(B * C);
+    users.forEach((u, i) => {
+      const own = userCommunities(g, u);
+      for (let j = 0; j < C; j++) if (j !== i && binaryHas(own, candidatesGlobal[j]!)) candidateMask[i * C + j] = MASK_PENALTY;
+    });
+    let realEdges = 0;
+    for (let i = 0; i < hood.mask.length; i++) realEdges += hood.mask[i]!;
+    return {
+      users: Int32Array.from(users),
+      size: B,
+      width: hood.width,
+      unique: Int32Array.from(local.keys()),
+      slots,
+      edges: hood.edges,
+      mask: hood.mask,
+      candidates,
+      candidateMask,
+      realEdges,
+    };
+  }
+}
+
+/** `sorted` holds a user's community ids in increasing order (as BipartiteGraph stores them). */
+function binaryHas(sorted: Int32Array, x: number): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = sorted[mid]!;
+    if (v === x) return true;
+    if (v < x) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}

@@ -1,0 +1,187 @@
+import * as tf from '@tensorflow/tfjs';
+import { leaveOneOutCases, MetricAccumulator, type LeaveOneOutCase, type RankingMetrics } from '../../shared/encoder/evaluation.ts';
+import { createRng } from '../../shared/encoder/random.ts';
+import { EDGE_WEIGHT_EPSILON } from '../../shared/graph/edge-features.ts';
+import { buildPaddedNeighbourhood, type NeighbourEntry } from '../../shared/graph/neighbourhood.ts';
+import type { CommunityActivity } from '../../shared/schemas/community.ts';
+import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type EpochRecord } from './checkpoint.ts';
+import type { EncoderConfig } from './config.ts';
+import type { TrainingSet } from './dataset.ts';
+import { meanEdgeWeight, Sampler } from './sampler.ts';
+import { Trainer, type CommunityTables } from './trainer.ts';
+
+/** Progress callbacks (the CLI draws a bar; tests and benchmarks pass nothing). */
+export interface TrainProgress {
+  start(totalSteps: number, stepsPerEpoch: number): void;
+  step(done: number, info: { epoch: number; loss: number; edgesPerSecond: number }): void;
+  epoch(record: EpochRecord, improved: boolean): void;
+  stop(): void;
+}
+
+export interface TrainOptions {
+  cfg: EncoderConfig;
+  set: TrainingSet;
+  /** Validation users' community lists (never trained on): early stopping on their leave-one-out MRR. */
+  validation: ReadonlyMap<string, readonly CommunityActivity[]>;
+  /** Per-user image embeddings (by user name) for the user ↔ image InfoNCE term. */
+  images?: ReadonlyMap<string, Float32Array>;
+  checkpointDir?: string;
+  resume?: boolean;
+  /** Identifies data + settings; a resumed checkpoint must match it. */
+  fingerprint: string;
+  progress?: TrainProgress;
+}
+
+export interface TrainResult {
+  trainer: Trainer;
+  history: EpochRecord[];
+  bestEpoch: number;
+  bestValidation: RankingMetrics | undefined;
+  edgeScale: number;
+  /** Training throughput over all epochs (real, unpadded user–community slots per second). */
+  edgesPerSecond: number;
+  stoppedEarly: boolean;
+}
+
+/** Validation users as neighbour lists over the training graph (unknown communities dropped). */
+function validationInputs(cases: LeaveOneOutCase[], set: TrainingSet): NeighbourEntry[][] {
+  return cases.map((c) =>
+    c.input.flatMap((a) => {
+      const index = set.graph.communityIndex.get(a.name);
+      return index === undefined ? [] : [{ index, posts: a.posts, comments: a.comments }];
+    }),
+  );
+}
+
+/** Leave-one-out metrics of the current weights on prepared cases, scored in chunks. */
+export function evaluateCases(trainer: Trainer, tables: CommunityTables, cases: LeaveOneOutCase[], lists: NeighbourEntry[][], set: TrainingSet, edgeScale: number): RankingMetrics {
+  const acc = new MetricAccumulator();
+  const chunk = 256;
+  for (let i = 0; i < cases.length; i += chunk) {
+    const hood = buildPaddedNeighbourhood(lists.slice(i, i + chunk), {
+      communityActivity: (c) => set.graph.communityActivity[c]!,
+      maxWidth: trainer.cfg.maxNeighbours,
+      edgeScale,
+    });
+    const { embeddings } = trainer.encode(tables, hood);
+    const scores = tf.tidy(() => tf.matMul(tf.tensor2d(embeddings, [hood.batch, trainer.cfg.hidden]), tables.embeddings, false, true).dataSync() as Float32Array);
+    const V = set.graph.communities.length;
+    for (let b = 0; b < hood.batch; b++) acc.add(scores.subarray(b * V, (b + 1) * V), cases[i + b]!);
+  }
+  return acc.result();
+}
+
+export async function trainEncoder(options: TrainOptions): Promise<TrainResult> {
+  const { cfg, set } = options;
+  const graph = set.graph;
+  const edgeScale = 1 / meanEdgeWeight(graph, EDGE_WEIGHT_EPSILON);
+  let images: { dim: number; byUser: Map<number, Float32Array> } | undefined;
+  if (options.images && options.images.size > 0) {
+    const byUser = new Map<number, Float32Array>();
+    const userIndex = new Map(graph.users.map((u, i) => [u, i]));
+    let dim = 0;
+    for (const [user, v] of options.images) {
+      const u = userIndex.get(user);
+      if (u === undefined) continue;
+      dim = v.length;
+      byUser.set(u, v);
+    }
+    if (byUser.size > 0) images = { dim, byUser };
+  }
+  const trainer = new Trainer(cfg, { features: set.features, featureDim: set.featureDim, communities: graph.communities.length, ...(images ? { images } : {}) });
+  const sampler = new Sampler(graph, cfg, edgeScale, EDGE_WEIGHT_EPSILON);
+  const users = sampler.eligibleUsers();
+  if (users.length < 2) throw new Error('fewer than 2 training users with 2+ communities; nothing to learn from');
+
+  const lookup = { size: graph.communities.length, lookup: (name: string) => graph.communityIndex.get(name) };
+  const allCases = leaveOneOutCases(options.validation, lookup, cfg.seed + 1);
+  const cases = createRng(cfg.seed + 2).shuffle(allCases).slice(0, cfg.validationUsers);
+  const caseInputs = validationInputs(cases, set);
+
+  let rng = createRng(cfg.seed);
+  let startEpoch = 1;
+  let history: EpochRecord[] = [];
+  let best = trainer.weights();
+  let bestEpoch = 0;
+  let bestMrr = -1;
+  if (options.resume && options.checkpointDir && hasCheckpoint(options.checkpointDir)) {
+    const loaded = await loadCheckpoint(options.checkpointDir, trainer, options.fingerprint);
+    rng = createRng(loaded.state.rng);
+    startEpoch = loaded.state.epoch + 1;
+    history = loaded.state.history;
+    best = loaded.best;
+    bestEpoch = loaded.state.bestEpoch;
+    bestMrr = loaded.state.bestMrr;
+  }
+
+  const stepsPerEpoch = Math.ceil(users.length / cfg.batchSize);
+  options.progress?.start(cfg.epochs * stepsPerEpoch, stepsPerEpoch);
+  let stoppedEarly = false;
+  let totalEdges = history.reduce((s, h) => s + h.edgesPerSecond * h.seconds, 0);
+  let totalSeconds = history.reduce((s, h) => s + h.seconds, 0);
+  try {
+    for (let epoch = startEpoch; epoch <= cfg.epochs; epoch++) {
+      if (cases.length > 0 && epoch - bestEpoch > cfg.patience && bestEpoch > 0) {
+        stoppedEarly = true;
+        break;
+      }
+      const plan = sampler.epochPlan(rng, users);
+      let lossSum = 0;
+      let imageSum = 0;
+      let linkSum = 0;
+      let edges = 0;
+      let seconds = 0;
+      for (const [i, batchUsers] of plan.entries()) {
+        const t0 = performance.now();
+        const batch = sampler.batch(rng, batchUsers);
+        const losses = trainer.step(batch, rng);
+        seconds += (performance.now() - t0) / 1000;
+        edges += batch.realEdges;
+        lossSum += losses.community;
+        imageSum += losses.image;
+        linkSum += losses.link;
+        if (!Number.isFinite(losses.total)) throw new Error(`training diverged at epoch ${epoch} (loss ${losses.total}); lower --learning-rate`);
+        options.progress?.step((epoch - 1) * stepsPerEpoch + i + 1, { epoch, loss: lossSum / (i + 1), edgesPerSecond: edges / seconds });
+      }
+      totalEdges += edges;
+      totalSeconds += seconds;
+      const tables = trainer.tables();
+      const validation = cases.length > 0 ? evaluateCases(trainer, tables, cases, caseInputs, set, edgeScale) : { 'hit@1': 0, 'hit@10': 0, mrr: 0, posting_accuracy: 0 };
+      tables.values.forEach((t) => t.dispose());
+      tables.embeddings.dispose();
+      const record: EpochRecord = {
+        epoch,
+        loss: lossSum / plan.length,
+        imageLoss: imageSum / plan.length,
+        linkLoss: linkSum / plan.length,
+        validation,
+        seconds,
+        edgesPerSecond: edges / seconds,
+      };
+      history.push(record);
+      // Without validation users every epoch counts as the best (the last weights are kept).
+      const improved = cases.length === 0 || validation.mrr > bestMrr;
+      if (improved) {
+        bestMrr = validation.mrr;
+        bestEpoch = epoch;
+        best = trainer.weights();
+      }
+      options.progress?.epoch(record, improved);
+      if (options.checkpointDir) {
+        await saveCheckpoint(options.checkpointDir, trainer, best, { epoch, rng: rng.state(), bestEpoch, bestMrr, history, fingerprint: options.fingerprint });
+      }
+    }
+  } finally {
+    options.progress?.stop();
+  }
+  trainer.setWeights(best);
+  return {
+    trainer,
+    history,
+    bestEpoch,
+    bestValidation: history.find((h) => h.epoch === bestEpoch)?.validation,
+    edgeScale,
+    edgesPerSecond: totalSeconds > 0 ? totalEdges / totalSeconds : 0,
+    stoppedEarly,
+  };
+}

@@ -1,0 +1,221 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../../shared/encoder/random.ts';
+import type { EncoderConfig } from './config.ts';
+import { communityEmbeddings, communityHidden, encodeUsers, l2normalize, layerNorm, sourceValues } from './gatv2.ts';
+import { createParams, initialValues, layerNames, param, readParams, type Params } from './params.ts';
+import type { StepBatch } from './sampler.ts';
+
+/** Per-user image embeddings for the user ↔ image InfoNCE term (rows: training-graph user index). */
+export interface ImageTargets {
+  dim: number;
+  byUser: Map<number, Float32Array>;
+}
+
+export interface TrainerData {
+  /** [communities, featureDim] text features of the vocabulary, row-aligned with the graph. */
+  features: Float32Array;
+  featureDim: number;
+  communities: number;
+  images?: ImageTargets;
+}
+
+export interface StepLosses {
+  total: number;
+  community: number;
+  image: number;
+  link: number;
+}
+
+/** The full-vocabulary community tables (what the ONNX export precomputes). */
+export interface CommunityTables {
+  /** Per layer [V, H] source values. */
+  values: tf.Tensor2D[];
+  /** [V, H] L2-normalised community embeddings. */
+  embeddings: tf.Tensor2D;
+}
+
+/**
+ * Owns the parameters, the Adam state and the feature table on the TensorFlow.js backend, and runs
+ * training steps and full-vocabulary passes. Everything random comes from the caller's seeded Rng.
+ */
+export class Trainer {
+  readonly params: Params;
+  readonly optimizer: tf.AdamOptimizer;
+  private readonly features: tf.Tensor2D;
+  private readonly images: { dim: number; rows: Map<number, number>; table: tf.Tensor2D } | undefined;
+
+  constructor(
+    readonly cfg: EncoderConfig,
+    readonly data: TrainerData,
+    values?: Map<string, [number[], Float32Array]>,
+  ) {
+    const shapes = { featureDim: data.featureDim, communities: data.communities, ...(data.images ? { imageDim: data.images.dim } : {}) };
+    this.params = createParams(values ?? initialValues(cfg, shapes));
+    this.optimizer = tf.train.adam(cfg.learningRate);
+    this.features = tf.tensor2d(data.features, [data.communities, data.featureDim]);
+    if (data.images && data.images.byUser.size > 0) {
+      const users = [...data.images.byUser.keys()].sort((a, b) => a - b);
+      const flat = new Float32Array(users.length * data.images.dim);
+      users.forEach((u, i) => flat.set(data.images!.byUser.get(u)!, i * data.images!.dim));
+      this.images = { dim: data.images.dim, rows: new Map(users.map((u, i) => [u, i])), table: tf.tensor2d(flat, [users.length, data.images.dim]) };
+    }
+  }
+
+  /**
+   * Feature rows of the step's communities, copied in JavaScript: the wasm GatherV2 kernel copies element
+   * by element and took ~50 ms for 1,200 rows × 1,024 features, the typed-array copy well under 1 ms.
+   */
+  private featureRows(rows: Int32Array): tf.Tensor2D {
+    const F = this.data.featureDim;
+    const out = new Float32Array(rows.length * F);
+    rows.forEach((r, i) => out.set(this.data.features.subarray(r * F, (r + 1) * F), i * F));
+    return tf.tensor2d(out, [rows.length, F]);
+  }
+
+  /** One optimisation step; returns the losses (synchronously read back, the wasm backend is synchronous anyway). */
+  step(batch: StepBatch, rng: Rng): StepLosses {
+    const { cfg } = this;
+    const H = cfg.hidden;
+    const B = batch.size;
+    const K = batch.width;
+    const U = batch.unique.length;
+    const C = batch.candidates.length;
+    const keep = Float32Array.from({ length: U }, () => (rng.next() < cfg.idDropout ? 0 : 1));
+    const noise = Float32Array.from({ length: B * H }, () => rng.normal() * cfg.userNoise);
+    const imageRows: number[] = [];
+    const imageUsers: number[] = [];
+    if (this.images && cfg.imageWeight > 0) {
+      batch.users.forEach((u, i) => {
+        const r = this.images!.rows.get(u);
+        if (r !== undefined) {
+          imageRows.push(r);
+          imageUsers.push(i);
+        }
+      });
+    }
+    const useImages = imageRows.length >= 2;
+    const lossTensors: tf.Scalar[] = [];
+
+    const total = this.optimizer.minimize(
+      () => {
+        const unique = tf.tensor1d(batch.unique, 'int32');
+        const hs = communityHidden(this.params, this.featureRows(batch.unique), tf.gather(param(this.params, 'community.id'), unique).mul(tf.tensor2d(keep, [U, 1])) as tf.Tensor2D);
+        const slots = tf.tensor1d(batch.slots, 'int32');
+        const values = sourceValues(this.params, cfg, hs).map((v) => tf.gather(v, slots).reshape([B, K, H]) as tf.Tensor3D);
+        const start = param(this.params, 'user.init').expandDims(0).add(tf.tensor2d(noise, [B, H])) as tf.Tensor2D;
+        const out = encodeUsers(this.params, cfg, {
+          values,
+          edges: tf.tensor3d(batch.edges, [B, K, 2]),
+          mask: tf.tensor2d(batch.mask, [B, K]),
+          start,
+        });
+        const zc = tf.gather(communityEmbeddings(this.params, hs), tf.tensor1d(batch.candidates, 'int32'));
+        const logits = tf.matMul(out.embedding, zc, false, true).div(cfg.temperature).add(tf.tensor2d(batch.candidateMask, [B, C]));
+        const diag = tf.oneHot(tf.range(0, B, 1, 'int32'), C);
+        const community = tf.logSoftmax(logits).mul(diag).sum(1).mean().neg() as tf.Scalar;
+        lossTensors.push(community);
+        let loss: tf.Scalar = community;
+        if (cfg.linkWeight > 0) {
+          // BCE on the positive vs one sampled negative per user (a uniformly drawn candidate when there are any).
+          const negCol = Int32Array.from({ length: B }, (_, i) => (cfg.randomNegatives > 0 ? C - cfg.randomNegatives + (i % cfg.randomNegatives) : B + (i % Math.max(1, C - B))));
+          const pos = logits.mul(diag).sum(1);
+          const neg = logits.mul(tf.oneHot(tf.tensor1d(negCol, 'int32'), C)).sum(1);
+          const link = tf.softplus(pos.neg()).add(tf.softplus(neg)).mean() as tf.Scalar;
+          lossTensors.push(link);
+          loss = loss.add(link.mul(cfg.linkWeight));
+        }
+        if (useImages) {
+          const rows = tf.tensor1d(imageUsers, 'int32');
+          const pred = l2normalize(tf.matMul(tf.gather(out.hidden, rows), param(this.params, 'image_head.kernel')).add(param(this.params, 'image_head.bias')));
+          const targets = tf.gather(this.images!.table, tf.tensor1d(imageRows, 'int32'));
+          const il = tf.matMul(pred, targets, false, true).div(cfg.temperature);
+          const image = tf.logSoftmax(il).mul(tf.eye(imageRows.length)).sum(1).mean().neg() as tf.Scalar;
+          lossTensors.push(image);
+          loss = loss.add(image.mul(cfg.imageWeight));
+        }
+        lossTensors.forEach((t) => tf.keep(t));
+        return loss;
+      },
+      true,
+      [...this.params.values()].filter((v) => v.name !== 'image_head.kernel' || useImages).filter((v) => v.name !== 'image_head.bias' || useImages),
+    );
+    const result: StepLosses = { total: total!.dataSync()[0]!, community: 0, image: 0, link: 0 };
+    let i = 0;
+    result.community = lossTensors[i++]!.dataSync()[0]!;
+    if (cfg.linkWeight > 0) result.link = lossTensors[i++]!.dataSync()[0]!;
+    if (useImages) result.image = lossTensors[i++]!.dataSync()[0]!;
+    total!.dispose();
+    lossTensors.forEach((t) => t.dispose());
+    return result;
+  }
+
+  /** Community tables over the whole vocabulary (no dropout): what inference and the exporter use. */
+  tables(): CommunityTables {
+    return tf.tidy(() => {
+      const hs = communityHidden(this.params, this.features, param(this.params, 'community.id') as tf.Tensor2D);
+      const values = sourceValues(this.params, this.cfg, hs);
+      const embeddings = communityEmbeddings(this.params, hs);
+      return { values, embeddings };
+    });
+  }
+
+  /** The first layer's query for the deterministic initial user state: the same for every user. */
+  firstQuery(): Float32Array {
+    return tf.tidy(() => {
+      const n = layerNames(0);
+      const init = param(this.params, 'user.init').expandDims(0) as tf.Tensor2D;
+      const normed = layerNorm(init, param(this.params, n.dstGamma), param(this.params, n.dstBeta)) as tf.Tensor2D;
+      return tf.matMul(normed, param(this.params, n.dstKernel)).add(param(this.params, n.dstBias)).dataSync() as Float32Array;
+    });
+  }
+
+  /** Source values for communities outside the vocabulary (text features only, no free vector). */
+  extraValues(features: Float32Array, rows: number): tf.Tensor2D[] {
+    return tf.tidy(() => sourceValues(this.params, this.cfg, communityHidden(this.params, tf.tensor2d(features, [rows, this.data.featureDim]), null)));
+  }
+
+  /**
+   * Deterministic inference on padded inputs (ids < V index the vocabulary, ids ≥ V the extra rows):
+   * the TensorFlow.js reference the ONNX export is checked against.
+   */
+  encode(
+    tables: CommunityTables,
+    input: { ids: Int32Array; edges: Float32Array; mask: Float32Array; batch: number; width: number },
+    extra?: { features: Float32Array; rows: number },
+  ): { embeddings: Float32Array; attention: Float32Array[] } {
+    return tf.tidy(() => {
+      const { batch: B, width: K } = input;
+      const extraValues = extra ? this.extraValues(extra.features, extra.rows) : null;
+      const ids = tf.tensor1d(input.ids, 'int32');
+      const values = tables.values.map((t, l) => {
+        const table = extraValues ? tf.concat([t, extraValues[l]!], 0) : t;
+        return tf.gather(table, ids).reshape([B, K, this.cfg.hidden]) as tf.Tensor3D;
+      });
+      const out = encodeUsers(this.params, this.cfg, { values, edges: tf.tensor3d(input.edges, [B, K, 2]), mask: tf.tensor2d(input.mask, [B, K]), start: null });
+      return { embeddings: out.embedding.dataSync() as Float32Array, attention: out.attention.map((a) => a.dataSync() as Float32Array) };
+    });
+  }
+
+  weights(): Map<string, [number[], Float32Array]> {
+    return readParams(this.params);
+  }
+
+  setWeights(values: Map<string, [number[], Float32Array]>): void {
+    for (const [name, [shape, data]] of values) {
+      const p = this.params.get(name);
+      if (!p) continue;
+      if (p.shape.join() !== shape.join()) throw new Error(`weights "${name}" have shape [${shape}], the model [${p.shape}]`);
+      const t = tf.tensor(data, shape);
+      p.assign(t);
+      t.dispose();
+    }
+  }
+
+  dispose(): void {
+    this.params.forEach((p) => p.dispose());
+    this.optimizer.dispose();
+    this.features.dispose();
+    this.images?.table.dispose();
+  }
+}
+

@@ -1,0 +1,3 @@
+export * from './types.ts';
+export * from './hashed-tfidf.ts';
+export * from './community-text.ts';

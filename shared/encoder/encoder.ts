@@ -1,0 +1,205 @@
+import type { TextEmbedder } from '../embed/types.ts';
+import type { CommunityActivity } from '../schemas/community.ts';
+import { prepareBatch, type PreparedBatch } from './inputs.ts';
+import { EncoderManifest, ONNX_IO, ONNX_METADATA, vocabularyHash } from './manifest.ts';
+import { readOnnxMetadata } from './onnx-metadata.ts';
+import { scoreAll, topK } from './ranking.ts';
+import { Vocabulary } from './vocabulary.ts';
+
+/**
+ * The community encoder at inference, shared by the server (onnxruntime-node) and the browser extension
+ * (onnxruntime-web): the caller passes its onnxruntime module, so this file stays isomorphic. One call
+ * encodes a batch of users: a user's embedding and per-community attention come from their community list
+ * alone.
+ */
+
+/** The parts of an onnxruntime module (onnxruntime-node or onnxruntime-web) this file uses. */
+export interface OrtModule {
+  InferenceSession: { create(model: Uint8Array, options?: Record<string, unknown>): Promise<OrtSession> };
+  Tensor: new (type: 'int32' | 'float32', data: Int32Array | Float32Array, dims: readonly number[]) => OrtTensor;
+}
+export interface OrtTensor {
+  readonly data: unknown;
+  readonly dims: readonly number[];
+}
+export interface OrtSession {
+  run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
+  release?(): Promise<void>;
+}
+
+/** One community of an encoded user. */
+export interface CommunityAttention {
+  name: string;
+  /** Display spelling from the vocabulary (the input spelling for unknown communities). */
+  label: string;
+  /** False when the model never saw it: its features came from the name through the embedder. */
+  known: boolean;
+  posts: number;
+  comments: number;
+  /** Mean attention over layers and heads; sums to 1 over the user's communities. */
+  importance: number;
+  /** Attention per layer, per head. */
+  attention: number[][];
+}
+
+export interface EncodedUser {
+  /** L2-normalised user embedding. */
+  embedding: Float32Array;
+  /** The user's communities, most important first. */
+  communities: CommunityAttention[];
+  /** Communities left out: unknown with no embedder, or beyond the model's neighbourhood size. */
+  ignored: string[];
+}
+
+export interface Suggestion {
+  name: string;
+  label: string;
+  /** Cosine similarity between the user and community embeddings. */
+  score: number;
+}
+
+export class ModelMismatchError extends Error {
+  override name = 'ModelMismatchError';
+}
+
+export interface CreateEncoderOptions {
+  ort: OrtModule;
+  /** Bytes of encoder.onnx. */
+  model: Uint8Array;
+  /** Parsed (or raw JSON) vocabulary.json. */
+  manifest: unknown;
+  /** community-embeddings.bin as float32 values ([V, hidden]); optional, needed only for suggestions. */
+  communityEmbeddings?: Float32Array;
+  /** Rebuilt from manifest.embedder by the caller; without it, unknown communities are ignored. */
+  embedder?: TextEmbedder;
+  /** Passed to InferenceSession.create (execution providers, threads). */
+  sessionOptions?: Record<string, unknown>;
+}
+
+export class CommunityEncoder {
+  private constructor(
+    private readonly ort: OrtModule,
+    private readonly session: OrtSession,
+    readonly manifest: EncoderManifest,
+    readonly vocabulary: Vocabulary,
+    private readonly communityEmbeddings: Float32Array | undefined,
+    private readonly embedder: TextEmbedder | undefined,
+  ) {}
+
+  static async create(options: CreateEncoderOptions): Promise<CommunityEncoder> {
+    const parsed = EncoderManifest.safeParse(options.manifest);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new ModelMismatchError(`vocabulary.json: ${issue.path.join('.') || 'document'}: ${issue.message}; re-export the model with \`zipp encoder train\``);
+    }
+    const manifest = parsed.data;
+    const c = manifest.communities;
+    if (c.labels.length !== c.names.length || c.activity.length !== c.names.length || c.users.length !== c.names.length) {
+      throw new ModelMismatchError('vocabulary.json: names, labels, activity and users must have one entry per community');
+    }
+    if (vocabularyHash(c.names) !== manifest.vocabularyHash) {
+      throw new ModelMismatchError('vocabulary.json: the community list does not match its recorded hash; the file was edited or truncated');
+    }
+    const meta = readOnnxMetadata(options.model);
+    const onnxHash = meta.get(ONNX_METADATA.vocabularyHash);
+    if (onnxHash !== manifest.vocabularyHash) {
+      throw new ModelMismatchError(
+        `encoder.onnx was exported for vocabulary ${onnxHash ?? '(none)'} but vocabulary.json is ${manifest.vocabularyHash}; keep the files of one training run together`,
+      );
+    }
+    if (options.embedder && options.embedder.dimension !== manifest.architecture.featureDim) {
+      throw new ModelMismatchError(`the embedder gives ${options.embedder.dimension} features, the model expects ${manifest.architecture.featureDim}`);
+    }
+    const dim = manifest.communityEmbeddings.dimension;
+    if (options.communityEmbeddings && options.communityEmbeddings.length !== c.names.length * dim) {
+      throw new ModelMismatchError(
+        `community-embeddings.bin holds ${options.communityEmbeddings.length / dim} rows, the vocabulary ${c.names.length}; keep the files of one training run together`,
+      );
+    }
+    const session = await options.ort.InferenceSession.create(options.model, options.sessionOptions);
+    return new CommunityEncoder(options.ort, session, manifest, new Vocabulary(manifest), options.communityEmbeddings, options.embedder);
+  }
+
+  /** Builds the padded inputs for a batch (exposed for benchmarks and for callers that batch themselves). */
+  prepare(lists: readonly (readonly CommunityActivity[])[]): Promise<PreparedBatch> {
+    const a = this.manifest.architecture;
+    return prepareBatch(lists, this.vocabulary, {
+      ...(this.embedder ? { embedder: this.embedder } : {}),
+      featureDim: a.featureDim,
+      maxNeighbours: a.maxNeighbours,
+      edgeScale: this.manifest.edges.edgeScale,
+      epsilon: this.manifest.edges.epsilon,
+    });
+  }
+
+  /** Runs the graph on prepared inputs: raw [batch, hidden] embeddings and [batch, layers, heads, width] attention. */
+  async run(batch: PreparedBatch): Promise<{ embeddings: Float32Array; attention: Float32Array }> {
+    const { Tensor } = this.ort;
+    const n = batch.neighbourhood;
+    const out = await this.session.run({
+      [ONNX_IO.ids]: new Tensor('int32', n.ids, [n.batch, n.width]),
+      [ONNX_IO.edges]: new Tensor('float32', n.edges, [n.batch, n.width, 2]),
+      [ONNX_IO.mask]: new Tensor('float32', n.mask, [n.batch, n.width]),
+      [ONNX_IO.extra]: new Tensor('float32', batch.extraFeatures, [batch.extraCount, this.manifest.architecture.featureDim]),
+    });
+    return { embeddings: out[ONNX_IO.embedding]!.data as Float32Array, attention: out[ONNX_IO.attention]!.data as Float32Array };
+  }
+
+  /** Encodes users from their community lists (one onnxruntime call for the whole batch). */
+  async encode(lists: readonly (readonly CommunityActivity[])[]): Promise<EncodedUser[]> {
+    if (lists.length === 0) return [];
+    const batch = await this.prepare(lists);
+    const { embeddings, attention } = await this.run(batch);
+    const { hidden, layers, heads } = this.manifest.architecture;
+    const width = batch.neighbourhood.width;
+    return batch.slots.map((slots, u) => {
+      const communities = slots.map((s, k) => {
+        const perLayer: number[][] = [];
+        let sum = 0;
+        for (let l = 0; l < layers; l++) {
+          const row: number[] = [];
+          for (let h = 0; h < heads; h++) {
+            const v = attention[((u * layers + l) * heads + h) * width + k]!;
+            row.push(v);
+            sum += v;
+          }
+          perLayer.push(row);
+        }
+        return {
+          name: s.index === undefined ? s.name : this.vocabulary.name(s.index),
+          label: s.index === undefined ? s.name : this.vocabulary.label(s.index),
+          known: s.index !== undefined,
+          posts: s.posts,
+          comments: s.comments,
+          importance: sum / (layers * heads),
+          attention: perLayer,
+        };
+      });
+      communities.sort((a, b) => b.importance - a.importance);
+      return { embedding: embeddings.slice(u * hidden, (u + 1) * hidden), communities, ignored: batch.ignored[u]! };
+    });
+  }
+
+  /** Cosine scores of a user embedding against every vocabulary community (needs community-embeddings.bin). */
+  scores(embedding: Float32Array): Float32Array {
+    if (!this.communityEmbeddings) throw new Error('community-embeddings.bin was not loaded; pass communityEmbeddings to CommunityEncoder.create');
+    return scoreAll(embedding, this.communityEmbeddings, this.manifest.communityEmbeddings.dimension);
+  }
+
+  /** The k vocabulary communities closest to a user, leaving out the ones they already take part in. */
+  suggest(user: EncodedUser, k = 10): Suggestion[] {
+    const scores = this.scores(user.embedding);
+    const exclude = new Set(user.communities.flatMap((c) => (c.known ? [this.vocabulary.lookup(c.name)!] : [])));
+    return topK(scores, k, exclude).map((i) => ({ name: this.vocabulary.name(i), label: this.vocabulary.label(i), score: scores[i]! }));
+  }
+
+  /** Importance per community name, the shape persona verbalization takes (`ImportanceScorer`). */
+  async importance(activity: readonly CommunityActivity[]): Promise<Map<string, number>> {
+    const [user] = await this.encode([activity]);
+    return new Map(user!.communities.map((c) => [c.name, c.importance]));
+  }
+
+  async release(): Promise<void> {
+    await this.session.release?.();
+  }
+}
