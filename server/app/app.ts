@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { every } from 'hono/combine';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
@@ -8,6 +7,7 @@ import { errorResponse } from './error-handler.ts';
 import { ApiError } from './errors.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { bearerAuth } from './middleware/auth.ts';
+import { jsonBodyLimit } from './middleware/body-limit.ts';
 import { deadline } from './middleware/deadline.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
@@ -50,12 +50,7 @@ export function createApp(services: AppServices): { app: Hono<AppEnv>; docs: Api
   }
   const auth = bearerAuth(services.tokens);
   const limit = rateLimit({ perSecond: config.rateLimit, burst: config.rateBurst });
-  const jsonLimit = bodyLimit({
-    maxSize: config.maxBodyBytes,
-    onError: () => {
-      throw new ApiError(413, 'payload_too_large', `the body is over ${config.maxBodyBytes} bytes (--max-body); send less, or upload files via POST ${UPLOAD_PATH}`);
-    },
-  });
+  const jsonLimit = jsonBodyLimit(config.maxBodyBytes);
   const timeLimit = deadline(config.requestTimeoutMs);
   const replay = idempotency(services.db);
   const protect = every(auth, limit);

@@ -36,6 +36,8 @@ export function errorResponse(err: unknown, c: Context<AppEnv>, log: Logger): Re
     (c.get('log') ?? log).error('unhandled error', { error: (err as Error)?.stack ?? String(err) });
   }
   const headers: Record<string, string> = { ...api.headers };
+  // The client may still be sending the body we refused: close the connection rather than let it be reused mid-body.
+  if (api.status === 413) headers.Connection = 'close';
   const id = c.get('requestId');
   if (id) headers['X-Request-Id'] = id;
   return c.json(api.body(), api.status, headers);

@@ -48,12 +48,24 @@ export async function readJson(c: Context<AppEnv>): Promise<unknown> {
   if (!/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type)) {
     throw new ApiError(415, 'unsupported_media_type', `the body must be JSON: send "Content-Type: application/json" (got "${type.slice(0, 60) || 'none'}")`);
   }
-  const text = await c.req.text();
+  const text = await bodyText(c);
   if (text.trim() === '') throw new ApiError(400, 'invalid_json', 'the body is empty: send a JSON object (see /openapi.json)');
   try {
     return JSON.parse(text);
   } catch (err) {
     const why = (err as Error).message.split('\n')[0]!.slice(0, 120);
     throw new ApiError(400, 'invalid_json', `the body is not valid JSON (${why}); check quotes, commas and brackets`);
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The request body as text; 400 `invalid_json` when it is not UTF-8. Cached: safe to call twice. */
+export async function bodyText(c: Context<AppEnv>): Promise<string> {
+  const bytes = await c.req.arrayBuffer();
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new ApiError(400, 'invalid_json', 'the body is not valid UTF-8 text; send JSON encoded as UTF-8');
   }
 }

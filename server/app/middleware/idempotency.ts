@@ -38,7 +38,7 @@ export function idempotency(db: Db, ttlMs = 24 * 3600_000): MiddlewareHandler<Ap
       stmts.expire.run(new Date(now - ttlMs).toISOString());
     }
     const scope = `${c.get('tokenId')} ${c.req.method} ${c.req.path}`;
-    const hash = createHash('sha256').update(await c.req.text()).digest('hex');
+    const hash = createHash('sha256').update(new Uint8Array(await c.req.arrayBuffer())).digest('hex');
     if (stmts.claim.run(scope, key, hash, new Date(now).toISOString()).changes === 0) {
       const row = stmts.get.get(scope, key) as { request_hash: string; status: number | null; body: string | null; content_type: string | null };
       if (row.request_hash !== hash) {
