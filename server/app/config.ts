@@ -18,6 +18,29 @@ export const CorsOrigin = z
     'expected an origin such as chrome-extension://abcdefghijklmnopabcdefghijklmnop or http://localhost:5173 (no path, no trailing slash)',
   );
 
+/** An image engine the evaluation side can drive (kinds as in server/engines): shown on the dashboard. */
+export const ImageEngineRef = z.object({
+  kind: z.enum(['comfyui', 'a1111', 'openai']),
+  url: z.url('the engine URL must be a full URL such as http://gpu-box:8188'),
+});
+export type ImageEngineRef = z.infer<typeof ImageEngineRef>;
+
+/** "comfyui=http://gpu:8188" → {kind, url}; a list is comma-separated (ZIPP_IMAGE_ENGINES). */
+export function parseEngineRefs(text: string): ImageEngineRef[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const at = entry.indexOf('=');
+      const parsed = ImageEngineRef.safeParse({ kind: entry.slice(0, at), url: entry.slice(at + 1) });
+      if (at < 0 || !parsed.success) {
+        throw new Error(`image engine "${entry}": write KIND=URL with KIND one of comfyui, a1111, openai, e.g. comfyui=http://127.0.0.1:8188`);
+      }
+      return parsed.data;
+    });
+}
+
 export const ServerConfig = z.object({
   port: z.number().int().min(0).max(65535).default(8787),
   host: z.string().min(1).default('127.0.0.1'),
@@ -37,13 +60,15 @@ export const ServerConfig = z.object({
   requestTimeoutMs: z.number().int().positive().default(120_000),
   /** How long a shutdown waits for in-flight requests and running jobs. */
   shutdownGraceMs: z.number().int().nonnegative().default(10_000),
-  logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info') as z.ZodType<LogLevel>,
+  logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent'] satisfies LogLevel[]).default('info'),
   /** Log one line per request (method, path, status, time). */
   accessLog: z.boolean().default(true),
   /** The ONNX community encoder served by /v1/personas/infer. */
   encoderDir: z.string().default(DEFAULT_ENCODER_DIR),
   /** Per-kind job concurrency, e.g. { "rewrite-batch": 2 }. */
   concurrency: z.record(z.string(), z.number().int().positive()).default({}),
+  /** Image engines to list on the dashboard. */
+  imageEngines: z.array(ImageEngineRef).default([]),
   /** Serve the React dashboard at / (building it first if it is missing or stale). */
   dashboard: z.boolean().default(true),
 });

@@ -21,10 +21,10 @@ export interface ZippProcess {
   json<T = any>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }>;
 }
 
-export async function spawnZipp(options: { dataDir: string; env?: Record<string, string>; args?: string[] }): Promise<ZippProcess> {
+export async function spawnZipp(options: { dataDir: string; env?: Record<string, string>; args?: string[]; dashboard?: boolean }): Promise<ZippProcess> {
   const child = spawn(
     process.execPath,
-    [path.join(ROOT, 'bin/zipp.js'), 'serve', '--port', '0', '--data', options.dataDir, '--token', PROCESS_TOKEN, '--no-dashboard', ...(options.args ?? [])],
+    [path.join(ROOT, 'bin/zipp.js'), 'serve', '--port', '0', '--data', options.dataDir, '--token', PROCESS_TOKEN, ...(options.dashboard ? [] : ['--no-dashboard']), ...(options.args ?? [])],
     { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const logs: Record<string, any>[] = [];
@@ -32,7 +32,7 @@ export async function spawnZipp(options: { dataDir: string; env?: Record<string,
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   let pending = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`zipp serve did not start in 30 s: ${stderr.join('')}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`zipp serve did not start in 90 s: ${stderr.join('')}`)), 90_000);
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       pending += chunk;
       const lines = pending.split('\n');

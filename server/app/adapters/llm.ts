@@ -22,18 +22,19 @@ export function llmFromEnv(env: Env): LlmService {
     };
   }
   const client: ChatClient = createLlmClient(settings);
-  const info: LlmInfo = { configured: true, model: settings.model, ...(settings.baseUrl ? { baseUrl: stripCredentials(settings.baseUrl) } : {}) };
+  const info: LlmInfo = { configured: true, model: settings.model, ...(settings.baseUrl ? { baseUrl: withoutCredentials(settings.baseUrl) } : {}) };
   const embedder = createEmbedder(settings, { model: embedModelFromEnv(env) });
   const embed = (texts: string[]) => embedder.embed(texts);
   return { info: () => info, client: () => client, embed: () => embed };
 }
 
-/** A base URL as it may be shown: user:password@ removed. */
-function stripCredentials(url: string): string {
+/** A URL as it may be shown: user:password@ and query (which may hold keys) removed. */
+export function withoutCredentials(url: string): string {
   try {
     const u = new URL(url);
     u.username = '';
     u.password = '';
+    u.search = '';
     return u.toString().replace(/\/$/, '');
   } catch {
     return url;

@@ -4,6 +4,7 @@ import type { AppEnv } from '../env.ts';
 import type { ApiDocs } from '../openapi.ts';
 import { defineRoute } from '../route.ts';
 import type { AppServices } from '../services.ts';
+import { withoutCredentials } from '../adapters/llm.ts';
 
 export const Health = z.object({
   status: z.literal('ok'),
@@ -32,18 +33,6 @@ export const ConfigInfo = z.object({
   corsOrigins: z.array(z.string()),
   process: z.object({ pid: z.number(), rssBytes: z.number(), heapUsedBytes: z.number(), uptimeS: z.number(), node: z.string() }),
 });
-
-/** Image engines named in the environment (the evaluation side drives them; the dashboard lists them). */
-export function imageEnginesFromEnv(env: NodeJS.ProcessEnv): { kind: string; url: string }[] {
-  const list: { kind: string; url: string }[] = [];
-  const add = (kind: string, name: string) => {
-    for (const url of (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) list.push({ kind, url: url.replace(/\/\/[^/@]*@/, '//') });
-  };
-  add('comfyui', 'ZIPP_COMFYUI_URL');
-  add('a1111', 'ZIPP_A1111_URL');
-  add('openai-images', 'ZIPP_IMAGES_BASE_URL');
-  return list;
-}
 
 export function healthRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices): void {
   defineRoute(
@@ -86,7 +75,7 @@ export function healthRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices): 
         version: s.version,
         llm: s.llm.info(),
         encoder: s.encoder.info(),
-        imageEngines: imageEnginesFromEnv(process.env),
+        imageEngines: s.config.imageEngines.map((e) => ({ kind: e.kind, url: withoutCredentials(e.url) })),
         jobKinds: s.pool.kindNames(),
         limits: {
           maxBodyBytes: s.config.maxBodyBytes,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ensureDashboard } from '../../dashboard/build.ts';
-import { CorsOrigin, DEFAULT_ENCODER_DIR } from '../../app/config.ts';
+import { CorsOrigin, DEFAULT_ENCODER_DIR, parseEngineRefs } from '../../app/config.ts';
 import { startServer } from '../../app/server.ts';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../errors.ts';
@@ -35,6 +35,7 @@ export default defineCommand({
     data: { type: 'string', placeholder: 'DIR', description: 'data directory: SQLite state, token, uploads, job files (default ./.zipp)' },
     token: { type: 'string', placeholder: 'T', description: 'bearer token to require (default: ZIPP_TOKEN, else <data>/token, generated on first start)' },
     cors: { type: 'string', multiple: true, placeholder: 'ORIGIN', description: 'allow browser calls from this origin, e.g. chrome-extension://<id> (repeatable)' },
+    engine: { type: 'string', multiple: true, placeholder: 'KIND=URL', description: 'an image engine to list on the dashboard: comfyui=URL, a1111=URL or openai=URL (repeatable; also ZIPP_IMAGE_ENGINES)' },
     encoder: { type: 'string', placeholder: 'DIR', description: 'community encoder model directory (default: the shipped models/zipp-encoder)' },
     'max-body': { type: 'string', placeholder: 'SIZE', description: 'largest JSON body, e.g. 1m (default 1m); bigger ones get 413' },
     'max-upload': { type: 'string', placeholder: 'SIZE', description: 'largest file upload, streamed to disk (default 2g)' },
@@ -48,7 +49,7 @@ export default defineCommand({
     'no-dashboard': { type: 'boolean', description: 'serve the API only (skip building and serving the dashboard)' },
   },
   details: `
-Environment: ZIPP_TOKEN (bearer token), ZIPP_LLM_BASE_URL / ZIPP_LLM_API_KEY / ZIPP_LLM_MODEL (or OPENAI_*):
+Environment: ZIPP_TOKEN (bearer token), ZIPP_IMAGE_ENGINES (KIND=URL,...), ZIPP_LLM_BASE_URL / ZIPP_LLM_API_KEY / ZIPP_LLM_MODEL (or OPENAI_*):
 the LLM for /v1/rewrite and /v1/personas/*; without one those routes answer 503 and say how to connect one.
 Every /v1 route but /v1/health needs "Authorization: Bearer <token>". API reference: GET /openapi.json.
 Examples:
@@ -60,6 +61,7 @@ Examples:
     data: z.string().min(1).optional(),
     token: z.string().optional(),
     cors: z.array(CorsOrigin).optional(),
+    engine: z.array(z.string()).optional(),
     encoder: z.string().min(1).optional(),
     maxBody: bytes.optional(),
     maxUpload: bytes.optional(),
@@ -73,6 +75,12 @@ Examples:
     noDashboard: z.boolean().optional(),
   }),
   async run(args, io) {
+    let imageEngines;
+    try {
+      imageEngines = parseEngineRefs([...(args.engine ?? []), io.env.ZIPP_IMAGE_ENGINES ?? ''].join(','));
+    } catch (err) {
+      throw new UsageError(`--engine: ${(err as Error).message}`);
+    }
     let server;
     try {
       server = await startServer(
@@ -83,6 +91,7 @@ Examples:
           token: args.token,
           corsOrigins: args.cors,
           encoderDir: args.encoder ?? DEFAULT_ENCODER_DIR,
+          imageEngines,
           maxBodyBytes: args.maxBody,
           maxUploadBytes: args.maxUpload,
           rateLimit: args.rateLimit,

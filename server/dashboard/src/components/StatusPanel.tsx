@@ -76,7 +76,7 @@ export function StatusPanel({ onUnauthorized }: { onUnauthorized: (message: stri
           <dd data-testid="engines-status">
             {config.imageEngines.length
               ? config.imageEngines.map((e) => `${e.kind} ${e.url}`).join(' · ')
-              : 'none configured (ZIPP_COMFYUI_URL, ZIPP_A1111_URL, ZIPP_IMAGES_BASE_URL)'}
+              : 'none configured (zipp serve --engine comfyui=URL, or ZIPP_IMAGE_ENGINES)'}
           </dd>
           <dt>Jobs</dt>
           <dd>

@@ -1,0 +1,115 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOpenAiServer, type OpenAiTestServer } from '../helpers/openai-server.ts';
+import { PROCESS_TOKEN, spawnZipp, type ZippProcess } from '../helpers/server-process.ts';
+
+/**
+ * The dashboard in real headless Debian Chromium against the real `zipp serve` process (which builds the
+ * dashboard with Vite first when its build is missing or stale): status and configuration, the persona
+ * playground end to end, and the job list's live progress.
+ */
+let llm: OpenAiTestServer;
+let zipp: ZippProcess;
+let browser: Browser;
+let dataDir: string;
+
+beforeAll(async () => {
+  llm = await startOpenAiServer();
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'zipp-dash-'));
+  zipp = await spawnZipp({
+    dataDir,
+    dashboard: true,
+    env: { ZIPP_LLM_BASE_URL: llm.url, ZIPP_LLM_API_KEY: 'sk-test', ZIPP_LLM_MODEL: 'zipp-test-model' },
+    args: ['--engine', 'comfyui=http://127.0.0.1:8188'],
+  });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'], headless: true });
+});
+afterAll(async () => {
+  await browser?.close();
+  zipp?.child.kill('SIGTERM');
+  await zipp?.exited;
+  await llm?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function open(hash = `#token=${PROCESS_TOKEN}`): Promise<Page> {
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(`${zipp.url}/${hash}`);
+  return Object.assign(page, { problems });
+}
+
+describe('dashboard', () => {
+  it('asks for a token, refuses a wrong one, and keeps the right one out of the address bar', async () => {
+    const page = await open('');
+    await page.getByLabel('API token').fill('zipp_not_the_token_000000000');
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/wrong bearer token/);
+    await page.getByLabel('API token').fill(PROCESS_TOKEN);
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await expect.poll(() => page.getByTestId('llm-status').textContent()).toMatch(/configured/);
+    await page.close();
+
+    const linked = await open();
+    await expect.poll(() => linked.getByTestId('llm-status').textContent()).toMatch(/zipp-test-model/);
+    expect(new URL(linked.url()).hash).toBe('');
+    await linked.close();
+  });
+
+  it('shows health and configuration: LLM, encoder, image engines', async () => {
+    const page = await open();
+    await expect.poll(() => page.getByTestId('llm-status').textContent()).toContain(`zipp-test-model at ${llm.url}`);
+    expect(await page.getByTestId('engines-status').textContent()).toContain('comfyui http://127.0.0.1:8188');
+    expect(await page.getByTestId('encoder-status').textContent()).toMatch(/loaded|not loaded/);
+    expect(await page.getByTestId('status').textContent()).toMatch(/version 0\.1\.0/);
+    await page.close();
+  });
+
+  it('shows a batch job with live progress until it succeeds', async () => {
+    const page = await open();
+    await expect.poll(() => page.getByRole('heading', { name: /Jobs/ }).textContent()).toMatch(/live/);
+    llm.enqueue(...Array.from({ length: 4 }, () => ({ kind: 'default' as const, delayMs: 300 })));
+    const { body: job } = await zipp.json('POST', '/v1/rewrite/batch', {
+      items: ['a red fox', 'an old bridge', 'a bowl of ramen', 'a paper kite'].map((prompt) => ({ prompt, method: 'baseline' })),
+      concurrency: 1,
+    });
+    const row = page.locator(`tr[data-job="${job.id}"]`);
+    // Seen while running, with partial progress, then finished.
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 10_000 }).toBe('running');
+    await expect.poll(async () => row.getByTestId('progress-text').textContent(), { timeout: 10_000 }).toMatch(/^[123]\/4/);
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('succeeded');
+    expect(await row.getByTestId('progress-text').textContent()).toMatch(/^4\/4 \(100%\)/);
+    expect((page as Page & { problems: string[] }).problems).toEqual([]);
+    await page.close();
+  });
+
+  it('playground: communities → ranked attention → verbalized persona → rewrites without and with it', async () => {
+    const page = await open();
+    await page.getByLabel(/Communities you take part in/).fill('analog:40, photography:25, hiking:8');
+    await page.getByRole('button', { name: 'Rank with the encoder' }).click();
+    const bars = page.getByTestId('attention-bars').locator('li');
+    await expect.poll(() => bars.count()).toBe(3);
+    const labels = await page.getByTestId('attention-bars').locator('.bar-label').allTextContents();
+    expect(labels.map((l) => l.toLowerCase()).sort()).toEqual(['r/analog', 'r/hiking', 'r/photography']);
+
+    await page.getByRole('button', { name: 'Verbalize persona' }).click();
+    await expect.poll(() => page.getByTestId('persona').inputValue(), { timeout: 15_000 }).toMatch(/^You /);
+    // The persona request carried the ranked communities as weights.
+    const verbalize = llm.chatBodies().at(-1)!;
+    expect(JSON.stringify(verbalize.messages)).toMatch(/analog/);
+
+    await page.getByTestId('persona').fill('You photograph lighthouses in the fog along the northern coast.');
+    await page.getByLabel('3. Prompt').fill('a dog in a park');
+    await page.getByRole('button', { name: 'Rewrite without / with persona' }).click();
+    await expect.poll(() => page.getByTestId('rewrite-with').textContent(), { timeout: 15_000 }).toMatch(/dog in a park.*lighthouse/);
+    const without = await page.getByTestId('rewrite-without').textContent();
+    expect(without).toMatch(/dog in a park/);
+    expect(without).not.toMatch(/lighthouse/);
+    expect((page as Page & { problems: string[] }).problems).toEqual([]);
+    await page.close();
+  });
+});
