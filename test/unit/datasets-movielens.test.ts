@@ -18,7 +18,8 @@ describe('MovieLens loader', () => {
     ]);
     expect(u2!.queries).toEqual([
       'A cinematic scene inspired by the 1995 film "Tommy Boy", a comedy story',
-      'A cinematic scene inspired by the 1997 film "Good Will Hunting", a drama and romance story',
+      // Tags are ranked by how many users gave them, ties alphabetically.
+      'A cinematic scene inspired by the 1997 film "Good Will Hunting", a drama and romance story; inspirational, heartwarming',
     ]);
     // Babe and The Usual Suspects share a timestamp: ordered by movie id.
     expect(u5!.history.map((p) => /"(.*)"/.exec(p)![1])).toEqual(['Babe', 'The Usual Suspects', 'Toy Story']);
