@@ -7,6 +7,7 @@
  * Pure string-in, records-out, so the server, the CLI and the extension share it.
  */
 import { z } from 'zod';
+import { CommunityInfo } from '../embed/community-text.ts';
 import { normalizeCommunityName } from '../schemas/community.ts';
 import { PersonaInputError } from './errors.ts';
 
@@ -99,27 +100,18 @@ function* jsonlRecords<S extends z.ZodType>(
   }
 }
 
-/** One line of a community descriptions file (the vendored communities.jsonl shape); only `name` is required. */
-export const CommunityDescriptionRecord = z.object({
-  name: z.string().min(1),
-  title: z.string().nullish(),
-  description: z.string().nullish(),
-  categories: z.array(z.string()).nullish(),
-  over18: z.boolean().nullish(),
-});
-
 /**
- * Parses community descriptions JSONL. With `only`, lines for other communities are skipped before
+ * Parses community descriptions JSONL (the vendored communities.jsonl shape, `CommunityInfo`). With `only`, lines for other communities are skipped before
  * validation (the vendored file has 11k lines; a persona needs a handful).
  */
 export function parseCommunityDescriptionsJsonl(
   content: string,
   options: { only?: ReadonlySet<string>; source?: string } = {},
-): z.output<typeof CommunityDescriptionRecord>[] {
+): CommunityInfo[] {
   const { only } = options;
   const wanted = (json: unknown) => {
     const name = (json as { name?: unknown } | null)?.name;
     return !only || typeof name !== 'string' || only.has(normalizeCommunityName(name));
   };
-  return [...jsonlRecords(content, options.source ?? 'descriptions', CommunityDescriptionRecord, '{"name", "title"?, "description"?}', wanted)];
+  return [...jsonlRecords(content, options.source ?? 'descriptions', CommunityInfo, '{"name", "title"?, "description"?}', wanted)];
 }

@@ -93,9 +93,9 @@ describe('zipp persona (bin/zipp.js)', () => {
 
 describe('zipp persona: input checks and other modes (in-process)', () => {
   it.each([
-    [['--communities', 'analog'], /^zipp: --communities: cannot read "analog": write name:count/],
-    [['--communities', 'analog:4,r/Analog:2'], /"analog" appears twice/],
-    [['--communities', 'analog:0'], /"analog" has count 0/],
+    [['--communities', 'analog:lots'], /^zipp: --communities: cannot read community entry "analog:lots"; write "name", "name:count" or "name:posts\/comments"/],
+    [['--communities', 'analog:4,r/Analog:2'], /^zipp: --communities: a community appears twice; merge its counts/],
+    [['--communities', 'analog:0'], /^zipp: --communities: community 0\.comments: activity needs at least one post or comment/],
     [[], /give either --communities .* or --questionnaire FILE/],
     [['--communities', 'analog:4', '--budget', 'lots'], /^zipp: --budget: expected a whole number of tokens/],
     [['--communities', 'analog:4', '--importance', 'magic'], /--importance: expected tfidf or activity/],
@@ -136,7 +136,7 @@ describe('zipp persona: input checks and other modes (in-process)', () => {
 
   it('lists removed sensitive sentences on stderr, and keeps them with --keep-sensitive', async () => {
     llm.enqueue({ kind: 'answer', text: 'You carve spoons. You are a devout Catholic.' });
-    const r = await inProcess(['-c', 'woodworking:3', '--descriptions', join(fixtures, 'communities.jsonl')], llmEnv());
+    const r = await inProcess(['-c', 'woodworking', '--descriptions', join(fixtures, 'communities.jsonl')], llmEnv()); // a bare name counts 1
     expect(r.stdout).toBe('You carve spoons.');
     expect(r.stderr).toContain('removed (religion): You are a devout Catholic.');
     llm.enqueue({ kind: 'answer', text: 'You carve spoons. You are a devout Catholic.' });

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { createLlmClient } from '../../../shared/llm/client.ts';
 import { LlmConfigError, LlmError } from '../../../shared/llm/errors.ts';
 import { llmSettingsFromEnv, NO_LLM_CONFIGURED } from '../../../shared/llm/settings.ts';
-import { normalizeCommunityName, type CommunityActivity } from '../../../shared/schemas/community.ts';
+import { parseCommunitySpec } from '../../../shared/graph/community-list.ts';
+import type { CommunityActivity } from '../../../shared/schemas/community.ts';
 import type { CommunityDescription } from '../../../shared/persona/assign.ts';
 import { PersonaGenerationError, PersonaInputError } from '../../../shared/persona/errors.ts';
 import { activityScorer, createTfidfScorer, documentFrequencies, type ImportanceScorer } from '../../../shared/persona/importance.ts';
@@ -51,22 +52,13 @@ const schema = z
   .refine((a) => a.user === undefined || a.texts !== undefined, { message: '--user picks a user in --texts FILE: give --texts too', path: ['user'] });
 type Args = z.output<typeof schema>;
 
-/** "analog:40,r/Woodworking:3" → activity (count = comments). One line naming the bad entry otherwise. */
+/** The shared community-list spelling (see shared/graph/community-list.ts), as a one-line usage error. */
 function parseCommunitiesFlag(value: string): CommunityActivity[] {
-  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const list = entries.map((entry) => {
-    const m = /^([^:\s]+)\s*:\s*(\d+)$/.exec(entry);
-    if (!m) throw new UsageError(`--communities: cannot read "${entry}": write name:count, e.g. "analog:40,woodworking:3"`);
-    return { name: normalizeCommunityName(m[1]!), posts: 0, comments: Number(m[2]) };
-  });
-  const seen = new Set<string>();
-  for (const c of list) {
-    if (c.comments === 0) throw new UsageError(`--communities: "${c.name}" has count 0: give at least 1 or leave it out`);
-    if (seen.has(c.name)) throw new UsageError(`--communities: "${c.name}" appears twice: merge its counts into one entry`);
-    if (!/^[\p{L}\p{N}_.-]+$/u.test(c.name)) throw new UsageError(`--communities: "${c.name}" is not a community name (letters, digits, _ . -)`);
-    seen.add(c.name);
+  try {
+    return parseCommunitySpec(value);
+  } catch (err) {
+    throw new UsageError(`--communities: ${(err as Error).message}`);
   }
-  return list;
 }
 
 /** A UTF-8 text file named by a flag; each failure is one line naming the flag and the fix. */
@@ -161,7 +153,7 @@ export default defineCommand({
   name: 'persona',
   summary: 'verbalize a persona from communities (and texts) with the LLM',
   options: {
-    communities: { type: 'string', short: 'c', placeholder: 'LIST', description: 'communities with activity counts: "analog:40,woodworking:3"' },
+    communities: { type: 'string', short: 'c', placeholder: 'LIST', description: 'communities with activity: "analog:40,woodworking:3" (name:count, name:posts/comments, or a bare name = 1)' },
     texts: { type: 'string', placeholder: 'FILE', description: 'JSONL of the user\'s posts/comments: {"community"?, "text", "score"?} or {"user", "text"}' },
     user: { type: 'string', placeholder: 'ID', description: 'with a {"user", "text"} file holding several users: whose texts to use' },
     descriptions: { type: 'string', placeholder: 'FILE', description: 'community descriptions JSONL (default: the vendored models/data/reddit/communities.jsonl)' },
