@@ -13,6 +13,7 @@ import { idempotency } from './middleware/idempotency.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { ApiDocs } from './openapi.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
+import { encoderRoutes } from './routes/encoder.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { personaRoutes } from './routes/personas.ts';
@@ -62,6 +63,7 @@ export function createApp(services: AppServices): { app: Hono<AppEnv>; docs: Api
   healthRoutes(app, docs, services);
   rewriteRoutes(app, docs, services);
   personaRoutes(app, docs, services);
+  encoderRoutes(app, docs, services);
   uploadRoutes(app, docs, services);
   jobRoutes(app, docs, services);
 

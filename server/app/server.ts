@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Env } from '../../shared/llm/settings.ts';
 import { openDatabase } from '../db/database.ts';
 import { JobPool } from '../jobs/pool.ts';
+import { encoderTrainKind } from '../jobs/kinds/encoder-train.ts';
 import { rewriteBatchKind } from '../jobs/kinds/rewrite-batch.ts';
 import { llmFromEnv } from './adapters/llm.ts';
 import { loadEncoderService } from './adapters/encoder.ts';
@@ -45,7 +46,7 @@ export async function startServer(input: ServerConfigInput, options: StartOption
   const db = openDatabase(path.join(dataDir, 'zipp.db'));
   const llm = llmFromEnv(env);
   const encoder = await loadEncoderService(config.encoderDir, log);
-  const pool = new JobPool({ db, dataDir, log, concurrency: config.concurrency, kinds: [rewriteBatchKind(llm)] });
+  const pool = new JobPool({ db, dataDir, log, concurrency: config.concurrency, kinds: [rewriteBatchKind(llm), encoderTrainKind(dataDir)] });
   const shutdown = new AbortController();
   const dashboardDir = config.dashboard && options.dashboard ? await options.dashboard(log) : undefined;
 
