@@ -17,6 +17,15 @@ const PerModel = <T extends z.ZodType>(t: T) => z.partialRecord(Model, t);
  * one or more URLs of identical engines (work is spread across them), per-URL concurrency, retries and
  * the cache directory.
  */
+const common = {
+  /** Images each URL works on at once. */
+  concurrency: z.number().int().min(1),
+  retries: z.number().int().min(0).max(20).default(3),
+  /** Content-addressed image cache; without it nothing is reused across runs. */
+  cacheDir: z.string().min(1).optional(),
+  timeoutMs: z.number().int().positive().optional(),
+};
+
 export const EngineConfig = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('comfyui'),
@@ -25,10 +34,8 @@ export const EngineConfig = z.discriminatedUnion('kind', [
     workflows: PerModel(z.string().min(1)).optional(),
     files: PerModel(z.record(z.string(), z.string().min(1))).optional(),
     pollMs: z.number().int().positive().optional(),
-    timeoutMs: z.number().int().positive().optional(),
-    concurrency: z.number().int().min(1).default(1),
-    retries: z.number().int().min(0).max(20).default(3),
-    cacheDir: z.string().min(1).optional(),
+    ...common,
+    concurrency: common.concurrency.default(1),
   }),
   z.object({
     kind: z.literal('a1111'),
@@ -36,10 +43,8 @@ export const EngineConfig = z.discriminatedUnion('kind', [
     checkpoints: PerModel(z.string().min(1)).optional(),
     sampler: z.string().min(1).optional(),
     scheduler: z.string().min(1).optional(),
-    timeoutMs: z.number().int().positive().optional(),
-    concurrency: z.number().int().min(1).default(1),
-    retries: z.number().int().min(0).max(20).default(3),
-    cacheDir: z.string().min(1).optional(),
+    ...common,
+    concurrency: common.concurrency.default(1),
   }),
   z.object({
     kind: z.literal('openai'),
@@ -47,10 +52,9 @@ export const EngineConfig = z.discriminatedUnion('kind', [
     apiKey: z.string().min(1).optional(),
     model: z.string().min(1).default('gpt-image-1'),
     quality: z.string().min(1).optional(),
-    timeoutMs: z.number().int().positive().optional(),
-    concurrency: z.number().int().min(1).default(4),
-    retries: z.number().int().min(0).max(20).default(3),
-    cacheDir: z.string().min(1).optional(),
+    ...common,
+    // A hosted API takes several requests at once.
+    concurrency: common.concurrency.default(4),
   }),
 ]);
 export type EngineConfig = z.output<typeof EngineConfig>;

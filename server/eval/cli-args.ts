@@ -40,3 +40,9 @@ export async function asUsage<T>(body: () => Promise<T>): Promise<T> {
 /** One JSON document; NaN/±Infinity (undefined rates) become null rather than invalid JSON. */
 export const toJson = (value: unknown): string =>
   JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
+
+/** A plain-text table: the first `leftAligned` columns padded on the right, the rest (numbers) on the left. */
+export function formatTable(rows: string[][], leftAligned: number): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  return rows.map((row) => row.map((c, i) => (i < leftAligned ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
+}

@@ -3,7 +3,7 @@ import { encodeAxis } from '../../../shared/metrics/categories.ts';
 import type { Targets } from '../../../shared/metrics/ipf.ts';
 import { ipfReport, type IpfReport } from '../../../shared/metrics/subgroups.ts';
 import { countryRegionResolver, normaliseGender, readTargets, wppTargets, type RegionScheme } from '../../datasets/population.ts';
-import { asUsage, numberFlag, toJson, wholeFlag } from '../../eval/cli-args.ts';
+import { asUsage, formatTable, numberFlag, toJson, wholeFlag } from '../../eval/cli-args.ts';
 import { readScoresCsv, type ScoresTable } from '../../eval/scores-file.ts';
 import { defineCommand } from '../command.ts';
 
@@ -85,8 +85,7 @@ function formatReport(r: IpfReport): string {
       rows.push([axis, cat, String(s.n), pct(s.sample_share), pct(s.target_share), s.mean.toFixed(2), s.ipf_mean.toFixed(2)]);
     }
   }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  lines.push(...rows.map((row) => row.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')));
+  lines.push(formatTable(rows, 2));
   const dropped = [
     ...Object.entries(r.dropped.sampleCategories).flatMap(([a, cs]) => Object.entries(cs).map(([c, n]) => `${a}=${c} (${n} users, not in targets)`)),
     ...Object.entries(r.dropped.targetCategories).flatMap(([a, cs]) => Object.entries(cs).map(([c, s]) => `${a}=${c} (target ${pct(s)}, no users)`)),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { binomialTestTwoSided } from '../../../shared/metrics/binomial.ts';
 import { winRates, type WinRate } from '../../../shared/metrics/winrate.ts';
 import { UsageError } from '../errors.ts';
-import { asUsage, toJson, wholeFlag } from '../../eval/cli-args.ts';
+import { asUsage, formatTable, toJson, wholeFlag } from '../../eval/cli-args.ts';
 import { readVotes } from '../../eval/votes-file.ts';
 import { defineCommand } from '../command.ts';
 
@@ -51,6 +51,5 @@ function formatPairs(pairs: WinRate[]): string {
   for (const r of pairs) {
     rows.push([r.a, r.b, r.n ? `${(100 * r.win_rate_a).toFixed(1)}%` : '—', String(r.n), String(r.ties), formatP(r.p_value)]);
   }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  return rows.map((row) => row.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
+  return formatTable(rows, 2);
 }
