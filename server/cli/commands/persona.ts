@@ -2,9 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
-import { createLlmClient } from '../../../shared/llm/client.ts';
-import { LlmConfigError, LlmError } from '../../../shared/llm/errors.ts';
-import { llmSettingsFromEnv, NO_LLM_CONFIGURED } from '../../../shared/llm/settings.ts';
+import { LlmError } from '../../../shared/llm/errors.ts';
 import { parseCommunitySpec } from '../../../shared/graph/community-list.ts';
 import type { CommunityActivity } from '../../../shared/schemas/community.ts';
 import type { CommunityDescription } from '../../../shared/persona/assign.ts';
@@ -15,6 +13,7 @@ import { QuestionnaireError } from '../../../shared/persona/questionnaire.ts';
 import { personaFromQuestionnaire, verbalizePersona, type PersonaResult } from '../../../shared/persona/verbalize.ts';
 import { defineCommand, type CommandIO } from '../command.ts';
 import { CliError, UsageError } from '../errors.ts';
+import { llmCliError, llmFromEnv, readTextFile } from '../input.ts';
 
 /** The vendored Reddit data (see models/data/SOURCES.md): descriptions and the TF-IDF reference population. */
 const REDDIT_DATA = fileURLToPath(new URL('../../../models/data/reddit/', import.meta.url));
@@ -61,23 +60,6 @@ function parseCommunitiesFlag(value: string): CommunityActivity[] {
   }
 }
 
-/** A UTF-8 text file named by a flag; each failure is one line naming the flag and the fix. */
-async function readUtf8(flag: string, path: string): Promise<string> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable');
-    throw new UsageError(`--${flag}: cannot read ${path} (${why}): check the path`);
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
-  } catch {
-    throw new UsageError(`--${flag}: ${path} is not UTF-8 text: save it as UTF-8 (e.g. iconv -t UTF-8)`);
-  }
-}
-
 /** TF-IDF over the vendored interactions (12k users) as the reference population. */
 async function tfidfFromVendoredData(): Promise<ImportanceScorer> {
   const rows = parseCsv(await readFile(REFERENCE_INTERACTIONS), { columns: true, skip_empty_lines: true }) as { user: string; community: string }[];
@@ -86,44 +68,27 @@ async function tfidfFromVendoredData(): Promise<ImportanceScorer> {
 
 async function loadDescriptions(args: Args, wanted: ReadonlySet<string>): Promise<CommunityDescription[]> {
   const path = args.descriptions ?? DEFAULT_DESCRIPTIONS;
-  return parseCommunityDescriptionsJsonl(await readUtf8('descriptions', path), { only: wanted, source: path });
-}
-
-function client(io: CommandIO) {
-  let settings;
-  try {
-    settings = llmSettingsFromEnv(io.env);
-  } catch (err) {
-    if (err instanceof LlmConfigError) throw new UsageError(err.message);
-    throw err;
-  }
-  if (!settings) throw new UsageError(NO_LLM_CONFIGURED);
-  return {
-    settings,
-    client: createLlmClient(settings, {
-      onRetry: ({ retry, delayMs }) => io.stderr(`zipp: LLM busy or unreachable; retry ${retry} in ${(delayMs / 1000).toFixed(1)} s`),
-    }),
-  };
+  return parseCommunityDescriptionsJsonl(await readTextFile('descriptions', path), { only: wanted, source: path });
 }
 
 async function run(args: Args, io: CommandIO): Promise<PersonaResult> {
   if (args.questionnaire !== undefined) {
-    const raw = await readUtf8('questionnaire', args.questionnaire);
+    const raw = await readTextFile('questionnaire', args.questionnaire);
     let answers: unknown;
     try {
       answers = JSON.parse(raw);
     } catch {
       throw new UsageError(`--questionnaire: ${args.questionnaire} is not JSON: write one object with the 10 answers`);
     }
-    const llm = client(io);
+    const llm = llmFromEnv(io);
     return personaFromQuestionnaire(llm.client, answers, { keepSensitive: args.keepSensitive ?? false });
   }
 
   const communities = parseCommunitiesFlag(args.communities!);
-  const llm = client(io);
+  const llm = llmFromEnv(io);
   let texts: TextRecord[] | undefined;
   if (args.texts !== undefined) {
-    texts = parseTextsJsonl(await readUtf8('texts', args.texts), { ...(args.user ? { user: args.user } : {}), source: args.texts });
+    texts = parseTextsJsonl(await readTextFile('texts', args.texts), { ...(args.user ? { user: args.user } : {}), source: args.texts });
     if (texts.length === 0) throw new UsageError(`--texts: ${args.texts} has no texts: write one {"text": ...} object per line`);
   }
   const descriptions = await loadDescriptions(args, new Set(communities.map((c) => c.name)));
@@ -144,7 +109,7 @@ async function run(args: Args, io: CommandIO): Promise<PersonaResult> {
 /** Library errors → CLI exits: the caller's input or configuration 2, the model or endpoint failing 1. */
 function toCliError(err: unknown): unknown {
   if (err instanceof PersonaInputError || err instanceof QuestionnaireError) return new UsageError(err.message);
-  if (err instanceof LlmError) return new CliError(err.message, err.code === 'bad-key' || err.code === 'unknown-model' || err.code === 'config' ? 2 : 1);
+  if (err instanceof LlmError) return llmCliError(err);
   if (err instanceof PersonaGenerationError) return new CliError(err.message, 1);
   return err;
 }

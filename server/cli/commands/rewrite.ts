@@ -1,9 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { createLlmClient } from '../../../shared/llm/client.ts';
 import { createEmbedder } from '../../../shared/llm/embeddings.ts';
-import { LlmConfigError, LlmError } from '../../../shared/llm/errors.ts';
-import { embedModelFromEnv, llmSettingsFromEnv, NO_LLM_CONFIGURED } from '../../../shared/llm/settings.ts';
+import { LlmError } from '../../../shared/llm/errors.ts';
+import { embedModelFromEnv } from '../../../shared/llm/settings.ts';
 import { rewritePrompt, RewriteInputError } from '../../../shared/rewrite/index.ts';
 import { addUsage } from '../../../shared/schemas/llm.ts';
 import { PERSONA_MAX_TOKENS } from '../../../shared/schemas/persona.ts';
@@ -11,6 +9,7 @@ import { BasePrompt, RewriteMethod, type RewriteRequest, type RewriteResult } fr
 import { countTokens, fitsTokens } from '../../../shared/text/tokens.ts';
 import { defineCommand } from '../command.ts';
 import { CliError, UsageError } from '../errors.ts';
+import { llmCliError, llmFromEnv, readTextFile } from '../input.ts';
 
 /** The request schema allows this many history prompts; longer files keep their most recent ones. */
 const HISTORY_MAX = 10_000;
@@ -36,23 +35,6 @@ const schema = z.object({
   retrieval: z.enum(['bm25', 'embedding'], { error: 'expected bm25 or embedding' }).optional(),
   json: z.boolean().optional(),
 });
-
-/** A UTF-8 text file named by a flag; every failure is one line naming the flag and the fix. */
-async function readTextFile(flag: string, path: string): Promise<string> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable');
-    throw new UsageError(`--${flag}: cannot read ${path} (${why}): check the path`);
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
-  } catch {
-    throw new UsageError(`--${flag}: ${path} is not UTF-8 text: save it as UTF-8 (e.g. iconv -t UTF-8)`);
-  }
-}
 
 /** `--persona`: literal text, or @FILE. Refused past PERSONA_MAX_TOKENS (the paper saw invention beyond). */
 async function loadPersona(value: string): Promise<string> {
@@ -115,11 +97,6 @@ async function loadHistory(value: string, warnings: string[]): Promise<string[]>
   return prompts;
 }
 
-/** LLM failures: the caller's configuration (key, model) → 2; the endpoint or the work failing → 1. */
-function toCliError(err: LlmError): CliError {
-  return new CliError(err.message, err.code === 'bad-key' || err.code === 'unknown-model' || err.code === 'config' ? 2 : 1);
-}
-
 export default defineCommand({
   name: 'rewrite',
   summary: 'rewrite a text-to-image prompt, with or without a persona',
@@ -151,14 +128,7 @@ Examples:
     const persona = args.persona === undefined ? undefined : await loadPersona(args.persona);
     const history = args.history === undefined ? undefined : await loadHistory(args.history, warnings);
 
-    let settings;
-    try {
-      settings = llmSettingsFromEnv(io.env);
-    } catch (err) {
-      if (err instanceof LlmConfigError) throw new UsageError(err.message);
-      throw err;
-    }
-    if (!settings) throw new UsageError(NO_LLM_CONFIGURED);
+    const { settings, client } = llmFromEnv(io);
 
     const request: RewriteRequest = {
       prompt: args.prompt,
@@ -169,9 +139,6 @@ Examples:
       ...(args.temperature !== undefined ? { temperature: args.temperature } : {}),
       ...(args.retrieval ? { retrieval: args.retrieval } : {}),
     };
-    const client = createLlmClient(settings, {
-      onRetry: ({ retry, delayMs }) => io.stderr(`zipp: LLM busy or unreachable; retry ${retry} in ${(delayMs / 1000).toFixed(1)} s`),
-    });
     const embedder = args.retrieval === 'embedding' ? createEmbedder(settings, { model: embedModelFromEnv(io.env) }) : undefined;
     if (!args.json && process.stderr.isTTY) io.stderr(`rewriting with ${client.model} at ${settings.baseUrl} …`);
 
@@ -182,7 +149,7 @@ Examples:
       if (err instanceof RewriteInputError) {
         throw new UsageError(`--${err.field}: ${err.message.replace(new RegExp(`^${err.field}: `), '')}`);
       }
-      if (err instanceof LlmError) throw toCliError(err);
+      if (err instanceof LlmError) throw llmCliError(err);
       throw err;
     }
     if (embedder) result.usage = addUsage(result.usage, embedder.usage());
