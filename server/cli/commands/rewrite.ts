@@ -8,7 +8,7 @@ import { PERSONA_MAX_TOKENS } from '../../../shared/schemas/persona.ts';
 import { BasePrompt, RewriteMethod, type RewriteRequest, type RewriteResult } from '../../../shared/schemas/rewrite.ts';
 import { countTokens, fitsTokens } from '../../../shared/text/tokens.ts';
 import { defineCommand } from '../command.ts';
-import { CliError, UsageError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 import { llmCliError, llmFromEnv, readTextFile } from '../input.ts';
 
 /** The request schema allows this many history prompts; longer files keep their most recent ones. */
