@@ -35,7 +35,8 @@ const comfyPool = (options: ConstructorParameters<typeof EnginePool>[1] = {}, co
 describe('EnginePool', () => {
   it('spreads work evenly over several engine URLs, three seeds per prompt', async () => {
     const before = [gpu1.count('prompt'), gpu2.count('prompt')];
-    const pool = comfyPool();
+    // Three slots per URL: all six requests are placed before any finishes, least-loaded first.
+    const pool = comfyPool({}, 3);
     const progress: number[] = [];
     const results = await pool.generateAll(requests(['a lighthouse at dusk', 'a bowl of ramen']), (done) => progress.push(done));
     expect(results).toHaveLength(6);
