@@ -6,6 +6,12 @@ import { extensionAssets } from './build/public-assets.ts';
 export default defineConfig({
   modules: ['@wxt-dev/module-react'],
   imports: false,
+  // @vitejs/plugin-react 6 configures JSX for Vite 8 (oxc); WXT builds with Vite 7 (esbuild), so say
+  // it here: the automatic runtime, and its development variant only outside production builds.
+  vite: (env) => ({
+    esbuild: { jsx: 'automatic', jsxDev: env.mode !== 'production' },
+    define: env.mode === 'production' ? { 'process.env.NODE_ENV': JSON.stringify('production') } : {},
+  }),
   hooks: {
     'build:publicAssets': (wxt, files) => {
       files.push(...extensionAssets((line) => wxt.logger.warn(line)));

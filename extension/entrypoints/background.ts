@@ -54,10 +54,10 @@ export default defineBackground({
     };
 
     const route = createRouter(createHandlers(deps), self);
-    browser.runtime.onMessage.addListener((message, sender) => {
-      const answer = route(message, sender);
-      // Chrome keeps the channel open for a returned promise; undefined = not ours.
-      return answer.then((a) => a) as Promise<unknown>;
+    browser.runtime.onMessage.addListener((message, sender, sendResponse) => {
+      // sendResponse + `return true` keeps the channel open for the async answer in every browser.
+      void route(message, sender).then((answer) => sendResponse(answer));
+      return true;
     });
     browser.runtime.onConnect.addListener((port) => {
       if (port.name === REWRITE_PORT) serveRewritePort(port as unknown as PortLike, deps, self);

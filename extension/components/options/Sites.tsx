@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { callBackground } from '../../lib/messages/client.ts';
 import { SITE_ADAPTERS } from '../../lib/sites/catalog.ts';
 import { primaryHost } from '../../lib/sites/state.ts';
@@ -25,6 +25,23 @@ async function change(host: string, patch: Partial<SiteRecord>) {
   await callBackground('sites/changed', {}).catch(() => {});
 }
 
+/** A checkbox that shows the new state at once while the store catches up (the row re-renders from it). */
+function Toggle({ checked, onChange, label }: { checked: boolean; onChange(on: boolean): void; label: string }) {
+  const [shown, setShown] = useState(checked);
+  useEffect(() => setShown(checked), [checked]);
+  return (
+    <input
+      type="checkbox"
+      checked={shown}
+      aria-label={label}
+      onChange={(e) => {
+        setShown(e.target.checked);
+        onChange(e.target.checked);
+      }}
+    />
+  );
+}
+
 function SiteRow({ host, label, record, supported, personas }: { host: string; label: string; record?: SiteRecord; supported: boolean; personas: { id: string; name: string }[] }) {
   const on = supported ? record?.enabled !== false : record?.enabled === true;
   return (
@@ -35,12 +52,12 @@ function SiteRow({ host, label, record, supported, personas }: { host: string; l
       </th>
       <td>
         <label className="switch">
-          <input type="checkbox" checked={on} onChange={(e) => void change(host, { enabled: e.target.checked })} aria-label={`ZIPP on ${label}`} /> on
+          <Toggle checked={on} onChange={(v) => void change(host, { enabled: v })} label={`ZIPP on ${label}`} /> on
         </label>
       </td>
       <td>
         <label className="switch">
-          <input type="checkbox" checked={record?.capture === true} onChange={(e) => void change(host, { capture: e.target.checked })} aria-label={`Keep prompts I submit on ${label}`} />{' '}
+          <Toggle checked={record?.capture === true} onChange={(v) => void change(host, { capture: v })} label={`Keep prompts I submit on ${label}`} />{' '}
           keep my prompts
         </label>
       </td>

@@ -25,7 +25,8 @@ async function run(ctx: ContentScriptContext) {
     let state: SiteState;
     try {
       state = await callBackground('site/state', { url: location.href });
-    } catch {
+    } catch (err) {
+      console.debug('ZIPP: staying dormant:', (err as Error).message);
       return; // extension reloaded or background unavailable: stay dormant
     }
     if (!ctx.isValid) return;

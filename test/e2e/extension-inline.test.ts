@@ -1,0 +1,267 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchWithExtension, type ExtensionBrowser } from '../helpers/extension-browser.ts';
+import { screenshot } from '../helpers/extension-screenshots.ts';
+import { connectLlm, enableSite, writePersona } from '../helpers/extension-setup.ts';
+import { SITE_PAGES, startSitesServer, type SitesServer } from '../helpers/extension-sites.ts';
+import { startOpenAiServer, type OpenAiTestServer } from '../helpers/openai-server.ts';
+
+/**
+ * The inline flow in real headless Chromium with the built extension: install → onboarding → connect the
+ * test LLM → write a persona → rewrite prompts in every kind of editor, on fixture pages served under the
+ * supported sites' hostnames (https, resolved to 127.0.0.1 inside this browser only) and in generic mode
+ * on 127.0.0.1. One browser for the whole file.
+ */
+const PERSONA =
+  'You photograph foggy harbours on expired film. Harbours at dawn, fog over the water and film grain are what you look for; you live in Porto.';
+const KEY = 'sk-test-key-1234';
+
+let sites: SitesServer;
+let llm: OpenAiTestServer;
+let browser: ExtensionBrowser;
+let options: Page;
+
+beforeAll(async () => {
+  [sites, llm] = await Promise.all([startSitesServer(), startOpenAiServer()]);
+  browser = await launchWithExtension({ args: sites.browserArgs });
+  options = await connectLlm(browser, llm.url);
+  await writePersona(options, 'Harbour film photographer', PERSONA);
+  await enableSite(options, sites.host);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all([llm?.close(), sites?.close()]);
+});
+
+async function open(url: string): Promise<Page> {
+  const page = await browser.context.newPage();
+  await page.goto(url);
+  return page;
+}
+
+const model = (page: Page) => page.evaluate(() => window.fixture.modelText());
+
+/** Waits for the preview, checks it streamed the LLM's answer, and returns the rewrite it shows. */
+async function awaitPreview(page: Page, base: string): Promise<string> {
+  await page.getByTestId('zipp-accept').waitFor();
+  const diff = (await page.getByTestId('zipp-diff').textContent()) ?? '';
+  expect(diff).toContain(base);
+  const last = llm.chatBodies().at(-1)!;
+  expect(last.stream).toBe(true);
+  return diff;
+}
+
+describe('extension inline rewriting (headless Chromium)', () => {
+  it('opens the first-run page on install, and connects through the options page', async () => {
+    const welcome = browser.context.pages().find((p) => p.url().endsWith('options.html#welcome'));
+    expect(welcome, 'the onboarding page opened by onInstalled').toBeDefined();
+    await welcome!.reload();
+    await welcome!.getByRole('heading', { name: '1. Connect a language model' }).waitFor();
+    expect(await welcome!.locator('.steps li[data-done="true"]').count()).toBe(2);
+    // The connection test went through the background with the key; the page only ever saw its hint.
+    expect(llm.requests.some((r) => r.headers.authorization === `Bearer ${KEY}`)).toBe(true);
+    expect(await options.content()).not.toContain(KEY);
+    await options.goto(browser.url('options.html#connection'));
+    await options.getByTestId('connection-saved').filter({ hasText: '…1234' }).waitFor();
+    await options.goto(browser.url('options.html#personas'));
+    await options.getByTestId('persona-card').waitFor();
+    await screenshot(options, 'options-personas');
+    // Editing shows the sensitive-attribute findings inline, as the person types.
+    await options.getByRole('button', { name: 'Edit' }).click();
+    await options.locator('textarea[name="text"]').fill(`${PERSONA} You are a devout Catholic and you vote Labour.`);
+    const findings = options.getByTestId('sensitive-findings');
+    await findings.waitFor();
+    expect(await findings.locator('li').allTextContents()).toEqual([expect.stringMatching(/devout Catholic.*religion/), expect.stringMatching(/vote Labour.*political/)]);
+    await screenshot(options, 'options-persona-editor');
+    await options.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('rewrites a React 19 controlled textarea (generic mode): React state takes the rewrite, Ctrl+Z restores it', async () => {
+    const page = await open(sites.url('react-textarea'));
+    const box = page.getByTestId('prompt');
+    await box.click();
+    await box.fill('a dog in a park');
+    await page.getByTestId('zipp-button').click();
+    await awaitPreview(page, 'a dog in a park');
+    // The persona reached the LLM as the system prompt; the rewrite carries its words.
+    const body = llm.chatBodies().at(-1)!;
+    expect(body.messages?.[0]).toMatchObject({ role: 'system' });
+    expect(String(body.messages?.[0]?.content)).toContain('foggy harbours');
+    await screenshot(page, 'inline-preview', { x: 0, y: 60, width: 620, height: 260 });
+    await page.getByTestId('zipp-accept').click();
+    await page.getByTestId('zipp-toast').waitFor();
+    const rewritten = await box.inputValue();
+    expect(rewritten).not.toBe('a dog in a park');
+    expect(rewritten).toMatch(/^a dog in a park\b/);
+    expect(rewritten).toMatch(/harbour|fog|film/);
+    expect(await model(page)).toBe(rewritten);
+    expect(await page.getByTestId('react-state').textContent()).toBe(rewritten);
+    // Neither the key nor the persona text ever reaches the page.
+    const dom = await page.evaluate(() => document.documentElement.outerHTML + (document.querySelector('zipp-inline')?.shadowRoot?.innerHTML ?? ''));
+    expect(dom).not.toContain(KEY);
+    expect(dom).not.toContain('expired film');
+
+    await box.press('Control+z');
+    await expect.poll(() => box.inputValue()).toBe('a dog in a park');
+    expect(await model(page)).toBe('a dog in a park');
+    await page.close();
+  });
+
+  it('rewrites ProseMirror on chatgpt.com (site adapter, no focus needed) with the shortcut; the document model holds the text', async () => {
+    const page = await open(sites.siteUrl('chatgpt.com'));
+    await page.getByTestId('zipp-button').waitFor();
+    const editor = page.locator('#prompt-textarea');
+    await editor.click();
+    await page.keyboard.type('a red fox in deep snow');
+    await page.keyboard.press('Alt+Shift+R');
+    await awaitPreview(page, 'a red fox in deep snow');
+    // The preview focuses Accept, so Enter accepts (a real key press, not a script).
+    await expect.poll(() => page.evaluate(() => document.querySelector('zipp-inline')?.shadowRoot?.activeElement?.getAttribute('data-testid'))).toBe('zipp-accept');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('zipp-toast').waitFor();
+    const rewritten = await model(page);
+    expect(rewritten).toMatch(/^a red fox in deep snow\b/);
+    expect(rewritten.length).toBeGreaterThan('a red fox in deep snow'.length);
+    await editor.press('Control+z');
+    await expect.poll(() => model(page)).toBe('a red fox in deep snow');
+    await page.close();
+  });
+
+  it('rewrites Quill on gemini.google.com; the Undo button puts the prompt back', async () => {
+    const page = await open(sites.siteUrl('gemini.google.com'));
+    const editor = page.locator('.ql-editor');
+    await editor.click();
+    await page.keyboard.type('a lighthouse on a cliff');
+    await page.getByTestId('zipp-button').click();
+    await awaitPreview(page, 'a lighthouse on a cliff');
+    await page.getByTestId('zipp-accept').click();
+    await expect.poll(() => model(page)).toMatch(/^a lighthouse on a cliff\b.+/);
+    await page.getByRole('button', { name: 'Undo (Ctrl+Z)' }).click();
+    await expect.poll(() => model(page)).toBe('a lighthouse on a cliff');
+    await page.close();
+  });
+
+  it('finds an editor mounted late by a client-side route change (SPA on www.krea.ai)', async () => {
+    const page = await open(sites.siteUrl('www.krea.ai'));
+    await page.getByRole('link', { name: 'New image' }).click();
+    const composer = page.locator('#composer');
+    await composer.waitFor();
+    await page.getByTestId('zipp-button').waitFor();
+    await composer.click();
+    await page.keyboard.type('a tram climbing a hill');
+    await page.getByTestId('zipp-button').click();
+    await awaitPreview(page, 'a tram climbing a hill');
+    await page.getByTestId('zipp-accept').click();
+    await expect.poll(() => page.getByTestId('spa-state').textContent()).toMatch(/^a tram climbing a hill\b.+/);
+    expect(await model(page)).toBe(await page.getByTestId('spa-state').textContent());
+    await composer.press('Control+z');
+    await expect.poll(() => model(page)).toBe('a tram climbing a hill');
+    await page.close();
+  });
+
+  const OTHERS = ['www.midjourney.com', 'civitai.com', 'app.leonardo.ai', 'ideogram.ai', 'playground.com', 'firefly.adobe.com'] as const;
+  it.each(OTHERS)('puts the button in the prompt box on %s and the rewrite reaches the page’s model', async (host) => {
+    expect(SITE_PAGES[host]).toBeDefined();
+    const page = await open(sites.siteUrl(host));
+    const prompt = host === 'firefly.adobe.com' ? page.locator('sp-textfield textarea') : page.getByTestId('prompt');
+    const button = page.getByTestId('zipp-button');
+    await button.waitFor();
+    // The button sits inside the prompt box (not the decoy textarea above it).
+    const [b, p] = [await button.boundingBox(), await prompt.boundingBox()];
+    expect(b!.x).toBeGreaterThan(p!.x);
+    expect(b!.y + b!.height).toBeLessThanOrEqual(p!.y + p!.height + 1);
+    expect(b!.y).toBeGreaterThan(p!.y);
+    await prompt.fill('a bowl of ramen');
+    await button.click();
+    await awaitPreview(page, 'a bowl of ramen');
+    await page.getByTestId('zipp-accept').click();
+    await expect.poll(() => model(page)).toMatch(/^a bowl of ramen\b.+/);
+    await page.close();
+  });
+
+  it('ignores a page script: synthetic clicks and keys do not rewrite, and the page cannot message the extension', async () => {
+    const page = await open(sites.url('react-textarea'));
+    const box = page.getByTestId('prompt');
+    await box.click();
+    await box.fill('a secret garden');
+    await page.getByTestId('zipp-button').waitFor();
+    const before = llm.requests.length;
+    const probe = await page.evaluate(async (id) => {
+      const shadow = document.querySelector('zipp-inline')?.shadowRoot;
+      (shadow?.querySelector('[data-testid="zipp-button"]') as HTMLButtonElement | null)?.click();
+      const target = document.querySelector('[data-testid="prompt"]')!;
+      target.dispatchEvent(new KeyboardEvent('keydown', { key: 'R', code: 'KeyR', altKey: true, shiftKey: true, bubbles: true }));
+      window.postMessage({ zipp: 1, type: 'site/state', payload: { url: location.href } }, '*');
+      const runtime = (globalThis as { chrome?: { runtime?: { sendMessage?: (...a: unknown[]) => Promise<unknown> } } }).chrome?.runtime;
+      let reached = 'no runtime.sendMessage in the page';
+      if (runtime?.sendMessage) {
+        reached = await runtime.sendMessage(id, { zipp: 1, type: 'llm/get', payload: {} }).then(
+          (answer) => `answered ${JSON.stringify(answer)}`,
+          (err: Error) => `refused: ${err.message}`,
+        );
+      }
+      return { reached };
+    }, browser.extensionId);
+    expect(probe.reached).not.toMatch(/^answered/);
+    await page.waitForTimeout(800);
+    expect(llm.requests.length).toBe(before);
+    expect(await page.getByTestId('zipp-panel').count()).toBe(0);
+    await page.close();
+  });
+
+  it('shows a clear, actionable error when the LLM refuses the key', async () => {
+    llm.enqueue({ kind: 'error', status: 401 });
+    const page = await open(sites.url('react-textarea'));
+    const box = page.getByTestId('prompt');
+    await box.click();
+    await box.fill('a windmill at sunset');
+    await page.getByTestId('zipp-button').click();
+    const error = page.getByTestId('zipp-error');
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/rejected the API key \(401\).*ZIPP options → Connection/);
+    await page.getByRole('button', { name: 'Open ZIPP options' }).waitFor();
+    expect(await box.inputValue()).toBe('a windmill at sunset');
+    await page.close();
+  });
+
+  it('keeps submitted prompts where the person opted in, and rewrites few-shot from them', async () => {
+    await options.goto(browser.url('options.html#sites'));
+    await options.getByLabel(`Keep prompts I submit on ${sites.host}`).check();
+    const page = await open(sites.url('react-textarea'));
+    const box = page.getByTestId('prompt');
+    await box.click();
+    await box.fill('a quiet library at night');
+    await box.press('Enter');
+    await expect.poll(() => page.evaluate(() => window.fixture.submitted.length)).toBe(1);
+    await options.goto(browser.url('options.html#history'));
+    await options.getByRole('cell', { name: 'a quiet library at night' }).waitFor();
+
+    await box.click();
+    await box.fill('a cat on a windowsill');
+    await page.getByTestId('zipp-button').click();
+    await awaitPreview(page, 'a cat on a windowsill');
+    expect(await page.getByTestId('zipp-status').textContent()).toMatch(/^fewshot · /);
+    const user = String(llm.chatBodies().at(-1)!.messages!.at(-1)!.content);
+    expect(user).toContain('a quiet library at night');
+    await page.getByTestId('zipp-discard').click();
+    await page.close();
+  });
+
+  it('logs each rewrite with its outcome, and turning a site off removes the button at once', async () => {
+    await options.goto(browser.url('options.html#history'));
+    const log = options.getByTestId('rewrite-log');
+    await log.getByRole('cell', { name: 'undone' }).first().waitFor();
+    expect(await log.getByRole('cell', { name: 'accepted' }).count()).toBeGreaterThan(0);
+    expect(await log.getByRole('cell', { name: 'discarded' }).count()).toBeGreaterThan(0);
+
+    const page = await open(sites.url('react-textarea'));
+    await page.getByTestId('prompt').click();
+    await page.getByTestId('zipp-button').waitFor();
+    await options.goto(browser.url('options.html#sites'));
+    await options.getByLabel(`ZIPP on ${sites.host}`).uncheck();
+    await page.getByTestId('zipp-button').waitFor({ state: 'detached' });
+    await options.getByLabel(`ZIPP on ${sites.host}`).check();
+    await page.close();
+  });
+});

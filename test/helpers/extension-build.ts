@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process';
+import { mkdir, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Builds what the extension's browser tests load — the unpacked extension (`npm run build:extension`'s
+ * output) — only when a source is newer than the last build, under a lock so parallel test files never
+ * build twice. A fresh clone builds once.
+ */
+export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const EXTENSION_SRC = join(ROOT, 'extension');
+export const EXTENSION_OUT = join(EXTENSION_SRC, '.output/chrome-mv3');
+const STAMP = '.zipp-built';
+
+const SKIP = new Set(['node_modules', '.output', '.wxt', 'docs', '.git', 'dist']);
+
+/** Newest modification time (ms) of any file under the given paths. */
+export async function newestMtime(paths: string[]): Promise<number> {
+  let newest = 0;
+  const visit = async (p: string): Promise<void> => {
+    const s = await stat(p).catch(() => undefined);
+    if (!s) return;
+    if (s.isFile()) newest = Math.max(newest, s.mtimeMs);
+    else if (s.isDirectory()) {
+      for (const e of await readdir(p)) if (!SKIP.has(e)) await visit(join(p, e));
+    }
+  };
+  for (const p of paths) await visit(p);
+  return newest;
+}
+
+async function stampTime(dir: string): Promise<number> {
+  return (await stat(join(dir, STAMP)).catch(() => undefined))?.mtimeMs ?? 0;
+}
+
+/** Runs a command, failing with its output tail. */
+export function run(cmd: string, args: string[], cwd: string): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolvePromise() : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${out.slice(-4000)}`))));
+  });
+}
+
+/**
+ * Rebuilds `outDir` with `build` when any input is newer than its stamp. A lock directory (mkdir is
+ * atomic) makes concurrent callers wait for one build instead of starting their own.
+ */
+export async function buildIfStale(name: string, outDir: string, inputs: string[], build: () => Promise<void>): Promise<void> {
+  const lock = join(ROOT, '.tmp', `${name}.build-lock`);
+  await mkdir(join(ROOT, '.tmp'), { recursive: true });
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    if ((await stampTime(outDir)) >= (await newestMtime(inputs))) return;
+    try {
+      await mkdir(lock);
+    } catch {
+      // Someone else is building; a lock older than 5 minutes was left by a killed run.
+      const age = Date.now() - ((await stat(lock).catch(() => undefined))?.mtimeMs ?? Date.now());
+      if (age > 300_000) await rm(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`gave up waiting for the ${name} build lock (${lock})`);
+      await new Promise((r) => setTimeout(r, 500));
+      continue;
+    }
+    try {
+      const started = Date.now();
+      if ((await stampTime(outDir)) >= (await newestMtime(inputs))) return;
+      await build();
+      await mkdir(outDir, { recursive: true });
+      // The stamp carries the build's start time, so a source saved during the build counts as newer.
+      await writeFile(join(outDir, STAMP), `${new Date(started).toISOString()}\n`);
+      await utimes(join(outDir, STAMP), started / 1000, started / 1000);
+      return;
+    } finally {
+      await rm(lock, { recursive: true, force: true });
+    }
+  }
+}
+
+/** The unpacked Chrome MV3 extension, built if stale. */
+export async function ensureExtensionBuilt(): Promise<string> {
+  await buildIfStale(
+    'extension',
+    EXTENSION_OUT,
+    [EXTENSION_SRC, join(ROOT, 'shared'), join(ROOT, 'models/zipp-encoder'), join(ROOT, 'package-lock.json')],
+    () => run(process.execPath, [join(ROOT, 'node_modules/wxt/bin/wxt.mjs'), 'build'], EXTENSION_SRC),
+  );
+  return EXTENSION_OUT;
+}
