@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAiServer, type OpenAiTestServer } from '../helpers/openai-server.ts';
@@ -17,6 +17,7 @@ beforeAll(async () => {
     env: { ZIPP_LLM_BASE_URL: llm.url, ZIPP_LLM_API_KEY: 'sk-test' },
     config: { maxBodyBytes: 64 * 1024, maxUploadBytes: 256 * 1024 },
   });
+  writeFileSync(path.join(zipp.dataDir, 'ok.csv'), 'user,community,comments\nu1,analog,3\n');
 });
 afterAll(async () => {
   await zipp?.close();
@@ -74,6 +75,17 @@ const CORPUS: Case[] = [
   { name: 'job id unknown', method: 'GET', path: '/v1/jobs/job_aaaaaaaaaaaaaaaaaaaa', status: 404, code: 'not_found', field: 'id' },
   { name: 'upload name with traversal', method: 'POST', path: '/v1/uploads?name=..%2Fzipp.db', body: 'x', status: 400, code: 'invalid_request', field: 'name' },
   { name: 'upload name dot-dot', method: 'POST', path: '/v1/uploads?name=..', body: 'x', status: 400, code: 'invalid_request', field: 'name' },
+  { name: 'training path climbs out', method: 'POST', path: '/v1/encoder/train', body: json({ interactions: { path: '../../etc/passwd' } }), status: 400, code: 'path_outside_data_dir', field: 'interactions.path' },
+  { name: 'training path absolute', method: 'POST', path: '/v1/encoder/train', body: json({ interactions: { path: '/etc/passwd' } }), status: 400, code: 'path_outside_data_dir', field: 'interactions.path' },
+  { name: 'training path in a list', method: 'POST', path: '/v1/encoder/train', body: json({ interactions: [{ path: 'ok.csv' }, { path: 'a/../../../x' }] }), status: 400, code: 'path_outside_data_dir', field: 'interactions.1.path' },
+  { name: 'communities path climbs out', method: 'POST', path: '/v1/encoder/train', body: json({ interactions: { path: 'ok.csv' }, communities: { path: '../secrets.jsonl' } }), status: 400, code: 'path_outside_data_dir', field: 'communities.path' },
+  { name: 'training file missing', method: 'POST', path: '/v1/encoder/train', body: json({ interactions: { path: 'nope.csv' } }), status: 400, code: 'invalid_request', field: 'interactions.path' },
+  { name: 'upload id forged', method: 'POST', path: '/v1/encoder/train', body: json({ interactions: { upload: '../zipp.db' } }), status: 400, code: 'invalid_request' },
+  { name: 'upload id unknown', method: 'POST', path: '/v1/encoder/train', body: json({ interactions: { upload: 'upl_aaaaaaaaaaaaaaaaaaaa' } }), status: 400, code: 'invalid_request', field: 'interactions.upload' },
+  { name: 'training setting out of range', method: 'POST', path: '/v1/encoder/train', body: json({ interactions: { path: 'ok.csv' }, config: { epochs: 0 } }), status: 400, code: 'invalid_request', field: 'config.epochs' },
+  { name: 'model id with traversal', method: 'GET', path: '/v1/encoder/models/..%2F..%2Fzipp.db', status: 400, code: 'invalid_request', field: 'id' },
+  { name: 'model file not downloadable', method: 'GET', path: '/v1/encoder/models/job_aaaaaaaaaaaaaaaaaaaa/..%2F..%2Ftoken', status: 400, code: 'invalid_request', field: 'file' },
+  { name: 'model file outside the list', method: 'GET', path: '/v1/encoder/models/job_aaaaaaaaaaaaaaaaaaaa/state.json', status: 400, code: 'invalid_request', field: 'file' },
   // tokens
   { name: 'missing token', method: 'GET', path: '/v1/jobs', headers: { authorization: '' }, status: 401, code: 'unauthorized', message: /missing bearer token/ },
   { name: 'wrong token', method: 'GET', path: '/v1/jobs', headers: { authorization: 'Bearer zipp_wrong_token_000000000000' }, status: 401, code: 'unauthorized', message: /wrong bearer token/ },

@@ -3,6 +3,7 @@ import { createEmbedder } from '../../../shared/llm/embeddings.ts';
 import { embedModelFromEnv, llmSettingsFromEnv, NO_LLM_CONFIGURED, type Env } from '../../../shared/llm/settings.ts';
 import type { ChatClient } from '../../../shared/llm/types.ts';
 import { ApiError } from '../errors.ts';
+import { nodeFetch } from './node-fetch.ts';
 import type { LlmInfo, LlmService } from '../services.ts';
 
 /**
@@ -21,9 +22,9 @@ export function llmFromEnv(env: Env): LlmService {
       embed: () => undefined,
     };
   }
-  const client: ChatClient = createLlmClient(settings);
+  const client: ChatClient = createLlmClient(settings, { fetch: nodeFetch });
   const info: LlmInfo = { configured: true, model: settings.model, ...(settings.baseUrl ? { baseUrl: withoutCredentials(settings.baseUrl) } : {}) };
-  const embedder = createEmbedder(settings, { model: embedModelFromEnv(env) });
+  const embedder = createEmbedder(settings, { model: embedModelFromEnv(env), fetch: nodeFetch });
   const embed = (texts: string[]) => embedder.embed(texts);
   return { info: () => info, client: () => client, embed: () => embed };
 }

@@ -1,0 +1,89 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Hono } from 'hono';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AppEnv } from '../../server/app/env.ts';
+import { errorResponse } from '../../server/app/error-handler.ts';
+import { createLogger } from '../../server/app/logger.ts';
+import { bearerAuth } from '../../server/app/middleware/auth.ts';
+import { rateLimit } from '../../server/app/middleware/rate-limit.ts';
+import { resolveToken } from '../../server/app/token.ts';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'zipp-sec-'));
+});
+afterEach(() => {
+  vi.useRealTimers();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('API token', () => {
+  it('is generated on first start into a 0600 file, then read back; --token and ZIPP_TOKEN override it', () => {
+    const first = resolveToken(dir);
+    expect(first.source).toBe('generated');
+    expect(first.token).toMatch(/^zipp_[\w-]{32}$/);
+    expect(statSync(first.file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(first.file, 'utf8').trim()).toBe(first.token);
+    expect(resolveToken(dir)).toMatchObject({ source: 'file', token: first.token });
+    expect(resolveToken(dir, 'zipp_from_flag_0123456789', 'zipp_from_env_0123456789')).toMatchObject({ source: 'flag', token: 'zipp_from_flag_0123456789' });
+    expect(resolveToken(dir, undefined, 'zipp_from_env_0123456789')).toMatchObject({ source: 'env', token: 'zipp_from_env_0123456789' });
+  });
+
+  it('tightens a token file others can read, and refuses a weak token', () => {
+    writeFileSync(path.join(dir, 'token'), 'zipp_a_token_from_before_1234\n');
+    chmodSync(path.join(dir, 'token'), 0o644);
+    expect(resolveToken(dir).token).toBe('zipp_a_token_from_before_1234');
+    expect(statSync(path.join(dir, 'token')).mode & 0o777).toBe(0o600);
+    expect(() => resolveToken(dir, 'short')).toThrow(/--token: the token must be at least 16 characters/);
+  });
+});
+
+describe('logs', () => {
+  it('are JSON lines and never carry a secret, at any depth', () => {
+    const lines: string[] = [];
+    const log = createLogger('info', (l) => lines.push(l)).child({ req: 'r1' });
+    log.info('request', { method: 'POST', headers: { Authorization: 'Bearer zipp_secret' }, llm: { apiKey: 'sk-secret', model: 'm' }, token: 'zipp_secret' });
+    log.debug('hidden at info level');
+    expect(lines).toHaveLength(1);
+    const entry = JSON.parse(lines[0]!);
+    expect(entry).toMatchObject({ level: 'info', msg: 'request', req: 'r1', method: 'POST', llm: { apiKey: '[redacted]', model: 'm' }, token: '[redacted]' });
+    expect(lines[0]).not.toContain('secret');
+  });
+});
+
+function app(perSecond: number, burst: number) {
+  const a = new Hono<AppEnv>();
+  const log = createLogger('silent');
+  a.use('*', bearerAuth(['zipp_token_one_0123456789', 'zipp_token_two_0123456789']));
+  a.use('*', rateLimit({ perSecond, burst }));
+  a.get('/x', (c) => c.json({ token: c.get('tokenId') }));
+  a.onError((err, c) => errorResponse(err, c, log));
+  return (token: string) => a.request('/x', { headers: { authorization: `Bearer ${token}` } });
+}
+
+describe('per-token rate limit', () => {
+  it('lets a burst through, then answers 429 with Retry-After, and refills with time', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const call = app(2, 3);
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await call('zipp_token_one_0123456789')).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const limited = await call('zipp_token_one_0123456789');
+    expect(limited.headers.get('retry-after')).toBe('1');
+    expect((await limited.json()).error.code).toBe('rate_limited');
+    // Another token has its own bucket.
+    expect((await call('zipp_token_two_0123456789')).status).toBe(200);
+    vi.setSystemTime(1000); // one second: two more requests
+    expect((await call('zipp_token_one_0123456789')).status).toBe(200);
+    expect((await call('zipp_token_one_0123456789')).status).toBe(200);
+    expect((await call('zipp_token_one_0123456789')).status).toBe(429);
+  });
+
+  it('keys buckets by a hash of the token, never the token itself', async () => {
+    const res = await app(0, 1)('zipp_token_one_0123456789');
+    const { token } = await res.json();
+    expect(token).toMatch(/^[0-9a-f]{12}$/);
+  });
+});
