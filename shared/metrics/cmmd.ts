@@ -1,5 +1,5 @@
 import { assertSameDim, l2Normalize, type EmbeddingMatrix } from './embeddings.ts';
-import { jsRbfBackend, rbfCenteredSum, type RbfKernelBackend } from './rbf-kernel.ts';
+import { rbfCenteredSum, type RbfKernelBackend } from './rbf-kernel.ts';
 
 export interface CmmdOptions {
   /** RBF bandwidth; the reference implementation uses 10. */
@@ -39,7 +39,6 @@ export async function cmmdWith(
   return finish(xn, yn, scale, sxx, syy, sxy);
 }
 
-export { jsRbfBackend };
 
 function prepare(x: EmbeddingMatrix, y: EmbeddingMatrix, options: CmmdOptions) {
   const sigma = options.sigma ?? 10;

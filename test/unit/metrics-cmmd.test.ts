@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cmmd, cmmdWith, jsRbfBackend } from '../../shared/metrics/cmmd.ts';
+import { cmmd, cmmdWith } from '../../shared/metrics/cmmd.ts';
+import { jsRbfBackend } from '../../shared/metrics/rbf-kernel.ts';
 import { embeddingMatrix, fromRows, type EmbeddingMatrix } from '../../shared/metrics/embeddings.ts';
 
 /** The textbook definition, written independently: normalise, k = exp(−‖x−y‖²/(2σ²)), biased means × scale. */
