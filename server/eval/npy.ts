@@ -34,6 +34,10 @@ export function parseNpy(bytes: Uint8Array, label = 'npy file'): NpyArray {
   if (bytes.length - offset < rows * cols * width) {
     throw new InputError(`${label}: truncated, header says ${rows} × ${cols} ${descr} but the file holds ${bytes.length - offset} data bytes`);
   }
+  if (width === 4 && little && !fortran) {
+    // What np.save writes for float32 embeddings: the bytes are the array (copied to align them).
+    return { shape: [rows, cols], data: new Float32Array(bytes.slice(offset, offset + rows * cols * 4).buffer) };
+  }
   const data = new Float32Array(rows * cols);
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
