@@ -1,0 +1,62 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../server/cli/main.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Runs `zipp serve …` in-process through the CLI framework (bad flags fail before anything starts). */
+async function serve(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(['serve', ...args], { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env: {} });
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+describe('zipp serve flags', () => {
+  it('documents every option in --help', async () => {
+    const { code, stdout } = await serve(['--help']);
+    expect(code).toBe(0);
+    for (const flag of ['--port', '--host', '--data', '--token', '--cors', '--engine', '--encoder', '--max-body', '--max-upload', '--rate-limit', '--rate-burst', '--request-timeout', '--shutdown-grace', '--concurrency', '--log-level', '--no-access-log', '--no-dashboard']) {
+      expect(stdout).toContain(flag);
+    }
+  });
+
+  it.each([
+    [['--port', 'eighty'], /--port: expected a whole number/],
+    [['--port', '70000'], /--port must be at most 65535/],
+    [['--cors', 'http://example.com/path'], /--cors: .*origin/],
+    [['--max-body', 'lots'], /--max-body: expected a size/],
+    [['--concurrency', 'rewrite-batch'], /--concurrency: expected KIND=N/],
+    [['--log-level', 'loud'], /--log-level/],
+    [['--engine', 'dalle=http://x'], /--engine: image engine "dalle=http:\/\/x": write KIND=URL/],
+    [['--bogus'], /unknown option --bogus/],
+  ])('%j → exit 2 with one line naming the flag', async (args, message) => {
+    const { code, stderr } = await serve(args);
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(message);
+  });
+
+  it('says so when the port is taken (the real process, exit 2)', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/zipp.js'), 'serve', '--port', String(port), '--data', mkdtempSync(path.join(os.tmpdir(), 'zipp-cli-')), '--no-dashboard', '--log-level', 'silent'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH },
+        timeout: 60_000,
+      });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`port ${port} is in use: stop the other server or pick another with --port`));
+    } finally {
+      blocker.close();
+    }
+  });
+});
