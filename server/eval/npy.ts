@@ -36,7 +36,10 @@ export function parseNpy(bytes: Uint8Array, label = 'npy file'): NpyArray {
   }
   if (width === 4 && little && !fortran) {
     // What np.save writes for float32 embeddings: the bytes are the array (copied to align them).
-    return { shape: [rows, cols], data: new Float32Array(bytes.slice(offset, offset + rows * cols * 4).buffer) };
+    // (Buffer.slice would share the pooled buffer, so copy into a fresh one.)
+    const copy = new Uint8Array(rows * cols * 4);
+    copy.set(bytes.subarray(offset, offset + copy.length));
+    return { shape: [rows, cols], data: new Float32Array(copy.buffer) };
   }
   const data = new Float32Array(rows * cols);
   for (let i = 0; i < rows; i++) {
