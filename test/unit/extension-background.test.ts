@@ -1,0 +1,273 @@
+import 'fake-indexeddb/auto';
+import { Dexie } from 'dexie';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { engineFor } from '../../extension/lib/background/engine.ts';
+import { createHandlers, type BackgroundDeps } from '../../extension/lib/background/handlers.ts';
+import { serveRewritePort, type PortLike } from '../../extension/lib/background/rewrite-port.ts';
+import type { LlmConnection } from '../../extension/lib/llm/connection.ts';
+import type { RewritePortOut } from '../../extension/lib/messages/protocol.ts';
+import { createRouter } from '../../extension/lib/messages/router.ts';
+import { openDb, type ZippDb } from '../../extension/lib/store/db.ts';
+import { addHistory } from '../../extension/lib/store/history.ts';
+import { savePersona } from '../../extension/lib/store/personas.ts';
+import { updatePreferences } from '../../extension/lib/store/preferences.ts';
+import { updateSite } from '../../extension/lib/store/sites.ts';
+import { startOpenAiServer, type OpenAiTestServer } from '../helpers/openai-server.ts';
+import { startTestZipp, TEST_TOKEN, type TestZipp } from '../helpers/server-app.ts';
+
+/**
+ * The background's message handling and rewrite port, on fake-indexeddb, against the real OpenAI-compatible
+ * test server (and, for the ZIPP-server connection, the real ZIPP server app) over HTTP on 127.0.0.1.
+ */
+const SELF = { id: 'zipp-extension-id', origin: 'chrome-extension://zipp-extension-id/' };
+const OPTIONS_PAGE = { id: SELF.id, url: `${SELF.origin}options.html`, tab: { id: 1 } };
+const contentOn = (url: string) => ({ id: SELF.id, url, tab: { id: 7, url } });
+
+let llm: OpenAiTestServer;
+let n = 0;
+const dbs: ZippDb[] = [];
+
+beforeAll(async () => {
+  llm = await startOpenAiServer();
+});
+afterAll(() => llm.close());
+afterEach(async () => {
+  llm.reset();
+  for (const db of dbs.splice(0)) {
+    db.close();
+    await Dexie.delete(db.name);
+  }
+});
+
+function setup(connection: LlmConnection | null = { kind: 'compatible', baseUrl: llm.url, model: 'zipp-test-model', apiKey: 'sk-local-0000' }) {
+  const db = openDb(`zipp-bg-${process.pid}-${n++}`);
+  dbs.push(db);
+  let saved = connection ?? undefined;
+  const deps: BackgroundDeps = {
+    db,
+    loadConnection: async () => saved,
+    saveConnection: async (c) => {
+      saved = c;
+    },
+    engineFor: (c) => engineFor(c),
+    notifyTabs: async () => 0,
+    openOptions: async () => {},
+    shortcut: async () => 'Alt+Shift+R',
+    descriptions: async (names) => names.filter((x) => x === 'analog').map((name) => ({ name, title: 'Film photography', description: 'Shooting on film.' })),
+  };
+  const route = createRouter(createHandlers(deps), SELF);
+  const ask = (type: string, payload: unknown, sender: object = OPTIONS_PAGE) => route({ zipp: 1, type, payload }, sender);
+  return { db, deps, ask };
+}
+
+/** A runtime.Port stand-in that records what the background posts back. */
+function fakePort(senderUrl: string) {
+  const out: RewritePortOut[] = [];
+  const onMessage: ((m: unknown) => void)[] = [];
+  const onDisconnect: (() => void)[] = [];
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  const port: PortLike = {
+    name: 'zipp-rewrite',
+    sender: contentOn(senderUrl),
+    postMessage: (m) => {
+      out.push(m);
+      if (m.type === 'done' || m.type === 'error') resolveDone();
+    },
+    onMessage: { addListener: (fn) => onMessage.push(fn) },
+    onDisconnect: { addListener: (fn) => onDisconnect.push(fn) },
+  };
+  return {
+    port,
+    out,
+    done,
+    send: (m: unknown) => onMessage.forEach((fn) => fn(m)),
+    disconnect: () => onDisconnect.forEach((fn) => fn()),
+  };
+}
+
+describe('extension background: the message router', () => {
+  it('answers its own pages, refuses extension-only requests from content scripts, and ignores strangers', async () => {
+    const { ask } = setup();
+    expect(await ask('llm/get', {})).toEqual({ ok: true, data: { kind: 'compatible', url: llm.url, model: 'zipp-test-model', keyHint: '…0000' } });
+    expect(await ask('llm/get', {}, contentOn('https://evil.example/'))).toEqual({
+      ok: false,
+      error: { code: 'forbidden', message: '"llm/get" is only available to ZIPP\'s own pages' },
+    });
+    expect(await ask('llm/get', {}, { id: 'another-extension', url: 'chrome-extension://another-extension/x.html' })).toBeUndefined();
+    expect(await ask('no/such', {})).toMatchObject({ ok: false, error: { code: 'bad-request', message: 'unknown request "no/such"' } });
+    expect(await ask('history/capture', { url: 'https://chatgpt.com/', prompt: '' })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-request', message: expect.stringMatching(/^history\/capture: prompt: the prompt is empty/) },
+    });
+  });
+
+  it('saves a connection from the options page and never hands the key back', async () => {
+    const { ask, deps } = setup(null);
+    expect(await ask('llm/test', {})).toMatchObject({ ok: false, error: { code: 'no-llm' } });
+    const saved = await ask('llm/save', { connection: { kind: 'openai', apiKey: 'sk-abcdefgh12345678' } });
+    expect(saved).toEqual({ ok: true, data: { kind: 'openai', url: 'https://api.openai.com/v1', model: 'gpt-4o-mini', keyHint: '…5678' } });
+    expect(JSON.stringify(saved)).not.toContain('sk-abcdefgh');
+    expect(await deps.loadConnection()).toMatchObject({ apiKey: 'sk-abcdefgh12345678' });
+    expect(await ask('llm/save', { connection: { kind: 'compatible', baseUrl: 'ftp://x', model: 'm' } })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/connection\.baseUrl: the server URL must start with http/) },
+    });
+  });
+
+  it('tests the connection through the real client and explains failures in the options page’s terms', async () => {
+    const { ask } = setup();
+    expect(await ask('llm/test', {})).toMatchObject({ ok: true, data: { model: 'zipp-test-model' } });
+    expect(llm.requests.at(-1)?.headers.authorization).toBe('Bearer sk-local-0000');
+    llm.enqueue({ kind: 'error', status: 401 });
+    expect(await ask('llm/test', {})).toMatchObject({
+      ok: false,
+      error: { code: 'bad-key', message: `the LLM at ${llm.url} rejected the API key (401): paste a valid key in ZIPP options → Connection` },
+    });
+    const { ask: askClosed } = setup({ kind: 'compatible', baseUrl: 'http://127.0.0.1:9/v1', model: 'm' });
+    const closed = await askClosed('llm/test', {});
+    expect(closed).toMatchObject({ ok: false, error: { code: 'unreachable', message: expect.stringMatching(/cannot reach the LLM at http:\/\/127\.0\.0\.1:9\/v1.*ZIPP options → Connection/) } });
+  }, 30_000);
+});
+
+describe('extension background: site state and history', () => {
+  it('is on for supported sites unless switched off, off elsewhere until switched on, judged from the sender’s URL', async () => {
+    const { ask, db } = setup();
+    const state = (url: string, claimed = url) => ask('site/state', { url: claimed }, contentOn(url));
+    expect(await state('https://www.midjourney.com/imagine')).toMatchObject({
+      ok: true,
+      data: { host: 'midjourney.com', adapter: 'midjourney', active: true, ready: { llm: true, persona: false } },
+    });
+    expect(await state('http://127.0.0.1:5173/')).toMatchObject({ data: { host: '127.0.0.1:5173', adapter: 'generic', active: false } });
+    await updateSite(db, '127.0.0.1:5173', { enabled: true });
+    await updateSite(db, 'midjourney.com', { enabled: false });
+    expect(await state('http://127.0.0.1:5173/x')).toMatchObject({ data: { active: true } });
+    expect(await state('https://www.midjourney.com/')).toMatchObject({ data: { active: false } });
+    // A content script cannot ask about another page than its own.
+    expect(await state('https://example.org/', 'http://127.0.0.1:5173/')).toMatchObject({ data: { host: 'example.org', active: false } });
+  });
+
+  it('keeps a submitted prompt only where the person opted in', async () => {
+    const { ask, db } = setup();
+    const capture = (prompt: string) => ask('history/capture', { url: 'https://chatgpt.com/c/1', prompt }, contentOn('https://chatgpt.com/c/1'));
+    expect(await capture('a foggy pier')).toEqual({ ok: true, data: { stored: false } });
+    await updateSite(db, 'chatgpt.com', { capture: true });
+    expect(await capture('a foggy pier')).toEqual({ ok: true, data: { stored: true } });
+    expect(await db.history.toArray()).toEqual([expect.objectContaining({ site: 'chatgpt.com', prompt: 'a foggy pier' })]);
+  });
+});
+
+describe('extension background: the rewrite port', () => {
+  it('streams the rewrite of the site’s persona, logs it, and lets the content script settle only its own rewrite', async () => {
+    const { db, deps, ask } = setup();
+    await savePersona(db, { name: 'Harbours', text: 'You photograph foggy harbours and lighthouses on film.', source: 'manual' });
+    const p = fakePort('https://ideogram.ai/t/create');
+    serveRewritePort(p.port, deps, SELF);
+    p.send({ type: 'start', url: 'https://ideogram.ai/t/create', prompt: 'a dog in a park', trigger: 'button' });
+    await p.done;
+    const deltas = p.out.filter((m) => m.type === 'delta').map((m) => (m as { text: string }).text);
+    const done = p.out.at(-1) as Extract<RewritePortOut, { type: 'done' }>;
+    expect(done.type).toBe('done');
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.join('')).toBe(done.result.rewritten);
+    expect(done.result).toMatchObject({ method: 'persona', model: 'zipp-test-model', guard: 'passed' });
+    expect(done.result.rewritten).toMatch(/^a dog in a park, .*(harbours|lighthouses|foggy)/);
+    expect(llm.chatBodies().at(-1)?.messages?.[0]?.content).toContain('foggy harbours');
+    const row = await db.rewrites.get(done.result.logId);
+    expect(row).toMatchObject({ site: 'ideogram.ai', base: 'a dog in a park', outcome: 'pending' });
+
+    expect(await ask('rewrite/outcome', { logId: done.result.logId, outcome: 'accepted' }, contentOn('https://chatgpt.com/'))).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' },
+    });
+    expect(await ask('rewrite/outcome', { logId: done.result.logId, outcome: 'accepted' }, contentOn('https://ideogram.ai/x'))).toEqual({ ok: true, data: {} });
+    expect((await db.rewrites.get(done.result.logId))?.outcome).toBe('accepted');
+  });
+
+  it('rewrites few-shot from the site’s history when there is some, and tells the person when no persona exists', async () => {
+    const { db, deps } = setup();
+    const none = fakePort('https://civitai.com/generate');
+    serveRewritePort(none.port, deps, SELF);
+    none.send({ type: 'start', url: 'https://civitai.com/generate', prompt: 'a castle', trigger: 'shortcut' });
+    await none.done;
+    expect(none.out.at(-1)).toMatchObject({ type: 'error', error: { code: 'no-persona', message: expect.stringMatching(/ZIPP options → Personas/) } });
+
+    await savePersona(db, { name: 'P', text: 'You love brutalist concrete architecture.', source: 'manual' });
+    await addHistory(db, 'civitai.com', 'a concrete stairwell, hard light');
+    await updatePreferences(db, { fewShotK: 2 });
+    const p = fakePort('https://civitai.com/generate');
+    serveRewritePort(p.port, deps, SELF);
+    p.send({ type: 'start', url: 'https://civitai.com/generate', prompt: 'a castle on a hill', trigger: 'shortcut' });
+    await p.done;
+    expect(p.out.at(-1)).toMatchObject({ type: 'done', result: { method: 'fewshot' } });
+    expect(String(llm.chatBodies().at(-1)?.messages?.at(-1)?.content)).toContain('a concrete stairwell, hard light');
+  });
+
+  it('cancels the LLM request when the page closes the port', async () => {
+    const { db, deps } = setup();
+    await savePersona(db, { name: 'P', text: 'You love trains.', source: 'manual' });
+    llm.enqueue({ kind: 'hang' });
+    const p = fakePort('https://playground.com/create');
+    serveRewritePort(p.port, deps, SELF);
+    p.send({ type: 'start', url: 'https://playground.com/create', prompt: 'a station', trigger: 'button' });
+    await expect.poll(() => llm.requests.length).toBe(1);
+    p.disconnect();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(p.out).toEqual([]);
+    expect(await db.rewrites.count()).toBe(0);
+  });
+
+  it('ignores ports that do not come from a content script of this extension', () => {
+    const { deps } = setup();
+    const p = fakePort('https://ideogram.ai/');
+    let listened = false;
+    serveRewritePort({ ...p.port, sender: { id: 'other', url: 'https://ideogram.ai/', tab: { id: 1 } }, onMessage: { addListener: () => (listened = true) } }, deps, SELF);
+    serveRewritePort({ ...p.port, sender: { id: SELF.id, url: `${SELF.origin}options.html`, tab: { id: 1 } }, onMessage: { addListener: () => (listened = true) } }, deps, SELF);
+    expect(listened).toBe(false);
+  });
+});
+
+describe('extension background: persona generation', () => {
+  it('writes a persona from the communities the encoder ranked, with the evidence it used', async () => {
+    const { ask } = setup();
+    const answer = await ask('persona/verbalize', {
+      communities: [
+        { name: 'analog', comments: 40 },
+        { name: 'Breadit', posts: 2, comments: 3 },
+      ],
+      importance: [
+        { name: 'analog', weight: 0.8 },
+        { name: 'breadit', weight: 0.2 },
+      ],
+    });
+    expect(answer).toMatchObject({ ok: true, data: { text: expect.stringMatching(/^You /), model: 'zipp-test-model' } });
+    const data = (answer as { data: { evidence: { communities: { name: string; weight: number }[] } } }).data;
+    expect(data.evidence.communities.map((c) => c.name)).toEqual(['analog', 'breadit']);
+    expect(data.evidence.communities[0]!.weight).toBeCloseTo(0.8);
+    expect(String(llm.chatBodies().at(-1)?.messages?.at(-1)?.content)).toContain('Film photography');
+  });
+});
+
+describe('extension background: a ZIPP server as the LLM', () => {
+  let zipp: TestZipp;
+  beforeAll(async () => {
+    zipp = await startTestZipp({ env: { ZIPP_LLM_BASE_URL: llm.url, ZIPP_LLM_MODEL: 'zipp-test-model', ZIPP_LLM_API_KEY: 'server-key' } });
+  });
+  afterAll(() => zipp?.close());
+
+  it('streams the rewrite over the server’s SSE API with its token, and names a wrong token', async () => {
+    const engine = engineFor({ kind: 'zipp', serverUrl: zipp.url, token: TEST_TOKEN });
+    expect(await engine.check()).toMatchObject({ reply: 'ready' });
+    const deltas: string[] = [];
+    const result = await engine.rewrite(
+      { prompt: 'a dog in a park', persona: 'You paint watercolour seascapes.', method: 'persona' },
+      { signal: new AbortController().signal, onDelta: (t) => deltas.push(t), onRestart: () => {} },
+    );
+    expect(result).toMatchObject({ method: 'persona', guard: 'passed', model: 'zipp-test-model' });
+    expect(deltas.join('')).toBe(result.rewritten);
+    expect(llm.requests.at(-1)?.headers.authorization).toBe('Bearer server-key');
+
+    const wrong = engineFor({ kind: 'zipp', serverUrl: zipp.url, token: 'nope' });
+    await expect(wrong.check()).rejects.toThrow(/refused the token \(401\)/);
+  }, 30_000);
+});
