@@ -17,6 +17,8 @@ import type { PerfSuite } from '../suite.ts';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const TOKEN = 'zipp_bench_token_0123456789abcdef';
 const SECONDS = Number(process.env.ZIPP_BENCH_SECONDS ?? 10);
+/** The encoder model served for /v1/personas/infer (default: the shipped one). */
+const ENCODER = process.env.ZIPP_BENCH_ENCODER;
 const PERSONA = 'You photograph the northern coast in fog, restore old wooden boats and collect antique maps.';
 const PROMPT = 'a cozy wooden table with an open book';
 const USERS = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/server/users.json'), 'utf8')) as { communities: unknown[] }[];
@@ -102,7 +104,7 @@ const suite: PerfSuite = {
       const llm = await startProcess(['--import', 'tsx', 'test/helpers/server-llm-process.ts'], {}, 'url');
       procs.push(llm.child);
       const zipp = await startProcess(
-        ['bin/zipp.js', 'serve', '--port', '0', '--data', dataDir, '--token', TOKEN, '--no-dashboard', '--rate-limit', '0', '--no-access-log'],
+        ['bin/zipp.js', 'serve', '--port', '0', '--data', dataDir, '--token', TOKEN, '--no-dashboard', '--rate-limit', '0', '--no-access-log', ...(ENCODER ? ['--encoder', ENCODER] : [])],
         { ZIPP_LLM_BASE_URL: llm.value, ZIPP_LLM_API_KEY: 'sk-bench', ZIPP_LLM_MODEL: 'zipp-test-model', ZIPP_LLM_MAX_RETRIES: '0' },
         'url',
       );
