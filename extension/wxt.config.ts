@@ -17,7 +17,7 @@ export default defineConfig({
       files.push(...extensionAssets((line) => wxt.logger.warn(line)));
     },
   },
-  manifest: {
+  manifest: ({ browser }) => ({
     name: 'ZIPP',
     version: '0.1.0',
     description: 'Rewrites your image prompts in your own style, from a persona kept on your machine.',
@@ -31,8 +31,13 @@ export default defineConfig({
         description: 'Rewrite the prompt in the focused prompt box with your persona',
       },
     },
+    // Production MV3 keeps the default CSP unless told, and it forbids compiling WebAssembly; onnxruntime
+    // needs 'wasm-unsafe-eval'. Nothing remote: every script and the .wasm ship inside the extension.
     content_security_policy: {
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';",
     },
-  },
+    ...(browser === 'firefox'
+      ? { browser_specific_settings: { gecko: { id: 'zipp-extension@zipp.invalid', strict_min_version: '128.0' } } }
+      : {}),
+  }),
 });

@@ -1,6 +1,9 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchWithExtension, type ExtensionBrowser } from '../helpers/extension-browser.ts';
+import { EXTENSION_OUT } from '../helpers/extension-build.ts';
 import { screenshot } from '../helpers/extension-screenshots.ts';
 import { connectLlm, enableSite, writePersona } from '../helpers/extension-setup.ts';
 import { SITE_PAGES, startSitesServer, type SitesServer } from '../helpers/extension-sites.ts';
@@ -53,6 +56,19 @@ async function awaitPreview(page: Page, base: string): Promise<string> {
 }
 
 describe('extension inline rewriting (headless Chromium)', () => {
+  it('is a production MV3 build that may compile WebAssembly, ships ORT’s wasm, and loads nothing remote', () => {
+    const manifest = JSON.parse(readFileSync(join(EXTENSION_OUT, 'manifest.json'), 'utf8'));
+    expect(manifest.manifest_version).toBe(3);
+    expect(manifest.content_security_policy).toEqual({ extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';" });
+    expect(manifest.background).toEqual({ type: 'module', service_worker: 'background.js' });
+    expect(manifest.externally_connectable).toBeUndefined();
+    expect(existsSync(join(EXTENSION_OUT, 'ort/ort-wasm-simd-threaded.jsep.wasm'))).toBe(true);
+    for (const page of ['options.html', 'popup.html']) {
+      const html = readFileSync(join(EXTENSION_OUT, page), 'utf8');
+      expect([...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]).filter((u) => /^(https?:)?\/\//.test(u!))).toEqual([]);
+    }
+  });
+
   it('opens the first-run page on install, and connects through the options page', async () => {
     const welcome = browser.context.pages().find((p) => p.url().endsWith('options.html#welcome'));
     expect(welcome, 'the onboarding page opened by onInstalled').toBeDefined();

@@ -13,7 +13,11 @@ import type { SectionId } from './App.tsx';
 import { AttentionBars } from './AttentionBars.tsx';
 import { PersonaEditor, type Draft } from './PersonaEditor.tsx';
 
+let runsSoFar = 0;
+
 interface Ranking {
+  /** Counts the runs of this page, so a test or the bench can tell one run's result from the next. */
+  run: number;
   user: EncodedUser;
   suggestions: Suggestion[];
   backend: Backend;
@@ -56,7 +60,7 @@ export function InferPersona({ go }: { go(id: SectionId): void }) {
       const started = performance.now();
       const [user] = await encoder.encode([communities]);
       const inferMs = performance.now() - started;
-      setRanking({ user: user!, suggestions: encoder.suggest(user!, 10), backend, reason, inferMs, loadMs });
+      setRanking({ run: ++runsSoFar, user: user!, suggestions: encoder.suggest(user!, 10), backend, reason, inferMs, loadMs });
     } catch (err) {
       setRanking(undefined);
       setError(message(err));
@@ -168,7 +172,7 @@ export function InferPersona({ go }: { go(id: SectionId): void }) {
       <ErrorLine error={error} />
       {ranking && (
         <div className="ranking">
-          <p className="notice" data-testid="encoder-backend" data-backend={ranking.backend} data-ms={ranking.inferMs.toFixed(3)}>
+          <p className="notice" data-testid="encoder-backend" data-backend={ranking.backend} data-ms={ranking.inferMs.toFixed(3)} data-run={ranking.run}>
             Ran on {ranking.reason} in {ranking.inferMs.toFixed(1)} ms (model loaded in {ranking.loadMs.toFixed(0)} ms), on this computer.
           </p>
           <h3>What your communities say about you</h3>
