@@ -218,3 +218,33 @@ describe('personas', () => {
     expect(bad.body.error.field).toBe('answers.ageRange');
   });
 });
+
+describe('CORS', () => {
+  const EXTENSION = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
+  it('answers only the configured origins, preflight included', async () => {
+    const withCors = await startTestZipp({ config: { corsOrigins: [EXTENSION] } });
+    try {
+      const preflight = (origin: string) =>
+        fetch(`${withCors.url}/v1/rewrite`, {
+          method: 'OPTIONS',
+          headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+        });
+      const allowed = await preflight(EXTENSION);
+      expect(allowed.status).toBe(204);
+      expect(allowed.headers.get('access-control-allow-origin')).toBe(EXTENSION);
+      expect(allowed.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
+      const other = await preflight('https://evil.example');
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+
+      const get = await withCors.call('GET', '/v1/jobs', undefined, { origin: EXTENSION });
+      expect(get.headers.get('access-control-allow-origin')).toBe(EXTENSION);
+      const foreign = await withCors.call('GET', '/v1/jobs', undefined, { origin: 'https://evil.example' });
+      expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+      // Without --cors, no origin gets CORS headers at all.
+      const plain = await zipp.call('GET', '/v1/jobs', undefined, { origin: EXTENSION });
+      expect(plain.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await withCors.close();
+    }
+  });
+});
