@@ -32,18 +32,28 @@ export const dashboardIsFresh = () => existsSync(STAMP) && readFileSync(STAMP, '
  * its sources, so a fresh clone needs no manual build step. Several servers starting at once (tests) take
  * turns through a lock directory; whoever gets it second finds the build fresh and skips it.
  */
-export async function ensureDashboard(log?: Logger): Promise<string> {
+export async function ensureDashboard(log?: Logger): Promise<string | undefined> {
   if (dashboardIsFresh()) return DASHBOARD_DIST;
-  await withLock(async () => {
-    if (dashboardIsFresh()) return;
-    const started = Date.now();
-    log?.info('building the dashboard (sources changed or no build yet)');
-    const { build } = await import('vite');
-    const { default: config } = await import('./vite.config.ts');
-    await build({ ...config, configFile: false, logLevel: 'warn' });
-    writeFileSync(STAMP, sourceHash());
-    log?.info('dashboard built', { ms: Date.now() - started, dir: DASHBOARD_DIST });
-  });
+  try {
+    await withLock(async () => {
+      if (dashboardIsFresh()) return;
+      const started = Date.now();
+      log?.info('building the dashboard (sources changed or no build yet)');
+      const { build } = await import('vite');
+      const { default: config } = await import('./vite.config.ts');
+      await build({ ...config, configFile: false, logLevel: 'warn' });
+      writeFileSync(STAMP, sourceHash());
+      log?.info('dashboard built', { ms: Date.now() - started, dir: DASHBOARD_DIST });
+    });
+  } catch (err) {
+    // Without Vite (an install without dev dependencies) or with a broken build, the API still serves;
+    // an older build is better than none.
+    const old = existsSync(path.join(DASHBOARD_DIST, 'index.html'));
+    log?.warn(old ? 'dashboard build failed; serving the previous build' : 'dashboard build failed; serving the API only', {
+      error: (err as Error).message.split('\n')[0],
+    });
+    return old ? DASHBOARD_DIST : undefined;
+  }
   return DASHBOARD_DIST;
 }
 

@@ -1,38 +1,26 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOpenAiServer, type OpenAiTestServer } from '../helpers/openai-server.ts';
-import { PROCESS_TOKEN, spawnZipp, type ZippProcess } from '../helpers/server-process.ts';
+import type { OpenAiTestServer } from '../helpers/openai-server.ts';
+import { PROCESS_TOKEN, startZippWithLlm, type ZippProcess } from '../helpers/server-process.ts';
 
 /**
  * The dashboard in real headless Debian Chromium against the real `zipp serve` process (which builds the
  * dashboard with Vite first when its build is missing or stale): status and configuration, the persona
  * playground end to end, and the job list's live progress.
  */
+let running: Awaited<ReturnType<typeof startZippWithLlm>>;
 let llm: OpenAiTestServer;
 let zipp: ZippProcess;
 let browser: Browser;
-let dataDir: string;
 
 beforeAll(async () => {
-  llm = await startOpenAiServer();
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'zipp-dash-'));
-  zipp = await spawnZipp({
-    dataDir,
-    dashboard: true,
-    env: { ZIPP_LLM_BASE_URL: llm.url, ZIPP_LLM_API_KEY: 'sk-test', ZIPP_LLM_MODEL: 'zipp-test-model' },
-    args: ['--engine', 'comfyui=http://127.0.0.1:8188'],
-  });
+  running = await startZippWithLlm({ dashboard: true, args: ['--engine', 'comfyui=http://127.0.0.1:8188'] });
+  ({ llm, zipp } = running);
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'], headless: true });
 });
 afterAll(async () => {
   await browser?.close();
-  zipp?.child.kill('SIGTERM');
-  await zipp?.exited;
-  await llm?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await running?.close();
 });
 
 async function open(hash = `#token=${PROCESS_TOKEN}`): Promise<Page> {

@@ -4,6 +4,8 @@
  * for assertions; the URL comes from the "server listening" line.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -69,6 +71,33 @@ export async function spawnZipp(options: { dataDir: string; env?: Record<string,
     async json(method, route, body) {
       const res = await call(method, route, body);
       return { status: res.status, body: (await res.json()) as any };
+    },
+  };
+}
+
+/**
+ * The shared OpenAI test server (in this process) and a `zipp serve` process pointed at it, in a fresh
+ * data directory; `close()` stops both and removes the directory.
+ */
+export async function startZippWithLlm(options: { args?: string[]; dashboard?: boolean; env?: Record<string, string> } = {}) {
+  const { startOpenAiServer } = await import('./openai-server.ts');
+  const llm = await startOpenAiServer();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'zipp-proc-'));
+  const zipp = await spawnZipp({
+    dataDir,
+    ...(options.dashboard ? { dashboard: true } : {}),
+    env: { ZIPP_LLM_BASE_URL: llm.url, ZIPP_LLM_API_KEY: 'sk-test', ZIPP_LLM_MODEL: 'zipp-test-model', ...options.env },
+    ...(options.args ? { args: options.args } : {}),
+  });
+  return {
+    llm,
+    zipp,
+    dataDir,
+    async close() {
+      zipp.child.kill('SIGTERM');
+      await zipp.exited;
+      await llm.close();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -17,6 +17,19 @@ export function parseCommunities(text: string): { name: string; posts: number; c
     });
 }
 
+/** One rewrite with the template that made it and the subject guard's verdict. */
+function RewriteCard({ testId, caption, result }: { testId: string; caption: string; result: RewriteResult }) {
+  return (
+    <figure data-testid={testId}>
+      <figcaption>{caption}</figcaption>
+      <p>{result.rewritten}</p>
+      <small>
+        {result.template} · guard {result.guard}
+      </small>
+    </figure>
+  );
+}
+
 const EXAMPLE = 'analog:40, photography:25, itookapicture:12, hiking:8, mechanicalkeyboards:5';
 
 /**
@@ -123,20 +136,8 @@ export function Playground() {
         </button>
         {rewrites.without && rewrites.with && (
           <div className="side-by-side">
-            <figure data-testid="rewrite-without">
-              <figcaption>without persona</figcaption>
-              <p>{rewrites.without.rewritten}</p>
-              <small>
-                {rewrites.without.template} · guard {rewrites.without.guard}
-              </small>
-            </figure>
-            <figure data-testid="rewrite-with">
-              <figcaption>with persona</figcaption>
-              <p>{rewrites.with.rewritten}</p>
-              <small>
-                {rewrites.with.template} · guard {rewrites.with.guard}
-              </small>
-            </figure>
+            <RewriteCard testId="rewrite-without" caption="without persona" result={rewrites.without} />
+            <RewriteCard testId="rewrite-with" caption="with persona" result={rewrites.with} />
           </div>
         )}
       </div>
