@@ -158,6 +158,21 @@ describe('extension inline rewriting (headless Chromium)', () => {
     await page.close();
   });
 
+  it('rewrites a Lexical editor (generic mode): the editor state holds the rewrite, Ctrl+Z restores it', async () => {
+    const page = await open(sites.url('lexical'));
+    const editor = page.locator('[data-lexical-editor="true"]');
+    await editor.click();
+    await page.keyboard.type('a paper boat on a puddle');
+    await expect.poll(() => model(page)).toBe('a paper boat on a puddle');
+    await page.getByTestId('zipp-button').click();
+    await awaitPreview(page, 'a paper boat on a puddle');
+    await page.getByTestId('zipp-accept').click();
+    await expect.poll(() => model(page)).toMatch(/^a paper boat on a puddle\b.+/);
+    await editor.press('Control+z');
+    await expect.poll(() => model(page)).toBe('a paper boat on a puddle');
+    await page.close();
+  });
+
   it('finds an editor mounted late by a client-side route change (SPA on www.krea.ai)', async () => {
     const page = await open(sites.siteUrl('www.krea.ai'));
     await page.getByRole('link', { name: 'New image' }).click();

@@ -13,13 +13,14 @@ import { buildIfStale, ROOT } from './extension-build.ts';
  */
 export const SITES_DIR = join(ROOT, 'test/fixtures/sites');
 const DIST = join(SITES_DIR, 'dist');
-export const FIXTURE_PAGES = ['react-textarea', 'prosemirror', 'quill', 'spa', 'web-component'] as const;
+export const FIXTURE_PAGES = ['react-textarea', 'prosemirror', 'quill', 'lexical', 'spa', 'web-component'] as const;
 export type FixturePage = (typeof FIXTURE_PAGES)[number];
 
 const ENTRY: Record<FixturePage, string> = {
   'react-textarea': 'src/react-textarea.tsx',
   prosemirror: 'src/prosemirror.ts',
   quill: 'src/quill.ts',
+  lexical: 'src/lexical.ts',
   spa: 'src/spa.tsx',
   'web-component': 'src/web-component.ts',
 };

@@ -29,15 +29,23 @@ function setControlledValue(el: HTMLTextAreaElement | HTMLInputElement, text: st
  * `execCommand` goes through the browser's input pipeline (beforeinput → DOM change → input), the path
  * every such editor listens to.
  */
-function insertThroughInputPipeline(root: HTMLElement, text: string): void {
+async function insertThroughInputPipeline(root: HTMLElement, text: string): Promise<void> {
   const doc = root.ownerDocument;
   root.focus();
   const selection = doc.getSelection();
   if (selection) {
+    // Lexical (and ProseMirror) map the DOM selection into their model on `selectionchange`, which the
+    // browser fires asynchronously; inserting before it arrives would replace their stale selection.
+    const changed = new Promise<void>((resolve) => {
+      const done = () => resolve();
+      doc.addEventListener('selectionchange', done, { once: true });
+      setTimeout(done, 50);
+    });
     const range = doc.createRange();
     range.selectNodeContents(root);
     selection.removeAllRanges();
     selection.addRange(range);
+    await changed;
   }
   if (text === '') {
     doc.execCommand('delete', false);
@@ -62,7 +70,7 @@ const nextFrame = (win: Window) =>
 export async function writeEditorText(root: HTMLElement, text: string): Promise<void> {
   const kind = editorKind(root);
   if (kind === 'textarea' || kind === 'input') setControlledValue(root as HTMLTextAreaElement, text);
-  else insertThroughInputPipeline(root, text);
+  else await insertThroughInputPipeline(root, text);
   const win = root.ownerDocument.defaultView ?? window;
   for (let i = 0; i < 10; i++) {
     if (sameText(readEditorText(root), text)) return;
