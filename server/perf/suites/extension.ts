@@ -2,10 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import * as ortNode from 'onnxruntime-node';
 import type { Page } from 'playwright-core';
-import { HashedTfidfEmbedder } from '../../../shared/embed/hashed-tfidf.ts';
-import { CommunityEncoder, type OrtModule } from '../../../shared/encoder/encoder.ts';
 import { EncoderManifest } from '../../../shared/encoder/manifest.ts';
 import type { CommunityActivity } from '../../../shared/schemas/community.ts';
 import { launchWithExtension, type ExtensionBrowser } from '../../../test/helpers/extension-browser.ts';
@@ -13,6 +10,7 @@ import { ensureExtensionBuilt, EXTENSION_OUT, ROOT } from '../../../test/helpers
 import { connectLlm, enableSite, writePersona } from '../../../test/helpers/extension-setup.ts';
 import { startSitesServer, type SitesServer } from '../../../test/helpers/extension-sites.ts';
 import { startOpenAiServer, type OpenAiTestServer } from '../../../test/helpers/openai-server.ts';
+import { loadEncoder } from '../../encoder/load.ts';
 import type { PerfSuite } from '../suite.ts';
 
 /**
@@ -77,14 +75,7 @@ function fiftyCommunities(manifest: EncoderManifest): CommunityActivity[] {
 }
 
 async function nodeEncoderTimes(list: CommunityActivity[]): Promise<number[]> {
-  const manifest = EncoderManifest.parse(JSON.parse(readFileSync(join(MODEL_DIR, 'vocabulary.json'), 'utf8')));
-  const encoder = await CommunityEncoder.create({
-    ort: ortNode as unknown as OrtModule,
-    model: readFileSync(join(MODEL_DIR, 'encoder.onnx')),
-    manifest,
-    ...(manifest.embedder.kind === 'hashed-tfidf' ? { embedder: new HashedTfidfEmbedder(manifest.embedder) } : {}),
-    sessionOptions: { intraOpNumThreads: 1 },
-  });
+  const encoder = await loadEncoder(MODEL_DIR, { threads: 1 });
   const times: number[] = [];
   for (let i = 0; i < WARMUP + RUNS; i++) {
     const t = performance.now();
