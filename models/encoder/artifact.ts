@@ -41,7 +41,7 @@ export function buildManifest(input: Omit<ArtifactInput, 'dir' | 'trainer'>): En
     architecture: { hidden: cfg.hidden, heads: cfg.heads, layers: cfg.layers, featureDim: set.featureDim, maxNeighbours: cfg.maxNeighbours },
     edges: { edgeScale: input.edgeScale, epsilon: EDGE_WEIGHT_EPSILON, unknownCommunityActivity: Math.max(1, median(set.graph.communityActivity)) },
     embedder: input.embedder.describe(),
-    communities: { names, labels: set.labels, activity: Array.from(set.graph.communityActivity), users: Array.from(set.graph.communityUsers) },
+    communities: { names, labels: set.labels, activity: Array.from(set.graph.communityActivity), users: Array.from(set.graph.communityUsers), prior: [] },
     communityEmbeddings: { dtype: 'float32', dimension: cfg.hidden },
     vocabularyHash: vocabularyHash(names),
     training: input.training,
@@ -55,8 +55,10 @@ export async function writeModelDir(input: ArtifactInput): Promise<{ files: Reco
   const tables = trainer.tables();
   const values = tables.values.map((t) => t.dataSync() as Float32Array);
   const embeddings = tables.embeddings.dataSync() as Float32Array;
+  manifest.communities.prior = Array.from(tables.prior.dataSync());
   tables.values.forEach((t) => t.dispose());
   tables.embeddings.dispose();
+  tables.prior.dispose();
   const weights = trainer.weights();
   const onnx = exportOnnx({
     cfg: input.cfg,
@@ -77,7 +79,7 @@ export async function writeModelDir(input: ArtifactInput): Promise<{ files: Reco
     [MODEL_FILES.communityEmbeddings]: new Uint8Array(embeddings.buffer, embeddings.byteOffset, embeddings.byteLength),
     [MODEL_FILES.weights]: packed.data,
     'weights.json': JSON.stringify({ config: input.cfg, index: packed.index }),
-    [MODEL_FILES.trainEdges]: encodeTrainEdges({ users, communities: g.edgeCommunity }),
+    [MODEL_FILES.trainEdges]: encodeTrainEdges({ users, communities: g.edgeCommunity, activity: Float32Array.from(g.edgePosts, (p, e) => p + g.edgeComments[e]!) }),
   };
   const sizes: Record<string, number> = {};
   for (const [name, data] of Object.entries(files)) {

@@ -6,7 +6,7 @@ import { z } from 'zod';
  * layers × 4 heads, LayerNorm before attention, LeakyReLU 0.2, residuals, L2-normalised outputs.
  */
 export const EncoderConfig = z.object({
-  hidden: z.number().int().min(8).max(1024).default(64),
+  hidden: z.number().int().min(8).max(1024).default(32),
   heads: z.number().int().min(1).max(16).default(4),
   layers: z.number().int().min(1).max(4).default(2),
   /** Communities per user attended over (longer lists keep their most active entries). */
@@ -19,13 +19,25 @@ export const EncoderConfig = z.object({
    * Probability of dropping a community's free (ID) embedding in a step, so the text-feature path alone
    * also places communities well — that path is all an unknown community has at inference.
    */
-  idDropout: z.number().min(0).max(1).default(0.2),
-  learningRate: z.number().positive().default(3e-3),
+  idDropout: z.number().min(0).max(1).default(0.5),
+  learningRate: z.number().positive().default(1e-3),
   /** Users per step. */
   batchSize: z.number().int().min(4).default(512),
-  epochs: z.number().int().min(1).default(60),
+  epochs: z.number().int().min(1).default(40),
   /** Stop after this many epochs without a better validation MRR. */
   patience: z.number().int().min(1).default(8),
+  /**
+   * Candidates of the user ↔ community InfoNCE. "sampled": the batch's positives (in-batch negatives),
+   * near-neighbour negatives and uniformly drawn communities, with the sampling-bias (logQ) correction so
+   * popular communities are not under-ranked. "vocabulary": every vocabulary community (a full softmax;
+   * in-batch and near-neighbour negatives are then among the candidates by construction) — affordable
+   * for vocabularies of a few thousand communities.
+   */
+  negatives: z.enum(['sampled', 'vocabulary']).default('vocabulary'),
+  /** Subtract log(expected candidate frequency) from sampled logits (Yi et al., RecSys 2019). */
+  samplingCorrection: z.boolean().default(true),
+  /** Learn a free vector per vocabulary community on top of its text features. */
+  freeEmbeddings: z.boolean().default(true),
   /** Near-neighbour (co-member) negatives per user per step, added to the in-batch negatives. */
   hardNegatives: z.number().int().min(0).default(1),
   /** Uniformly drawn vocabulary negatives per step (shared by the batch). */

@@ -12,6 +12,8 @@ export interface ParamShapes {
   featureDim: number;
   communities: number;
   imageDim?: number;
+  /** Initial community bias (e.g. log popularity), so training starts from the popularity ranking. */
+  initialBias?: Float32Array;
 }
 
 function glorot(rng: Rng, rows: number, cols: number): Float32Array {
@@ -48,6 +50,8 @@ export function initialValues(cfg: EncoderConfig, shapes: ParamShapes): Map<stri
   v.set('input.bias', [[H], constant(H, 0)]);
   // Free per-community vectors (collaborative signal the descriptions do not carry).
   v.set('community.id', [[shapes.communities, H], normal(rng, shapes.communities * H, 0.05)]);
+  // Per-community prior added to the match score: lets the model keep popularity apart from taste.
+  v.set('community.bias', [[shapes.communities], shapes.initialBias ? Float32Array.from(shapes.initialBias) : constant(shapes.communities, 0)]);
   v.set('user.init', [[H], normal(rng, H, 0.1)]);
   for (let l = 0; l < cfg.layers; l++) {
     const n = layerNames(l);

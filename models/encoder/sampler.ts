@@ -26,10 +26,16 @@ export interface StepBatch {
   slots: Int32Array;
   edges: Float32Array;
   mask: Float32Array;
-  /** Local ids of candidates; the first `size` are the users' positives, in user order. */
+  /** Local ids of candidates. */
   candidates: Int32Array;
-  /** [size, candidates] 0 or MASK_PENALTY. */
+  /** Per user, the candidate column of their positive. */
+  labels: Int32Array;
+  /** [size, candidates] 0 or MASK_PENALTY (the user's other true communities). */
   candidateMask: Float32Array;
+  /** [candidates] added to every user's logits: −log(expected frequency) under sampling, else 0. */
+  candidateBias: Float32Array;
+  /** True when `unique` is the whole vocabulary in order (local id = global id). */
+  wholeVocabulary: boolean;
   /** Real (unpadded) user–community slots. */
   realEdges: number;
 }
@@ -48,6 +54,8 @@ export function meanEdgeWeight(graph: BipartiteGraph, epsilon: number): number {
 
 export class Sampler {
   private readonly members: { offsets: Int32Array; users: Int32Array };
+  /** Probability that a community is the positive of a uniformly drawn eligible user. */
+  private readonly positiveProbability: Float64Array;
 
   constructor(
     private readonly graph: BipartiteGraph,
@@ -56,6 +64,22 @@ export class Sampler {
     private readonly epsilon: number,
   ) {
     this.members = communityMembers(graph);
+    const users = this.eligibleUsers();
+    this.positiveProbability = new Float64Array(graph.communities.length);
+    for (const u of users) {
+      const own = userCommunities(graph, u);
+      for (const c of own) this.positiveProbability[c]! += 1 / own.length / users.length;
+    }
+  }
+
+  /**
+   * log P(community is a user's positive), centred: the bias a model ranking by popularity alone would
+   * have. Training starts from it and learns where a user's other communities say otherwise.
+   */
+  logPopularity(): Float32Array {
+    const logs = Array.from(this.positiveProbability, (p) => Math.log(p + 1e-7));
+    const mean = logs.reduce((a, b) => a + b, 0) / Math.max(1, logs.length);
+    return Float32Array.from(logs, (l) => l - mean);
   }
 
   /** Users that can train (at least two communities: one to predict, one to predict it from). */
@@ -117,28 +141,51 @@ export class Sampler {
       epsilon: this.epsilon,
     });
 
-    const candidatesGlobal = [...positives];
-    for (let r = 0; r < this.cfg.hardNegatives; r++) for (const u of users) candidatesGlobal.push(this.nearNeighbour(rng, userCommunities(g, u)));
-    for (let r = 0; r < this.cfg.randomNegatives; r++) candidatesGlobal.push(rng.int(g.communities.length));
-
+    const B = users.length;
+    const V = g.communities.length;
+    const whole = this.cfg.negatives === 'vocabulary';
     const local = new Map<number, number>();
     const toLocal = (c: number) => {
       let i = local.get(c);
       if (i === undefined) local.set(c, (i = local.size));
       return i;
     };
+    let candidatesGlobal: number[];
+    let labels: Int32Array;
+    if (whole) {
+      for (let c = 0; c < V; c++) toLocal(c);
+      candidatesGlobal = Array.from({ length: V }, (_, c) => c);
+      labels = Int32Array.from(positives);
+    } else {
+      candidatesGlobal = [...positives];
+      for (let r = 0; r < this.cfg.hardNegatives; r++) for (const u of users) candidatesGlobal.push(this.nearNeighbour(rng, userCommunities(g, u)));
+      for (let r = 0; r < this.cfg.randomNegatives; r++) candidatesGlobal.push(rng.int(V));
+      labels = Int32Array.from({ length: B }, (_, i) => i);
+    }
     const slots = new Int32Array(hood.ids.length);
     for (let i = 0; i < hood.ids.length; i++) slots[i] = hood.mask[i] ? toLocal(hood.ids[i]!) : 0;
     if (local.size === 0) toLocal(0);
     const candidates = Int32Array.from(candidatesGlobal, toLocal);
 
-    const B = users.length;
     const C = candidates.length;
     const candidateMask = new Float32Array(B * C);
     users.forEach((u, i) => {
       const own = userCommunities(g, u);
-      for (let j = 0; j < C; j++) if (j !== i && binaryHas(own, candidatesGlobal[j]!)) candidateMask[i * C + j] = MASK_PENALTY;
+      if (whole) {
+        for (const c of own) if (c !== positives[i]) candidateMask[i * C + c] = MASK_PENALTY;
+      } else {
+        for (let j = 0; j < C; j++) if (j !== i && binaryHas(own, candidatesGlobal[j]!)) candidateMask[i * C + j] = MASK_PENALTY;
+      }
     });
+    const candidateBias = new Float32Array(C);
+    if (!whole && this.cfg.samplingCorrection) {
+      // Expected number of times community j appears among the candidates: as a positive or a near
+      // neighbour (both roughly ∝ how often it is a positive) and as a uniform draw.
+      const drawsLikePositives = B * (1 + this.cfg.hardNegatives);
+      candidatesGlobal.forEach((c, j) => {
+        candidateBias[j] = -Math.log(drawsLikePositives * this.positiveProbability[c]! + this.cfg.randomNegatives / V + 1e-9);
+      });
+    }
     let realEdges = 0;
     for (let i = 0; i < hood.mask.length; i++) realEdges += hood.mask[i]!;
     return {
@@ -150,7 +197,10 @@ export class Sampler {
       edges: hood.edges,
       mask: hood.mask,
       candidates,
+      labels,
       candidateMask,
+      candidateBias,
+      wholeVocabulary: whole,
       realEdges,
     };
   }

@@ -64,7 +64,7 @@ export function evaluateCases(trainer: Trainer, tables: CommunityTables, cases: 
       edgeScale,
     });
     const { embeddings } = trainer.encode(tables, hood);
-    const scores = tf.tidy(() => tf.matMul(tf.tensor2d(embeddings, [hood.batch, trainer.cfg.hidden]), tables.embeddings, false, true).dataSync() as Float32Array);
+    const scores = tf.tidy(() => tf.matMul(tf.tensor2d(embeddings, [hood.batch, trainer.cfg.hidden]), tables.embeddings, false, true).add(tables.prior).dataSync() as Float32Array);
     const V = set.graph.communities.length;
     for (let b = 0; b < hood.batch; b++) acc.add(scores.subarray(b * V, (b + 1) * V), cases[i + b]!);
   }
@@ -88,8 +88,14 @@ export async function trainEncoder(options: TrainOptions): Promise<TrainResult> 
     }
     if (byUser.size > 0) images = { dim, byUser };
   }
-  const trainer = new Trainer(cfg, { features: set.features, featureDim: set.featureDim, communities: graph.communities.length, ...(images ? { images } : {}) });
   const sampler = new Sampler(graph, cfg, edgeScale, EDGE_WEIGHT_EPSILON);
+  const trainer = new Trainer(cfg, {
+    features: set.features,
+    featureDim: set.featureDim,
+    communities: graph.communities.length,
+    initialBias: sampler.logPopularity(),
+    ...(images ? { images } : {}),
+  });
   const users = sampler.eligibleUsers();
   if (users.length < 2) throw new Error('fewer than 2 training users with 2+ communities; nothing to learn from');
 
@@ -149,6 +155,7 @@ export async function trainEncoder(options: TrainOptions): Promise<TrainResult> 
       const validation = cases.length > 0 ? evaluateCases(trainer, tables, cases, caseInputs, set, edgeScale) : { 'hit@1': 0, 'hit@10': 0, mrr: 0, posting_accuracy: 0 };
       tables.values.forEach((t) => t.dispose());
       tables.embeddings.dispose();
+      tables.prior.dispose();
       const record: EpochRecord = {
         epoch,
         loss: lossSum / plan.length,

@@ -17,6 +17,8 @@ export interface TrainerData {
   featureDim: number;
   communities: number;
   images?: ImageTargets;
+  /** Initial community bias (see ParamShapes.initialBias). */
+  initialBias?: Float32Array;
 }
 
 export interface StepLosses {
@@ -32,6 +34,8 @@ export interface CommunityTables {
   values: tf.Tensor2D[];
   /** [V, H] L2-normalised community embeddings. */
   embeddings: tf.Tensor2D;
+  /** [V] prior added to the cosine when ranking: temperature × learned bias (same order as training logits). */
+  prior: tf.Tensor1D;
 }
 
 /**
@@ -49,7 +53,12 @@ export class Trainer {
     readonly data: TrainerData,
     values?: Map<string, [number[], Float32Array]>,
   ) {
-    const shapes = { featureDim: data.featureDim, communities: data.communities, ...(data.images ? { imageDim: data.images.dim } : {}) };
+    const shapes = {
+      featureDim: data.featureDim,
+      communities: data.communities,
+      ...(data.images ? { imageDim: data.images.dim } : {}),
+      ...(data.initialBias ? { initialBias: data.initialBias } : {}),
+    };
     this.params = createParams(values ?? initialValues(cfg, shapes));
     this.optimizer = tf.train.adam(cfg.learningRate);
     this.features = tf.tensor2d(data.features, [data.communities, data.featureDim]);
@@ -99,7 +108,13 @@ export class Trainer {
     const total = this.optimizer.minimize(
       () => {
         const unique = tf.tensor1d(batch.unique, 'int32');
-        const hs = communityHidden(this.params, this.featureRows(batch.unique), tf.gather(param(this.params, 'community.id'), unique).mul(tf.tensor2d(keep, [U, 1])) as tf.Tensor2D);
+        const features = batch.wholeVocabulary ? this.features : this.featureRows(batch.unique);
+        let free: tf.Tensor2D | null = null;
+        if (cfg.freeEmbeddings) {
+          const table = param(this.params, 'community.id') as tf.Tensor2D;
+          free = (batch.wholeVocabulary ? table : tf.gather(table, unique)).mul(tf.tensor2d(keep, [U, 1])) as tf.Tensor2D;
+        }
+        const hs = communityHidden(this.params, features, free);
         const slots = tf.tensor1d(batch.slots, 'int32');
         const values = sourceValues(this.params, cfg, hs).map((v) => tf.gather(v, slots).reshape([B, K, H]) as tf.Tensor3D);
         const start = param(this.params, 'user.init').expandDims(0).add(tf.tensor2d(noise, [B, H])) as tf.Tensor2D;
@@ -109,15 +124,25 @@ export class Trainer {
           mask: tf.tensor2d(batch.mask, [B, K]),
           start,
         });
-        const zc = tf.gather(communityEmbeddings(this.params, hs), tf.tensor1d(batch.candidates, 'int32'));
-        const logits = tf.matMul(out.embedding, zc, false, true).div(cfg.temperature).add(tf.tensor2d(batch.candidateMask, [B, C]));
-        const diag = tf.oneHot(tf.range(0, B, 1, 'int32'), C);
+        const zs = communityEmbeddings(this.params, hs);
+        const zc = batch.wholeVocabulary ? zs : tf.gather(zs, tf.tensor1d(batch.candidates, 'int32'));
+        const bias = param(this.params, 'community.bias');
+        const logits = tf
+          .matMul(out.embedding, zc, false, true)
+          .div(cfg.temperature)
+          .add(batch.wholeVocabulary ? bias : tf.gather(bias, tf.tensor1d(Int32Array.from(batch.candidates, (l) => batch.unique[l]!), 'int32')))
+          .add(tf.tensor2d(batch.candidateMask, [B, C]))
+          .add(tf.tensor1d(batch.candidateBias));
+        const diag = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), C);
         const community = tf.logSoftmax(logits).mul(diag).sum(1).mean().neg() as tf.Scalar;
         lossTensors.push(community);
         let loss: tf.Scalar = community;
         if (cfg.linkWeight > 0) {
           // BCE on the positive vs one sampled negative per user (a uniformly drawn candidate when there are any).
-          const negCol = Int32Array.from({ length: B }, (_, i) => (cfg.randomNegatives > 0 ? C - cfg.randomNegatives + (i % cfg.randomNegatives) : B + (i % Math.max(1, C - B))));
+          // One negative per user: a uniform draw (sampled mode) or the next user's positive column.
+          const negCol = Int32Array.from({ length: B }, (_, i) =>
+            !batch.wholeVocabulary && cfg.randomNegatives > 0 ? C - cfg.randomNegatives + (i % cfg.randomNegatives) : batch.labels[(i + 1) % B]!,
+          );
           const pos = logits.mul(diag).sum(1);
           const neg = logits.mul(tf.oneHot(tf.tensor1d(negCol, 'int32'), C)).sum(1);
           const link = tf.softplus(pos.neg()).add(tf.softplus(neg)).mean() as tf.Scalar;
@@ -137,7 +162,7 @@ export class Trainer {
         return loss;
       },
       true,
-      [...this.params.values()].filter((v) => v.name !== 'image_head.kernel' || useImages).filter((v) => v.name !== 'image_head.bias' || useImages),
+      [...this.params.values()].filter((v) => (useImages || !v.name.startsWith('image_head.')) && (cfg.freeEmbeddings || v.name !== 'community.id')),
     );
     const result: StepLosses = { total: total!.dataSync()[0]!, community: 0, image: 0, link: 0 };
     let i = 0;
@@ -152,10 +177,11 @@ export class Trainer {
   /** Community tables over the whole vocabulary (no dropout): what inference and the exporter use. */
   tables(): CommunityTables {
     return tf.tidy(() => {
-      const hs = communityHidden(this.params, this.features, param(this.params, 'community.id') as tf.Tensor2D);
+      const hs = communityHidden(this.params, this.features, this.cfg.freeEmbeddings ? (param(this.params, 'community.id') as tf.Tensor2D) : null);
       const values = sourceValues(this.params, this.cfg, hs);
       const embeddings = communityEmbeddings(this.params, hs);
-      return { values, embeddings };
+      const prior = param(this.params, 'community.bias').mul(this.cfg.temperature) as tf.Tensor1D;
+      return { values, embeddings, prior };
     });
   }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { InputFileError } from './errors.ts';
 import { CommunityInfo } from '../../shared/embed/community-text.ts';
 import { HashedTfidfEmbedder, type HashedTfidfOptions } from '../../shared/embed/hashed-tfidf.ts';
 import type { TextEmbedder } from '../../shared/embed/types.ts';
@@ -50,6 +51,9 @@ export interface TrainRunResult {
   files: Record<string, number>;
   split: { train: number; validation: number; holdout: number };
   vocabulary: number;
+  trainingEdges: number;
+  featureKind: string;
+  featureDim: number;
   pruning: { communities: number; edges: number; activityShare: number };
 }
 
@@ -83,11 +87,11 @@ export function readImageEmbeddings(file: string): Map<string, Float32Array> {
       try {
         parsed = ImageLine.safeParse(JSON.parse(line));
       } catch {
-        throw new Error(`${file}:${i + 1}: not JSON; each line is {"user": "...", "embedding": [numbers]}`);
+        throw new InputFileError(`${file}:${i + 1}: not JSON; each line is {"user": "...", "embedding": [numbers]}`);
       }
-      if (!parsed.success) throw new Error(`${file}:${i + 1}: each line is {"user": "...", "embedding": [numbers]}`);
+      if (!parsed.success) throw new InputFileError(`${file}:${i + 1}: each line is {"user": "...", "embedding": [numbers]}`);
       const v = Float32Array.from(parsed.data.embedding);
-      if (dim && v.length !== dim) throw new Error(`${file}:${i + 1}: embedding has ${v.length} values, earlier lines ${dim}`);
+      if (dim && v.length !== dim) throw new InputFileError(`${file}:${i + 1}: embedding has ${v.length} values, earlier lines ${dim}`);
       dim = v.length;
       let s = 0;
       for (const x of v) s += x * x;
@@ -180,5 +184,16 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     writeFileSync(path.join(options.out, 'evaluation.json'), JSON.stringify(evaluation, null, 2) + '\n');
   }
   writeFileSync(path.join(options.out, 'training-log.json'), JSON.stringify({ ingest: ingested.report, history: result.history }, null, 2) + '\n');
-  return { result, ingest: ingested.report, evaluation, files, split: splitCounts, vocabulary: set.graph.communities.length, pruning: set.pruning };
+  return {
+    result,
+    ingest: ingested.report,
+    evaluation,
+    files,
+    split: splitCounts,
+    vocabulary: set.graph.communities.length,
+    trainingEdges: set.graph.edgeCommunity.length,
+    featureKind: set.embedder.describe().kind,
+    featureDim: set.featureDim,
+    pruning: set.pruning,
+  };
 }

@@ -6,11 +6,11 @@ import type { Vocabulary } from './vocabulary.ts';
  * Non-learned rankers the encoder is compared against in `zipp encoder eval`.
  *
  * - popularity: a community's number of training users (same ranking for everyone).
- * - tfidf: the statistical baseline of the paper, as retrieval. A user is a TF-IDF vector over their
- *   communities (tf = activity share, idf = ln((1+N)/(1+df)) + 1 over training users); a candidate community
- *   is the TF-IDF vector of the communities its training users also joined (co-occurrence counts × idf).
- *   Score = cosine of the two, plus a popularity term too small to matter except between communities
- *   with no co-occurrence at all (which would otherwise all tie at 0).
+ * - tfidf: the paper's statistical baseline, used for retrieval as a user-based nearest-neighbour
+ *   ranker. Every user is a TF-IDF vector over their communities (tf = share of the user's activity,
+ *   idf = ln((1+N)/(1+df)) + 1 over the N training users); the query user's 100 most cosine-similar training
+ *   users vote for their communities with their similarity. A popularity term too small to matter except
+ *   between communities with no vote at all breaks ties.
  * - random: seeded uniform scores.
  */
 export type Scorer = (input: readonly CommunityActivity[]) => Float32Array;
@@ -25,71 +25,86 @@ export function randomScorer(vocabulary: Vocabulary, seed: number): Scorer {
   return () => Float32Array.from({ length: vocabulary.size }, () => rng.next());
 }
 
-/** Training edges as parallel arrays (user id, vocabulary row), e.g. from train-edges.bin. */
+/** Training edges as parallel arrays (user id, vocabulary row, activity t_us), e.g. from train-edges.bin. */
 export interface TrainEdges {
   users: Int32Array;
   communities: Int32Array;
+  activity: Float32Array;
 }
 
-export function tfidfScorer(vocabulary: Vocabulary, edges: TrainEdges): Scorer {
+export const TFIDF_NEIGHBOURS = 100;
+
+export function tfidfScorer(vocabulary: Vocabulary, edges: TrainEdges, neighbours = TFIDF_NEIGHBOURS): Scorer {
   const V = vocabulary.size;
-  // Group communities by user.
-  const byUser = new Map<number, number[]>();
-  for (let i = 0; i < edges.users.length; i++) {
-    const u = edges.users[i]!;
-    let list = byUser.get(u);
-    if (!list) byUser.set(u, (list = []));
-    list.push(edges.communities[i]!);
-  }
+  const userIds = [...new Set(edges.users)].sort((a, b) => a - b);
+  const userRow = new Map(userIds.map((u, i) => [u, i]));
+  const N = userIds.length;
   const df = new Float64Array(V);
-  for (const list of byUser.values()) for (const c of new Set(list)) df[c]! += 1;
-  const N = byUser.size;
-  const idf = Float64Array.from(df, (d) => Math.log((1 + N) / (1 + d)) + 1);
-  // Co-occurrence: cooc[s][s'] = training users in both s and s' (s ≠ s'), stored per s' as (s, count).
-  const cooc = Array.from({ length: V }, () => new Map<number, number>());
-  for (const list of byUser.values()) {
-    const uniq = [...new Set(list)];
-    for (const a of uniq) for (const b of uniq) if (a !== b) cooc[b]!.set(a, (cooc[b]!.get(a) ?? 0) + 1);
+  const total = new Float64Array(N);
+  for (let e = 0; e < edges.users.length; e++) {
+    df[edges.communities[e]!]! += 1;
+    total[userRow.get(edges.users[e]!)!]! += edges.activity[e]!;
   }
-  // ‖d_s‖ with d_s[s'] = cooc[s][s'] · idf(s').
-  const norm = new Float64Array(V);
-  for (let b = 0; b < V; b++) for (const [a, n] of cooc[b]!) norm[a]! += (n * idf[b]!) ** 2;
-  for (let a = 0; a < V; a++) norm[a] = Math.sqrt(norm[a]!);
+  const idf = Float64Array.from(df, (d) => Math.log((1 + N) / (1 + d)) + 1);
+  // Postings per community: (training user row, tf-idf weight / ‖user‖).
+  const postings = Array.from({ length: V }, () => [] as [number, number][]);
+  const norm = new Float64Array(N);
+  for (let e = 0; e < edges.users.length; e++) {
+    const r = userRow.get(edges.users[e]!)!;
+    const w = (edges.activity[e]! / (total[r]! || 1)) * idf[edges.communities[e]!]!;
+    norm[r]! += w * w;
+  }
+  for (let e = 0; e < edges.users.length; e++) {
+    const r = userRow.get(edges.users[e]!)!;
+    const c = edges.communities[e]!;
+    const w = (edges.activity[e]! / (total[r]! || 1)) * idf[c]!;
+    postings[c]!.push([r, w / (Math.sqrt(norm[r]!) || 1)]);
+  }
+  const communitiesOf = Array.from({ length: N }, () => [] as number[]);
+  for (let e = 0; e < edges.users.length; e++) communitiesOf[userRow.get(edges.users[e]!)!]!.push(edges.communities[e]!);
   const maxDf = df.reduce((m, d) => Math.max(m, d), 1);
   const tieBreak = Float64Array.from(df, (d) => (1e-6 * d) / maxDf);
 
   return (input) => {
-    const scores = new Float32Array(V);
-    const total = input.reduce((s, a) => s + a.posts + a.comments, 0) || 1;
+    const activity = input.reduce((s, a) => s + a.posts + a.comments, 0) || 1;
+    const query: [number, number][] = [];
     let qNorm = 0;
-    const q: [number, number][] = [];
     for (const a of input) {
       const row = vocabulary.lookup(a.name);
       if (row === undefined) continue;
-      const w = ((a.posts + a.comments) / total) * idf[row]!;
-      q.push([row, w]);
+      const w = ((a.posts + a.comments) / activity) * idf[row]!;
+      query.push([row, w]);
       qNorm += w * w;
     }
     qNorm = Math.sqrt(qNorm) || 1;
-    for (const [b, w] of q) for (const [a, n] of cooc[b]!) scores[a]! += w * n * idf[b]!;
-    for (let a = 0; a < V; a++) scores[a] = (norm[a]! > 0 ? scores[a]! / (norm[a]! * qNorm) : 0) + tieBreak[a]!;
+    const sims = new Map<number, number>();
+    for (const [c, w] of query) for (const [r, vw] of postings[c]!) sims.set(r, (sims.get(r) ?? 0) + (w / qNorm) * vw);
+    const nearest = [...sims].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, neighbours);
+    const scores = Float32Array.from(tieBreak);
+    for (const [r, sim] of nearest) for (const c of communitiesOf[r]!) scores[c]! += sim;
     return scores;
   };
 }
 
-/** train-edges.bin: int32 little-endian [n, users × n, communities × n]. */
+/** train-edges.bin, little-endian: int32 n, int32 users[n], int32 communities[n], float32 activity[n]. */
 export function encodeTrainEdges(edges: TrainEdges): Uint8Array {
   const n = edges.users.length;
-  const out = new Int32Array(1 + 2 * n);
-  out[0] = n;
-  out.set(edges.users, 1);
-  out.set(edges.communities, 1 + n);
-  return new Uint8Array(out.buffer);
+  const buf = new ArrayBuffer(4 * (1 + 3 * n));
+  const ints = new Int32Array(buf, 0, 1 + 2 * n);
+  ints[0] = n;
+  ints.set(edges.users, 1);
+  ints.set(edges.communities, 1 + n);
+  new Float32Array(buf, 4 * (1 + 2 * n), n).set(edges.activity);
+  return new Uint8Array(buf);
 }
 
 export function decodeTrainEdges(bytes: Uint8Array): TrainEdges {
-  const all = new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  const n = all[0] ?? -1;
-  if (n < 0 || all.length !== 1 + 2 * n) throw new Error('train-edges.bin is truncated or not a ZIPP train-edges file');
-  return { users: all.slice(1, 1 + n), communities: all.slice(1 + n) };
+  const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  const n = buf.byteLength >= 4 ? new Int32Array(buf, 0, 1)[0]! : -1;
+  if (n < 0 || buf.byteLength !== 4 * (1 + 3 * n)) throw new Error('train-edges.bin is truncated or not a ZIPP train-edges file');
+  return {
+    users: new Int32Array(buf, 4, n).slice(),
+    communities: new Int32Array(buf, 4 * (1 + n), n).slice(),
+    activity: new Float32Array(buf, 4 * (1 + 2 * n), n).slice(),
+  };
 }

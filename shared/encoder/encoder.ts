@@ -54,7 +54,7 @@ export interface EncodedUser {
 export interface Suggestion {
   name: string;
   label: string;
-  /** Cosine similarity between the user and community embeddings. */
+  /** Cosine similarity of the embeddings plus the community's prior (see `scores`). */
   score: number;
 }
 
@@ -94,8 +94,8 @@ export class CommunityEncoder {
     }
     const manifest = parsed.data;
     const c = manifest.communities;
-    if (c.labels.length !== c.names.length || c.activity.length !== c.names.length || c.users.length !== c.names.length) {
-      throw new ModelMismatchError('vocabulary.json: names, labels, activity and users must have one entry per community');
+    if ([c.labels, c.activity, c.users, c.prior].some((a) => a.length !== c.names.length)) {
+      throw new ModelMismatchError('vocabulary.json: names, labels, activity, users and prior must have one entry per community');
     }
     if (vocabularyHash(c.names) !== manifest.vocabularyHash) {
       throw new ModelMismatchError('vocabulary.json: the community list does not match its recorded hash; the file was edited or truncated');
@@ -180,10 +180,16 @@ export class CommunityEncoder {
     });
   }
 
-  /** Cosine scores of a user embedding against every vocabulary community (needs community-embeddings.bin). */
+  /**
+   * Match scores of a user against every vocabulary community: cosine of the embeddings plus the
+   * community's learned prior (needs community-embeddings.bin).
+   */
   scores(embedding: Float32Array): Float32Array {
     if (!this.communityEmbeddings) throw new Error('community-embeddings.bin was not loaded; pass communityEmbeddings to CommunityEncoder.create');
-    return scoreAll(embedding, this.communityEmbeddings, this.manifest.communityEmbeddings.dimension);
+    const scores = scoreAll(embedding, this.communityEmbeddings, this.manifest.communityEmbeddings.dimension);
+    const prior = this.manifest.communities.prior;
+    for (let i = 0; i < scores.length; i++) scores[i]! += prior[i]!;
+    return scores;
   }
 
   /** The k vocabulary communities closest to a user, leaving out the ones they already take part in. */

@@ -46,6 +46,8 @@ export const EncoderManifest = z.object({
     activity: z.array(z.number().nonnegative()),
     /** Distinct training users per community. */
     users: z.array(z.number().int().nonnegative()),
+    /** Learned prior added to the cosine when ranking communities for a user (popularity kept apart from taste). */
+    prior: z.array(z.number()),
   }),
   communityEmbeddings: z.object({ dtype: z.literal('float32'), dimension: z.number().int().positive() }),
   vocabularyHash: z.string(),

@@ -1,0 +1,97 @@
+import type { EvaluationReport } from '../../server/encoder/evaluate.ts';
+import type { IngestReport } from '../../server/encoder/ingest/index.ts';
+import type { EpochRecord } from './checkpoint.ts';
+import type { EncoderConfig } from './config.ts';
+
+/**
+ * model-card.md for a trained model directory: data, filters, hyperparameters, training curve summary,
+ * the held-out evaluation against baselines, and free-form notes (limits, what was tried) passed in.
+ */
+export interface CardInput {
+  title: string;
+  command: string;
+  cfg: EncoderConfig;
+  ingest: IngestReport;
+  split: { train: number; validation: number; holdout: number };
+  vocabulary: number;
+  trainingEdges: number;
+  pruning: { communities: number; edges: number; activityShare: number; minUsers: number; minActivity: number };
+  featureKind: string;
+  featureDim: number;
+  history: EpochRecord[];
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  edgesPerSecond: number;
+  evaluation: EvaluationReport | undefined;
+  files: Record<string, number>;
+  notes?: string;
+}
+
+const n = (x: number) => x.toLocaleString('en-US');
+const f4 = (x: number) => x.toFixed(4);
+
+export function renderModelCard(c: CardInput): string {
+  const e = c.evaluation;
+  const rows = e
+    ? [
+        ['GATv2 encoder (this model)', e.encoder],
+        ['popularity', e.baselines.popularity],
+        ['tfidf (user kNN)', e.baselines.tfidf],
+        ['random', e.baselines.random],
+      ]
+    : [];
+  const best = c.history.find((h) => h.epoch === c.bestEpoch);
+  const lines = [
+    `# ${c.title}`,
+    '',
+    'A GATv2 community encoder: from the list of communities a user takes part in (with post/comment counts) it',
+    'computes a user embedding and, per community, attention weights that say which communities characterise the',
+    'user (the input of persona verbalization). Inductive: no per-user training; unknown communities get features',
+    'from their name through the same text embedder.',
+    '',
+    '## Reproduce',
+    '',
+    '```sh',
+    c.command,
+    '```',
+    '',
+    '## Data',
+    '',
+    ...c.ingest.sources.map((s) => `- \`${s.path.split('/').slice(-3).join('/')}\`: ${n(s.records)} records, ${n(s.malformed)} malformed.`),
+    `- Read ${n(c.ingest.raw.edges)} user–community edges (${n(c.ingest.raw.users)} users, ${n(c.ingest.raw.communities)} communities).`,
+    `- Filters: bots / [deleted] / AutoModerator dropped (${n(c.ingest.bots.edges)} edges); NSFW communities dropped (${n(c.ingest.nsfw.communities)} communities, ${n(c.ingest.nsfw.edges)} edges); invalid names dropped (${n(c.ingest.invalidNames.edges)} edges).`,
+    `- Users split by a seeded shuffle of those with ≥ 3 communities: ${n(c.split.train)} train (all users with < 3 communities train too), ${n(c.split.validation)} validation (early stopping), ${n(c.split.holdout)} held out (never seen; \`heldout-interactions.csv\`).`,
+    `- Long-tail pruning on the training graph: ${n(c.pruning.communities)} communities with fewer than ${c.pruning.minUsers} training users or less than ${c.pruning.minActivity} activity dropped (${n(c.pruning.edges)} edges, ${(c.pruning.activityShare * 100).toFixed(2)}% of training activity); at inference they count as unknown communities.`,
+    `- Vocabulary: ${n(c.vocabulary)} communities, ${n(c.trainingEdges)} training edges.`,
+    `- Community features: ${c.featureKind}, ${c.featureDim} dimensions, from name + title + description + categories (about half the communities have only a name).`,
+    '',
+    '## Model and training',
+    '',
+    `- ${c.cfg.layers} GATv2 layers × ${c.cfg.heads} heads, hidden ${c.cfg.hidden}, LayerNorm before attention, LeakyReLU 0.2, edge features [w_us, f_us] through W_e (no bias), residuals, L2-normalised user and community embeddings; a learned community prior (initialised at log popularity) is added to the match score.`,
+    `- User state: a learned vector (+ N(0, ${c.cfg.userNoise}²) noise in training; none at inference). Free community vectors: ${c.cfg.freeEmbeddings ? `on, dropped with p = ${c.cfg.idDropout} per step so the text path carries unknown communities` : 'off'}.`,
+    `- Objective: InfoNCE user ↔ community at temperature ${c.cfg.temperature}, the positive removed from the user's input; candidates: ${c.cfg.negatives === 'vocabulary' ? 'every vocabulary community (full softmax: in-batch and near-neighbour negatives included)' : `in-batch positives, ${c.cfg.hardNegatives} near-neighbour negative(s) per user and ${c.cfg.randomNegatives} uniform draws, logQ-corrected`}${c.cfg.linkWeight > 0 ? `; link BCE × ${c.cfg.linkWeight}` : ''}${c.cfg.imageWeight > 0 ? '; user ↔ image InfoNCE (λ = ' + c.cfg.imageWeight + ') when image embeddings are given' : ''}.`,
+    `- Adam, learning rate ${c.cfg.learningRate}, ${c.cfg.batchSize} users per step, up to ${c.cfg.epochs} epochs, early stopping on validation MRR (patience ${c.cfg.patience}); seed ${c.cfg.seed}.`,
+    `- Ran ${c.history.length} epochs${c.stoppedEarly ? ' (stopped early)' : ''}; kept epoch ${c.bestEpoch}${best ? ` (validation MRR ${f4(best.validation.mrr)}, hit@10 ${f4(best.validation['hit@10'])})` : ''}. Throughput ${n(Math.round(c.edgesPerSecond))} user–community edges per second (TensorFlow.js wasm, this machine; see BENCHMARKS.md).`,
+    '',
+    '## Evaluation on held-out users',
+    '',
+  ];
+  if (e) {
+    lines.push(
+      `Leave-one-out on ${n(e.users)} users the model never saw (≥ 3 communities, ≥ 2 in the vocabulary): one vocabulary community hidden (seeded), the rest given as input, every vocabulary community not in the input ranked. \`zipp encoder eval --model DIR --interactions DIR/heldout-interactions.csv\` recomputes it.`,
+      '',
+      '| method | hit@1 | hit@10 | MRR | posting accuracy |',
+      '| --- | ---: | ---: | ---: | ---: |',
+      ...rows.map(([name, m]) => `| ${name as string} | ${f4((m as EvaluationReport['encoder'])['hit@1'])} | ${f4((m as EvaluationReport['encoder'])['hit@10'])} | ${f4((m as EvaluationReport['encoder']).mrr)} | ${f4((m as EvaluationReport['encoder']).posting_accuracy)} |`),
+      '',
+    );
+  } else lines.push('Not evaluated (no held-out users).', '');
+  lines.push(
+    '## Files',
+    '',
+    ...Object.entries(c.files).map(([name, size]) => `- \`${name}\` — ${(size / 1024).toFixed(0)} KiB`),
+    '',
+  );
+  if (c.notes?.trim()) lines.push(c.notes.trim(), '');
+  return lines.join('\n');
+}
