@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAiServer, type OpenAiTestServer } from '../helpers/openai-server.ts';
 import { readSse, startTestZipp, waitUntil, type TestZipp } from '../helpers/server-app.ts';
@@ -246,5 +247,51 @@ describe('CORS', () => {
     } finally {
       await withCors.close();
     }
+  });
+});
+
+describe('POST /v1/personas/infer (the shipped encoder on onnxruntime-node)', () => {
+  const USERS = JSON.parse(readFileSync(new URL('../fixtures/server/users.json', import.meta.url), 'utf8')) as { communities: { name: string; comments: number }[] }[];
+
+  it('ranks a user\'s communities by attention and returns the embedding', async () => {
+    const { status, body } = await zipp.json('POST', '/v1/personas/infer', {
+      communities: [
+        { name: 'analog', comments: 40 },
+        { name: 'r/photography', posts: 3, comments: 22 },
+        { name: 'hiking', comments: 8 },
+        { name: 'zzz-not-a-real-community', comments: 1 },
+      ],
+      suggest: 5,
+    });
+    expect(status).toBe(200);
+    const attention = body.communities.map((c: any) => c.attention);
+    expect(attention.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 4);
+    expect([...attention].sort((a, b) => b - a)).toEqual(attention);
+    expect(body.communities.map((c: any) => c.name).sort()).toEqual(['analog', 'hiking', 'photography', 'zzz-not-a-real-community']);
+    expect(body.communities.find((c: any) => c.name === 'zzz-not-a-real-community').known).toBe(false);
+    expect(body.communities.find((c: any) => c.name === 'photography')).toMatchObject({ known: true, posts: 3, comments: 22 });
+    const norm = Math.hypot(...body.embedding);
+    expect(norm).toBeCloseTo(1, 3);
+    expect(body.suggestions).toHaveLength(5);
+    expect(body.suggestions.map((s: any) => s.name)).not.toContain('analog');
+  });
+
+  it('gives each of many concurrent requests its own answer (micro-batched into shared model calls)', async () => {
+    const one = async (u: (typeof USERS)[number]) => (await zipp.json('POST', '/v1/personas/infer', { communities: u.communities })).body;
+    const sequential = [];
+    for (const u of USERS) sequential.push(await one(u));
+    const concurrent = await Promise.all(USERS.map(one));
+    for (let i = 0; i < USERS.length; i++) {
+      expect(concurrent[i].communities.map((c: any) => c.name)).toEqual(sequential[i].communities.map((c: any) => c.name));
+      concurrent[i].embedding.forEach((v: number, j: number) => expect(v).toBeCloseTo(sequential[i].embedding[j], 4));
+    }
+  });
+
+  it('verbalizes with the encoder\'s attention when no weights are given', async () => {
+    const { status, body } = await zipp.json('POST', '/v1/personas/verbalize', { communities: [{ name: 'analog', comments: 40 }, { name: 'hiking', comments: 8 }] });
+    expect(status).toBe(200);
+    expect(body.importance).toBe('encoder');
+    const weights = body.evidence.communities.map((c: any) => c.weight);
+    expect(weights.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 3);
   });
 });
