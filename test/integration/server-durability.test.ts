@@ -77,7 +77,7 @@ describe('kill -9 during a rewrite batch', () => {
 
 describe('graceful shutdown (SIGTERM)', () => {
   it('lets an in-flight request finish, leaves the running job interrupted, and resumes it on the next start', async () => {
-    slowAnswers(400);
+    slowAnswers(250);
     const first = await start();
     const { body: job } = await first.json('POST', '/v1/rewrite/batch', {
       items: Array.from({ length: 4 }, (_, i) => ({ prompt: `item ${i} a quiet harbor`, method: 'baseline' })),
@@ -108,12 +108,12 @@ describe('kill -9 during a training job', () => {
     const first = await start();
     const { body: job } = await first.json('POST', '/v1/encoder/train', {
       interactions: { path: 'small.csv' },
-      config: { epochs: 10, hidden: 16, batchSize: 64, seed: 3, patience: 50 },
+      config: { epochs: 6, hidden: 16, batchSize: 64, seed: 3, patience: 50 },
       minCommunityUsers: 1,
       minCommunityActivity: 0,
       skipEvaluation: true,
     });
-    await waitUntil(async () => ((await first.json('GET', `/v1/jobs/${job.id}`)).body.progress.done >= 2 ? true : undefined), 60_000, '2 epochs');
+    await waitUntil(async () => ((await first.json('GET', `/v1/jobs/${job.id}`)).body.progress.done >= 1 ? true : undefined), 60_000, 'a checkpointed epoch');
     const before = (await first.json('GET', `/v1/jobs/${job.id}/units`)).body.units as { unit: number; result: { epoch: number; loss: number }; finishedAt: string }[];
     first.child.kill('SIGKILL');
     await first.exited;
@@ -124,11 +124,11 @@ describe('kill -9 during a training job', () => {
       return j.status === 'succeeded' || j.status === 'failed' ? j : undefined;
     }, 60_000, 'the resumed training');
     expect(done.status).toBe('succeeded');
-    expect(done).toMatchObject({ attempts: 2, interruptions: 1, result: { epochsRun: 10 } });
+    expect(done).toMatchObject({ attempts: 2, interruptions: 1, result: { epochsRun: 6 } });
     expect(second.logs.some((l) => l.msg === 'training resumes from its checkpoint' && l.epochsDone >= before.length)).toBe(true);
 
     const after = (await second.json('GET', `/v1/jobs/${job.id}/units`)).body.units as typeof before;
-    expect(after.map((u) => u.unit)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(after.map((u) => u.unit)).toEqual([1, 2, 3, 4, 5, 6]);
     // Epochs checkpointed before the kill are exactly as they were: not lost, not trained again.
     for (const unit of before) expect(after.find((u) => u.unit === unit.unit)).toEqual(unit);
     // The model is there and downloadable.
