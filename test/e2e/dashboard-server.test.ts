@@ -1,5 +1,6 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dashboardIsFresh } from '../../server/dashboard/build.ts';
 import type { OpenAiTestServer } from '../helpers/openai-server.ts';
 import { PROCESS_TOKEN, startZippWithLlm, type ZippProcess } from '../helpers/server-process.ts';
 
@@ -32,6 +33,18 @@ async function open(hash = `#token=${PROCESS_TOKEN}`): Promise<Page> {
 }
 
 describe('dashboard', () => {
+  it('was built from its current sources by the server itself, and is served at /', async () => {
+    expect(dashboardIsFresh()).toBe(true);
+    const page = await fetch(`${zipp.url}/`);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await page.text();
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(asset).toBeDefined();
+    const js = await fetch(`${zipp.url}${asset}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('cache-control')).toMatch(/immutable/);
+  });
+
   it('asks for a token, refuses a wrong one, and keeps the right one out of the address bar', async () => {
     const page = await open('');
     await page.getByLabel('API token').fill('zipp_not_the_token_000000000');
