@@ -51,6 +51,7 @@ export async function saveCheckpoint(
   const weights = packWeights(trainer.weights());
   const named = await trainer.optimizer.getWeights();
   const opt = packWeights(new Map(named.map(({ name, tensor }) => [name, [tensor.shape.slice(), tensor.dataSync() as Float32Array]])));
+  named[0]?.tensor.dispose(); // the iteration count is a fresh scalar; the moments are the optimizer's own variables
   const bestPacked = packWeights(best);
   writeAtomic(path.join(dir, FILES.weights), weights.data);
   writeAtomic(path.join(dir, FILES.optimizer), opt.data);
@@ -71,6 +72,8 @@ export async function loadCheckpoint(dir: string, trainer: Trainer, fingerprint:
   }
   trainer.setWeights(unpackWeights(state.weights, readFileSync(path.join(dir, FILES.weights))));
   const opt = unpackWeights(state.optimizer, readFileSync(path.join(dir, FILES.optimizer)));
-  await trainer.optimizer.setWeights([...opt].map(([name, [shape, data]]) => ({ name, tensor: tf.tensor(data, shape) })));
+  const named = [...opt].map(([name, [shape, data]]) => ({ name, tensor: tf.tensor(data, shape) }));
+  await trainer.optimizer.setWeights(named);
+  named.forEach((n) => n.tensor.dispose()); // setWeights copies them into its own variables
   return { state, best: unpackWeights(state.best, readFileSync(path.join(dir, FILES.best))) };
 }

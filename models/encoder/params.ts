@@ -79,8 +79,19 @@ export function initialValues(cfg: EncoderConfig, shapes: ParamShapes): Map<stri
   return v;
 }
 
+let instances = 0;
+
+/** Variables get a per-model prefix: TensorFlow.js refuses two live variables with one name. */
 export function createParams(values: Map<string, [number[], Float32Array]>): Params {
-  return new Map([...values].map(([name, [shape, data]]) => [name, tf.variable(tf.tensor(data, shape), true, name)]));
+  const prefix = `zipp${instances++}`;
+  return new Map(
+    [...values].map(([name, [shape, data]]) => {
+      const initial = tf.tensor(data, shape);
+      const v = tf.variable(initial, true, `${prefix}/${name}`);
+      initial.dispose(); // the variable holds its own reference to the data
+      return [name, v];
+    }),
+  );
 }
 
 /** Copies every parameter out of TensorFlow.js. */

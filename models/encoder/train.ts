@@ -104,6 +104,24 @@ export async function trainEncoder(options: TrainOptions): Promise<TrainResult> 
   const cases = createRng(cfg.seed + 2).shuffle(allCases).slice(0, cfg.validationUsers);
   const caseInputs = validationInputs(cases, set);
 
+  try {
+    return await runEpochs(options, trainer, sampler, users, cases, caseInputs, edgeScale);
+  } catch (err) {
+    trainer.dispose();
+    throw err;
+  }
+}
+
+async function runEpochs(
+  options: TrainOptions,
+  trainer: Trainer,
+  sampler: Sampler,
+  users: number[],
+  cases: LeaveOneOutCase[],
+  caseInputs: NeighbourEntry[][],
+  edgeScale: number,
+): Promise<TrainResult> {
+  const { cfg, set } = options;
   let rng = createRng(cfg.seed);
   let startEpoch = 1;
   let history: EpochRecord[] = [];

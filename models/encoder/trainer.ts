@@ -162,7 +162,7 @@ export class Trainer {
         return loss;
       },
       true,
-      [...this.params.values()].filter((v) => (useImages || !v.name.startsWith('image_head.')) && (cfg.freeEmbeddings || v.name !== 'community.id')),
+      [...this.params].filter(([name]) => (useImages || !name.startsWith('image_head.')) && (cfg.freeEmbeddings || name !== 'community.id')).map(([, v]) => v),
     );
     const result: StepLosses = { total: total!.dataSync()[0]!, community: 0, image: 0, link: 0 };
     let i = 0;

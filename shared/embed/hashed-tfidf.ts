@@ -20,7 +20,7 @@ const segmenter = new Intl.Segmenter('en', { granularity: 'word' });
 
 /** Lower-cased word tokens; camelCase and digit boundaries are split first ("RocketLeague2" → rocket league 2). */
 export function words(text: string): string[] {
-  const spaced = text.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/([A-Za-z])(\d)|(\d)([A-Za-z])/g, '$1$3 $2$4').replace(/_/g, ' ');
+  const spaced = text.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])/g, ' ').replace(/_/g, ' ');
   const out: string[] = [];
   for (const s of segmenter.segment(spaced.toLowerCase())) if (s.isWordLike) out.push(s.segment);
   return out;

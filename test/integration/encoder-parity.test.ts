@@ -1,0 +1,146 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import * as ortNode from 'onnxruntime-node';
+import * as ortWeb from 'onnxruntime-web';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeModelDir } from '../../models/encoder/artifact.ts';
+import { initBackend } from '../../models/encoder/backend.ts';
+import { EncoderConfig } from '../../models/encoder/config.ts';
+import { buildTrainingSet, listsByUser, splitUsers, type TrainingSet } from '../../models/encoder/dataset.ts';
+import { trainEncoder, type TrainResult } from '../../models/encoder/train.ts';
+import { ingest } from '../../server/encoder/ingest/index.ts';
+import { HashedTfidfEmbedder } from '../../shared/embed/hashed-tfidf.ts';
+import type { TextEmbedder } from '../../shared/embed/types.ts';
+import { CommunityEncoder, ModelMismatchError, type OrtModule } from '../../shared/encoder/encoder.ts';
+import { MODEL_FILES } from '../../shared/encoder/manifest.ts';
+import type { CommunityActivity } from '../../shared/schemas/community.ts';
+import type { Interaction } from '../../shared/graph/bipartite.ts';
+
+/**
+ * TF.js (the training-time model) vs onnxruntime-node vs onnxruntime-web (WASM, in Node) on real Reddit
+ * users, including communities outside the vocabulary: the exported graph must compute the same thing.
+ * Also: a seed gives bit-identical weights, and --resume reaches the same weights as an uninterrupted run.
+ */
+const REDDIT = path.resolve(import.meta.dirname, '../../models/data/reddit');
+const cfg = EncoderConfig.parse({ hidden: 16, epochs: 2, batchSize: 256, validationUsers: 50, seed: 3 });
+
+let dir: string;
+let set: TrainingSet & { embedder: TextEmbedder };
+let result: TrainResult;
+let heldout: Map<string, CommunityActivity[]>;
+let validation: Map<string, CommunityActivity[]>;
+
+/** A quarter of the real users (by the last hex digit of their hashed id), to keep the test fast. */
+function sample(rows: Interaction[]): Interaction[] {
+  return rows.filter((r) => /[0-3]$/.test(r.user));
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'zipp-parity-'));
+  const { interactions, labels } = await ingest({ inputs: [path.join(REDDIT, 'interactions.csv')] });
+  const split = splitUsers(sample(interactions), { holdoutShare: 0.1, validationShare: 0.05, seed: cfg.seed });
+  set = await buildTrainingSet(split.train, {
+    minCommunityUsers: 2,
+    minCommunityActivity: 1,
+    info: new Map(),
+    labels,
+    embedder: async (texts) => HashedTfidfEmbedder.fit(texts, { dimension: 256 }),
+  });
+  heldout = listsByUser(split.holdout);
+  validation = listsByUser(split.validation);
+  await initBackend('wasm');
+  result = await trainEncoder({ cfg, set, validation, fingerprint: 'parity' });
+  await writeModelDir({ dir, cfg, trainer: result.trainer, set, embedder: set.embedder, edgeScale: result.edgeScale, training: {} });
+  ortWeb.env.wasm.numThreads = 1;
+}, 120_000);
+
+afterAll(() => {
+  result?.trainer.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function openWith(ort: OrtModule): Promise<CommunityEncoder> {
+  return CommunityEncoder.create({
+    ort,
+    model: new Uint8Array(readFileSync(path.join(dir, MODEL_FILES.onnx))),
+    manifest: JSON.parse(readFileSync(path.join(dir, MODEL_FILES.manifest), 'utf8')),
+    embedder: set.embedder,
+  });
+}
+
+describe('exported encoder parity', () => {
+  it('TF.js, onnxruntime-node and onnxruntime-web agree to 1e-4 on real held-out users', async () => {
+    const known = (list: CommunityActivity[]) => list.filter((a) => set.graph.communityIndex.has(a.name)).length;
+    const users = [...heldout.values()].filter((l) => known(l) >= 1).slice(0, 40);
+    // Make sure unknown communities are exercised: one invented name, plus whatever the sample prunes.
+    users[0] = [...users[0]!, { name: 'zipp_parity_unseen_community', posts: 1, comments: 2 }];
+    const node = await openWith(ortNode as unknown as OrtModule);
+    const web = await openWith(ortWeb as unknown as OrtModule);
+    const batch = await node.prepare(users);
+    expect(batch.slots.flat().some((s) => s.index === undefined)).toBe(true);
+
+    const tables = result.trainer.tables();
+    const ref = result.trainer.encode(tables, batch.neighbourhood, { features: batch.extraFeatures, rows: batch.extraCount });
+    tables.values.forEach((t) => t.dispose());
+    tables.embeddings.dispose();
+    tables.prior.dispose();
+    const refAttention = new Float32Array(ref.attention.length * ref.attention[0]!.length);
+    // TF.js gives per layer [B, K, heads]; ONNX [B, layers, heads, K].
+    const { batch: B, width: K } = batch.neighbourhood;
+    ref.attention.forEach((a, l) => {
+      for (let b = 0; b < B; b++)
+        for (let k = 0; k < K; k++) for (let h = 0; h < cfg.heads; h++) refAttention[((b * cfg.layers + l) * cfg.heads + h) * K + k] = a[(b * K + k) * cfg.heads + h]!;
+    });
+
+    for (const encoder of [node, web]) {
+      const out = await encoder.run(batch);
+      expect(out.embeddings.length).toBe(ref.embeddings.length);
+      let maxDiff = 0;
+      out.embeddings.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - ref.embeddings[i]!))));
+      out.attention.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - refAttention[i]!))));
+      expect(maxDiff).toBeLessThan(1e-4);
+    }
+    // Attention over each user's real communities sums to 1 per layer and head; padding gets none.
+    const [first] = await node.encode([users[1]!]);
+    for (let l = 0; l < cfg.layers; l++)
+      for (let h = 0; h < cfg.heads; h++) expect(first!.communities.reduce((s, c) => s + c.attention[l]![h]!, 0)).toBeCloseTo(1, 5);
+    await node.release();
+    await web.release();
+  });
+
+  it('refuses a vocabulary from another run', async () => {
+    const manifest = JSON.parse(readFileSync(path.join(dir, MODEL_FILES.manifest), 'utf8'));
+    manifest.communities.names = [...manifest.communities.names.slice(1), 'zzz'];
+    await expect(
+      CommunityEncoder.create({ ort: ortNode as unknown as OrtModule, model: new Uint8Array(readFileSync(path.join(dir, MODEL_FILES.onnx))), manifest }),
+    ).rejects.toThrow(ModelMismatchError);
+  });
+});
+
+describe('reproducible training', () => {
+  it('gives identical weights for a seed, and --resume continues to the same weights', async () => {
+    const tensorsBefore = tf.memory().numTensors;
+    const small = EncoderConfig.parse({ ...cfg, epochs: 2 });
+    const weightsOf = (r: TrainResult) => {
+      const w = r.trainer.weights();
+      r.trainer.dispose();
+      return w;
+    };
+    const again = weightsOf(await trainEncoder({ cfg: small, set, validation, fingerprint: 'parity' }));
+    const first = result.trainer.weights();
+    for (const [name, [, data]] of first) expect(Array.from(again.get(name)![1]), name).toEqual(Array.from(data));
+
+    // Stop after epoch 1, then resume to epoch 2 from the checkpoint.
+    const ckpt = path.join(dir, 'ckpt');
+    weightsOf(await trainEncoder({ cfg: EncoderConfig.parse({ ...small, epochs: 1 }), set, validation, fingerprint: 'parity', checkpointDir: ckpt }));
+    const resumed = await trainEncoder({ cfg: small, set, validation, fingerprint: 'parity', checkpointDir: ckpt, resume: true });
+    expect(resumed.history.map((h) => h.epoch)).toEqual([1, 2]);
+    const resumedWeights = weightsOf(resumed);
+    for (const [name, [, data]] of first) expect(Array.from(resumedWeights.get(name)![1]), name).toEqual(Array.from(data));
+    await expect(trainEncoder({ cfg: small, set, validation, fingerprint: 'other-data', checkpointDir: ckpt, resume: true })).rejects.toThrow(/other data or settings/);
+    // Every trainer made here was disposed, the failed one included: nothing leaked.
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+  }, 120_000);
+});
