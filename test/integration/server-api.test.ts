@@ -278,7 +278,7 @@ describe('POST /v1/personas/infer (the shipped encoder on onnxruntime-node)', ()
 
   it('gives each of many concurrent requests its own answer (micro-batched into shared model calls)', async () => {
     const one = async (u: (typeof USERS)[number]) => (await zipp.json('POST', '/v1/personas/infer', { communities: u.communities })).body;
-    const sequential = [];
+    const sequential: any[] = [];
     for (const u of USERS) sequential.push(await one(u));
     const concurrent = await Promise.all(USERS.map(one));
     for (let i = 0; i < USERS.length; i++) {

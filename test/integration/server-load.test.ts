@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROCESS_TOKEN, startZippWithLlm, type ZippProcess } from '../helpers/server-process.ts';
 
@@ -83,5 +84,34 @@ describe(`100 concurrent clients for ${SECONDS} s`, () => {
 
     // Still healthy afterwards.
     expect((await fetch(`${zipp.url}/v1/health`)).status).toBe(200);
+  });
+});
+
+describe('uploads', () => {
+  it('streams a 96 MiB upload to disk without holding it in memory', { timeout: 60_000 }, async () => {
+    const pid = zipp.child.pid!;
+    const before = rssOf(pid);
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 50);
+    const chunk = new Uint8Array(1024 * 1024).fill(0x61);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 96) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const res = await fetch(`${zipp.url}/v1/uploads?name=big.csv`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${PROCESS_TOKEN}` },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    clearInterval(sampler);
+    expect(res.status).toBe(201);
+    const info = await res.json();
+    expect(info.bytes).toBe(96 * 1024 * 1024);
+    expect(statSync(path.join(running.dataDir, 'uploads', info.id)).size).toBe(96 * 1024 * 1024);
+    expect(peak - before, `RSS rose by ${((peak - before) / 2 ** 20).toFixed(0)} MiB during the upload`).toBeLessThan(48 * 2 ** 20);
   });
 });
