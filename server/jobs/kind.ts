@@ -6,8 +6,17 @@ import type { Job, JobProgress, JobUnit } from './schema.ts';
 export interface JobContext<P> {
   job: Job;
   params: P;
-  /** Aborted when the job is cancelled (reason 'cancelled') or the server stops (reason 'shutdown'). */
+  /**
+   * Aborted when the job must stop now: cancelled (reason 'cancelled'), or a shutdown whose grace period
+   * ran out (reason 'shutdown').
+   */
   signal: AbortSignal;
+  /**
+   * Aborted when the server starts shutting down: start no new unit, finish (and record) the ones in
+   * flight or reach the next checkpoint, then throw `stopping.reason`. `signal` follows if that takes
+   * longer than the shutdown grace period.
+   */
+  stopping: AbortSignal;
   /** True when an earlier run of this job was cut off: resume from `checkpoint` / skip finished units. */
   resumed: boolean;
   /** The last value passed to saveCheckpoint, from any earlier run. */

@@ -21,7 +21,10 @@ export interface JobPoolOptions {
 
 interface Running {
   job: Job;
+  /** Hard stop: cancel, or a shutdown past its grace period. */
   controller: AbortController;
+  /** Soft stop: the server is shutting down. */
+  stopping: AbortController;
   done: Promise<void>;
 }
 
@@ -39,7 +42,7 @@ export class JobPool {
   private readonly kinds = new Map<string, JobKind<any>>();
   private readonly limits = new Map<string, number>();
   private readonly running = new Map<string, Running>();
-  private stopping = false;
+  private closing = false;
   private readonly progressWriteMs: number;
 
   constructor(private readonly options: JobPoolOptions) {
@@ -100,7 +103,7 @@ export class JobPool {
 
   /** Starts queued jobs up to each kind's limit. Cheap: called after every enqueue and every finish. */
   schedule(): void {
-    if (this.stopping) return;
+    if (this.closing) return;
     const busy = new Map<string, number>();
     for (const r of this.running.values()) busy.set(r.job.kind, (busy.get(r.job.kind) ?? 0) + 1);
     for (const job of this.store.runnable()) {
@@ -116,6 +119,7 @@ export class JobPool {
 
   private launch(kind: JobKind<any>, job: Job, resumed: boolean): void {
     const controller = new AbortController();
+    const stopping = new AbortController();
     const log = this.options.log.child({ job: job.id, kind: job.kind });
     let progress: JobProgress = job.progress;
     let lastWrite = 0;
@@ -133,6 +137,7 @@ export class JobPool {
       job,
       params: job.params,
       signal: controller.signal,
+      stopping: stopping.signal,
       resumed,
       checkpoint: store.checkpoint(job.id),
       saveCheckpoint: (c) => store.saveCheckpoint(job.id, c),
@@ -165,12 +170,17 @@ export class JobPool {
         const parsed = kind.params.parse(job.params);
         const result = await kind.run({ ...ctx, params: parsed });
         if (controller.signal.aborted) throw controller.signal.reason;
+        // A handler that returns during a shutdown has finished all its work: that is a success.
         if (pendingWrite) (clearTimeout(pendingWrite), writeProgress());
         store.finish(job.id, 'succeeded', { result });
         log.info('job succeeded');
       } catch (err) {
         if (pendingWrite) (clearTimeout(pendingWrite), writeProgress());
-        const reason = controller.signal.aborted ? (controller.signal.reason as AbortReason) : undefined;
+        const reason = controller.signal.aborted
+          ? (controller.signal.reason as AbortReason)
+          : stopping.signal.aborted
+            ? ('shutdown' satisfies AbortReason)
+            : undefined;
         if (reason === 'shutdown') {
           store.interrupt(job.id);
           log.warn('job interrupted by shutdown; it resumes on the next start');
@@ -191,22 +201,30 @@ export class JobPool {
         this.schedule();
       }
     })();
-    this.running.set(job.id, { job, controller, done });
+    this.running.set(job.id, { job, controller, stopping, done });
   }
 
   /**
-   * Stops taking jobs and aborts the running ones with reason 'shutdown' so they save a checkpoint and
-   * return; they are left `interrupted` and resume on the next start. Waits up to `graceMs` for them.
+   * Stops taking jobs and asks the running ones to stop at their next safe point (finish the units in
+   * flight, or reach the next checkpoint); after `graceMs` the ones still running are aborted. Either way
+   * they are left `interrupted` and resume on the next start.
    */
   async stop(graceMs = 10_000): Promise<void> {
-    this.stopping = true;
+    this.closing = true;
     const all = [...this.running.values()];
-    for (const r of all) r.controller.abort('shutdown' satisfies AbortReason);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.allSettled(all.map((r) => r.done)),
-      new Promise((resolve) => (timer = setTimeout(resolve, graceMs))),
-    ]);
-    clearTimeout(timer);
+    for (const r of all) r.stopping.abort('shutdown' satisfies AbortReason);
+    const settled = (ms: number) => {
+      let timer: NodeJS.Timeout | undefined;
+      return Promise.race([
+        Promise.allSettled(all.map((r) => r.done)).then(() => clearTimeout(timer)),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+      ]);
+    };
+    await settled(graceMs);
+    const late = all.filter((r) => this.running.has(r.job.id));
+    if (late.length === 0) return;
+    this.options.log.warn('jobs did not stop within the shutdown grace period; aborting them', { jobs: late.map((r) => r.job.id) });
+    for (const r of late) r.controller.abort('shutdown' satisfies AbortReason);
+    await settled(2_000);
   }
 }

@@ -76,7 +76,7 @@ describe('kill -9 during a rewrite batch', () => {
 });
 
 describe('graceful shutdown (SIGTERM)', () => {
-  it('lets an in-flight request finish, leaves the running job interrupted, and resumes it on the next start', async () => {
+  it('lets in-flight work finish (a request, the batch item being rewritten), leaves the job interrupted, and resumes it on the next start', async () => {
     slowAnswers(250);
     const first = await start();
     const { body: job } = await first.json('POST', '/v1/rewrite/batch', {
@@ -99,6 +99,9 @@ describe('graceful shutdown (SIGTERM)', () => {
       return j.status === 'succeeded' ? j : undefined;
     }, 20_000, 'the resumed job');
     expect(done).toMatchObject({ interruptions: 1, attempts: 2, result: { items: 4, succeeded: 4 } });
+    // The item in flight at SIGTERM was finished and recorded during the shutdown: no item was asked twice.
+    const asked = promptsAsked().filter((p) => p.startsWith('item '));
+    expect(asked.sort()).toEqual(['item 0 a quiet harbor', 'item 1 a quiet harbor', 'item 2 a quiet harbor', 'item 3 a quiet harbor']);
   });
 });
 

@@ -12,7 +12,7 @@ import type { Job } from '../../server/jobs/schema.ts';
 const silent = createLogger('silent');
 
 /** A job whose units finish when the test releases them, so interleavings are exact, not timed. */
-function gatedKind(name: string, concurrency: number) {
+function gatedKind(name: string, concurrency: number, options: { honourStopping?: boolean } = {}) {
   const gates: (() => void)[] = [];
   const started: string[] = [];
   const kind: JobKind<{ n: number }> = {
@@ -31,6 +31,7 @@ function gatedKind(name: string, concurrency: number) {
           ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true });
         });
         ctx.saveUnit(i, { value: i * 10, attempt: ctx.job.attempts });
+        if (options.honourStopping && ctx.stopping.aborted) throw ctx.stopping.reason;
       }
       return { units: ctx.units().length, resumed: ctx.resumed };
     },
@@ -126,7 +127,21 @@ describe('job pool', () => {
     expect(pool.store.get(job.id)!.error).toEqual({ code: 'disk_full', message: 'the disk is full' });
   });
 
-  it('a shutdown interrupts running jobs; the next pool resumes them without redoing finished units', async () => {
+  it('a shutdown lets the unit in flight finish and be recorded, then leaves the job interrupted', async () => {
+    const g = gatedKind('slow', 1, { honourStopping: true });
+    const pool = new JobPool({ db, dataDir: dir, log: silent, kinds: [g.kind] });
+    pool.start();
+    const job = pool.enqueue('slow', { n: 3 });
+    await g.release();
+    await waitFor(() => pool.store.unitCount(job.id) === 1 && g.gates.length === 1);
+    const stopped = pool.stop(5000);
+    await g.release(); // the unit in flight when the shutdown began
+    await stopped;
+    expect(pool.store.unitCount(job.id)).toBe(2);
+    expect(pool.store.get(job.id)).toMatchObject({ status: 'interrupted', interruptions: 1 });
+  });
+
+  it('a job that does not stop within the grace period is aborted; the next pool resumes it without redoing finished units', async () => {
     const first = gatedKind('slow', 1);
     const pool = new JobPool({ db, dataDir: dir, log: silent, kinds: [first.kind] });
     pool.start();
@@ -134,7 +149,7 @@ describe('job pool', () => {
     await first.release();
     await first.release();
     await waitFor(() => pool.store.unitCount(job.id) === 2);
-    await pool.stop(1000);
+    await pool.stop(100);
     expect(pool.store.get(job.id)).toMatchObject({ status: 'interrupted', interruptions: 1 });
 
     const second = gatedKind('slow', 1);

@@ -86,6 +86,12 @@ export function encoderTrainKind(dataDir: string): JobKind<EncoderTrainParams> {
           finish(() => reject(ctx.signal.reason));
         };
         ctx.signal.addEventListener('abort', onAbort, { once: true });
+        // A shutdown waits for the epoch in progress to be checkpointed (up to the grace period, after
+        // which `signal` aborts), so the next start resumes with as little work lost as possible.
+        const stopAtCheckpoint = () => {
+          child.kill('SIGKILL');
+          finish(() => reject(ctx.stopping.reason));
+        };
 
         child.on('message', (m: WorkerMessage) => {
           switch (m.type) {
@@ -103,6 +109,7 @@ export function encoderTrainKind(dataDir: string): JobKind<EncoderTrainParams> {
               // A resumed run never reports an epoch it already finished; the check guards the promise anyway.
               if (!ctx.finishedUnits().has(m.record.epoch)) ctx.saveUnit(m.record.epoch, { ...m.record, improved: m.improved });
               ctx.progress({ message: `epoch ${m.record.epoch}/${epochs}: validation MRR ${m.record.validation.mrr.toFixed(4)}` });
+              if (ctx.stopping.aborted) stopAtCheckpoint();
               break;
             case 'done':
               finish(() => resolve({ model: ctx.job.id, dir: path.relative(dataDir, out), ...(m.result as object) }));

@@ -39,7 +39,8 @@ export function rewriteBatchKind(llm: LlmService): JobKind<RewriteBatchParams> {
       });
       let next = 0;
       const worker = async () => {
-        while (next < todo.length && !ctx.signal.aborted) {
+        // A shutdown lets the items in flight finish (and be recorded) but starts no new one.
+        while (next < todo.length && !ctx.signal.aborted && !ctx.stopping.aborted) {
           const i = todo[next++]!;
           let unit: RewriteBatchUnit;
           try {
@@ -56,6 +57,7 @@ export function rewriteBatchKind(llm: LlmService): JobKind<RewriteBatchParams> {
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, todo.length) }, worker));
       if (ctx.signal.aborted) throw ctx.signal.reason;
+      if (ctx.finishedUnits().size < items.length) throw ctx.stopping.reason; // stopped early by a shutdown
       const units = ctx.units();
       const failed = units.filter((u) => !(u.result as RewriteBatchUnit).ok).length;
       return { items: items.length, succeeded: units.length - failed, failed };
