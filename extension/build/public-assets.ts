@@ -8,7 +8,8 @@ import { dirname, join, resolve } from 'node:path';
  * community descriptions for persona writing (from the vendored Reddit metadata, NSFW left out).
  */
 const root = resolve(import.meta.dirname, '../..');
-const MODEL_SRC = join(root, 'models/zipp-encoder');
+/** The shipped model, or another folder written by `zipp encoder train` (ZIPP_EXTENSION_MODEL=DIR). */
+export const MODEL_SRC = process.env.ZIPP_EXTENSION_MODEL ? resolve(process.env.ZIPP_EXTENSION_MODEL) : join(root, 'models/zipp-encoder');
 const COMMUNITIES = join(root, 'models/data/reddit/communities.jsonl');
 const MODEL_FILES = ['encoder.onnx', 'vocabulary.json', 'community-embeddings.bin'];
 

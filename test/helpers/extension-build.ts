@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,14 +30,17 @@ export async function newestMtime(paths: string[]): Promise<number> {
   return newest;
 }
 
-async function stampTime(dir: string): Promise<number> {
+/** When `dir` was last built for `key` (0 when never, or for another key). */
+async function stampTime(dir: string, key: string): Promise<number> {
+  const built = await readFile(join(dir, STAMP), 'utf8').catch(() => '');
+  if (built.split('\n')[1] !== key) return 0;
   return (await stat(join(dir, STAMP)).catch(() => undefined))?.mtimeMs ?? 0;
 }
 
 /** Runs a command, failing with its output tail. */
-export function run(cmd: string, args: string[], cwd: string): Promise<void> {
+export function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<void> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -50,12 +53,12 @@ export function run(cmd: string, args: string[], cwd: string): Promise<void> {
  * Rebuilds `outDir` with `build` when any input is newer than its stamp. A lock directory (mkdir is
  * atomic) makes concurrent callers wait for one build instead of starting their own.
  */
-export async function buildIfStale(name: string, outDir: string, inputs: string[], build: () => Promise<void>): Promise<void> {
+export async function buildIfStale(name: string, outDir: string, inputs: string[], build: () => Promise<void>, key = ''): Promise<void> {
   const lock = join(ROOT, '.tmp', `${name}.build-lock`);
   await mkdir(join(ROOT, '.tmp'), { recursive: true });
   const deadline = Date.now() + 300_000;
   for (;;) {
-    if ((await stampTime(outDir)) >= (await newestMtime(inputs))) return;
+    if ((await stampTime(outDir, key)) >= (await newestMtime(inputs))) return;
     try {
       await mkdir(lock);
     } catch {
@@ -68,11 +71,11 @@ export async function buildIfStale(name: string, outDir: string, inputs: string[
     }
     try {
       const started = Date.now();
-      if ((await stampTime(outDir)) >= (await newestMtime(inputs))) return;
+      if ((await stampTime(outDir, key)) >= (await newestMtime(inputs))) return;
       await build();
       await mkdir(outDir, { recursive: true });
       // The stamp carries the build's start time, so a source saved during the build counts as newer.
-      await writeFile(join(outDir, STAMP), `${new Date(started).toISOString()}\n`);
+      await writeFile(join(outDir, STAMP), `${new Date(started).toISOString()}\n${key}\n`);
       await utimes(join(outDir, STAMP), started / 1000, started / 1000);
       return;
     } finally {
@@ -81,13 +84,17 @@ export async function buildIfStale(name: string, outDir: string, inputs: string[
   }
 }
 
+/** The model folder the extension bundles: models/zipp-encoder, or ZIPP_EXTENSION_MODEL. */
+export const EXTENSION_MODEL = process.env.ZIPP_EXTENSION_MODEL ? resolve(process.env.ZIPP_EXTENSION_MODEL) : join(ROOT, 'models/zipp-encoder');
+
 /** The unpacked Chrome MV3 extension, built if stale. */
 export async function ensureExtensionBuilt(): Promise<string> {
   await buildIfStale(
     'extension',
     EXTENSION_OUT,
-    [EXTENSION_SRC, join(ROOT, 'shared'), join(ROOT, 'models/zipp-encoder'), join(ROOT, 'package-lock.json')],
-    () => run(process.execPath, [join(ROOT, 'node_modules/wxt/bin/wxt.mjs'), 'build'], EXTENSION_SRC),
+    [EXTENSION_SRC, join(ROOT, 'shared'), EXTENSION_MODEL, join(ROOT, 'models/data/reddit/communities.jsonl'), join(ROOT, 'package-lock.json')],
+    () => run(process.execPath, [join(ROOT, 'node_modules/wxt/bin/wxt.mjs'), 'build'], EXTENSION_SRC, { ZIPP_EXTENSION_MODEL: EXTENSION_MODEL }),
+    EXTENSION_MODEL,
   );
   return EXTENSION_OUT;
 }

@@ -31,6 +31,7 @@ async function load(backend: Backend): Promise<LoadedEncoder> {
   ort.env.wasm.wasmPaths = { wasm: extensionUrl(ORT_WASM) };
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.proxy = false;
+  ort.env.logLevel = 'error';
   const [model, manifestJson, embeddings] = await Promise.all([
     asset(MODEL_FILES.onnx).then((r) => r.arrayBuffer()),
     asset(MODEL_FILES.manifest).then((r) => r.json() as Promise<unknown>),
