@@ -21,15 +21,16 @@ export type UploadInfo = z.infer<typeof UploadInfo>;
 const dirOf = (dataDir: string) => path.join(dataDir, 'uploads');
 
 /**
- * Streams a request body to `<data>/uploads/<id>` chunk by chunk (never whole in memory), hashing as it
- * goes, and stops with 413 — deleting the partial file — once it passes `maxBytes`.
+ * Streams a request body to `<data>/uploads/<id>/<name>` chunk by chunk (never whole in memory), hashing
+ * as it goes, and stops with 413 — deleting the partial file — once it passes `maxBytes`. The client's file
+ * name (already checked to be a plain name) is kept because readers tell formats by extension.
  */
 export async function saveUpload(dataDir: string, name: string, body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<UploadInfo> {
   if (!body) throw new ApiError(400, 'invalid_request', 'the upload is empty: send the file as the request body');
-  const dir = dirOf(dataDir);
-  mkdirSync(dir, { recursive: true });
   const id = `upl_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
-  const file = path.join(dir, id);
+  const dir = path.join(dirOf(dataDir), id);
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, name);
   const hash = createHash('sha256');
   let bytes = 0;
   const meter = new Transform({
@@ -43,16 +44,16 @@ export async function saveUpload(dataDir: string, name: string, body: ReadableSt
   try {
     await pipeline(Readable.fromWeb(body as WebReadableStream<Uint8Array>), meter, createWriteStream(file, { mode: 0o600 }));
   } catch (err) {
-    rmSync(file, { force: true });
+    rmSync(dir, { recursive: true, force: true });
     if (err instanceof ApiError) throw err;
     throw new ApiError(400, 'invalid_request', `the upload did not complete (${(err as Error).message}); send it again`);
   }
   if (bytes === 0) {
-    rmSync(file, { force: true });
+    rmSync(dir, { recursive: true, force: true });
     throw new ApiError(400, 'invalid_request', 'the upload is empty: send the file as the request body');
   }
   const info: UploadInfo = { id, name, bytes, sha256: hash.digest('hex'), createdAt: new Date().toISOString() };
-  writeFileSync(`${file}.json`, JSON.stringify(info));
+  writeFileSync(path.join(dirOf(dataDir), `${id}.json`), JSON.stringify(info));
   return info;
 }
 
@@ -60,8 +61,9 @@ export async function saveUpload(dataDir: string, name: string, body: ReadableSt
 export function uploadPath(dataDir: string, id: string, field: string): string {
   const parsed = UploadId.safeParse(id);
   if (!parsed.success) throw new ApiError(400, 'invalid_request', `${field}: ${parsed.error.issues[0]!.message}`, field);
-  const file = path.join(dirOf(dataDir), parsed.data);
-  if (!existsSync(file)) throw new ApiError(400, 'invalid_request', `${field}: no upload ${id}; upload the file first with POST /v1/uploads`, field);
+  const info = uploadInfo(dataDir, parsed.data);
+  const file = info && path.join(dirOf(dataDir), info.id, info.name);
+  if (!file || !existsSync(file)) throw new ApiError(400, 'invalid_request', `${field}: no upload ${id}; upload the file first with POST /v1/uploads`, field);
   return file;
 }
 

@@ -295,3 +295,32 @@ describe('POST /v1/personas/infer (the shipped encoder on onnxruntime-node)', ()
     expect(weights.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 3);
   });
 });
+
+describe('encoder training from an upload', () => {
+  it('uploads interactions, trains as a job, lists the model and serves its files for the extension', { timeout: 90_000 }, async () => {
+    const csv = readFileSync(new URL('../fixtures/server/interactions-small.csv', import.meta.url));
+    const upload = await (await zipp.call('POST', '/v1/uploads?name=interactions.csv', csv.toString('utf8'), { 'content-type': 'text/csv' })).json();
+    const created = await zipp.json('POST', '/v1/encoder/train', {
+      interactions: { upload: upload.id },
+      config: { epochs: 2, hidden: 16, batchSize: 64, seed: 5 },
+      minCommunityUsers: 1,
+      minCommunityActivity: 0,
+    });
+    expect(created.status).toBe(202);
+    const events = await readSse(await zipp.call('GET', `/v1/jobs/${created.body.id}/events`));
+    const job = events.at(-1)!.data;
+    expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
+    expect(job.result).toMatchObject({ model: created.body.id, epochsRun: 2, vocabulary: 60 });
+    expect(job.result.evaluation.encoder.mrr).toBeGreaterThan(0);
+    expect(events.some((e) => /epoch 1\/2/.test(e.data.progress.message ?? ''))).toBe(true);
+
+    const list = await zipp.json('GET', '/v1/encoder/models');
+    expect(list.body.models.map((m: any) => m.id)).toContain(created.body.id);
+    const model = await zipp.json('GET', `/v1/encoder/models/${created.body.id}`);
+    expect(model.body.communities).toBe(60);
+    expect(model.body.files.map((f: any) => f.name)).toEqual(expect.arrayContaining(['encoder.onnx', 'vocabulary.json', 'community-embeddings.bin']));
+    const vocabulary = await zipp.call('GET', `/v1/encoder/models/${created.body.id}/vocabulary.json`);
+    expect(vocabulary.headers.get('content-type')).toMatch(/application\/json/);
+    expect((await vocabulary.json()).communities.names).toHaveLength(60);
+  });
+});

@@ -111,7 +111,7 @@ describe('uploads', () => {
     expect(res.status).toBe(201);
     const info = await res.json();
     expect(info.bytes).toBe(96 * 1024 * 1024);
-    expect(statSync(path.join(running.dataDir, 'uploads', info.id)).size).toBe(96 * 1024 * 1024);
+    expect(statSync(path.join(running.dataDir, 'uploads', info.id, 'big.csv')).size).toBe(96 * 1024 * 1024);
     expect(peak - before, `RSS rose by ${((peak - before) / 2 ** 20).toFixed(0)} MiB during the upload`).toBeLessThan(48 * 2 ** 20);
   });
 });
