@@ -178,6 +178,34 @@ describe('job pool', () => {
     expect(fresh.store.get(job.id)!.attempts).toBe(2);
   });
 
+  it('hands a resumed job the checkpoint its earlier run saved', async () => {
+    const seen: unknown[] = [];
+    const kind: JobKind<Record<string, never>> = {
+      kind: 'counter',
+      description: 'saves a checkpoint, then waits to be stopped',
+      params: z.object({}),
+      concurrency: 1,
+      total: () => 0,
+      async run(ctx) {
+        seen.push(ctx.checkpoint);
+        const at = ((ctx.checkpoint as { at?: number } | undefined)?.at ?? 0) + 1;
+        ctx.saveCheckpoint({ at });
+        if (at < 2) await new Promise((_, reject) => ctx.stopping.addEventListener('abort', () => reject(ctx.stopping.reason)));
+        return { at };
+      },
+    };
+    const pool = new JobPool({ db, dataDir: dir, log: silent, kinds: [kind] });
+    pool.start();
+    const job = pool.enqueue('counter', {});
+    await waitFor(() => seen.length === 1);
+    await pool.stop(1000);
+    const next = new JobPool({ db, dataDir: dir, log: silent, kinds: [kind] });
+    next.start();
+    await waitFor(() => next.store.get(job.id)!.status === 'succeeded');
+    expect(seen).toEqual([undefined, { at: 1 }]);
+    expect(next.store.get(job.id)!.result).toEqual({ at: 2 });
+  });
+
   it('refuses to record a finished unit twice', () => {
     const pool = new JobPool({ db, dataDir: dir, log: silent, kinds: [] });
     const job = pool.store.create('x', {}, 1);
