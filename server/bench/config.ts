@@ -1,0 +1,145 @@
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { EngineConfig } from '../engines/config.ts';
+import { MODEL_NAMES, type ModelPresetName } from '../engines/presets.ts';
+import { InputError } from '../eval/input-error.ts';
+import { DEFAULT_METHODS, parseMethodSpec, type MethodSpec } from './methods.ts';
+
+/**
+ * A benchmark run: dataset × methods × LLMs × one image engine → rewrites, images, CLIP embeddings,
+ * metrics and a report. Written as a JSON file (`zipp bench --config run.json`), as CLI flags, or as the
+ * body of POST /v1/bench; every field but the engine has a default.
+ */
+
+export const DATASET_KINDS = ['movielens', 'pip', 'zipbench', 'rapiddata'] as const;
+
+const Dataset = z.strictObject({
+  kind: z.enum(DATASET_KINDS, { error: `dataset.kind must be one of ${DATASET_KINDS.join(', ')}` }),
+  /** Directory (movielens, pip) or file (zipbench, rapiddata); movielens defaults to the vendored ml-latest-small. */
+  path: z.string().min(1).optional(),
+  /** The first N users (in the dataset's order), or these user ids. Default: every user. */
+  users: z.union([z.number().int().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+  /** Held-out prompts per user that every method rewrites (default 2, the datasets' own split). */
+  queriesPerUser: z.number().int().min(1).max(50).default(2),
+});
+
+/** USD per million tokens, for the cost column (optional: without it only token counts are reported). */
+const Price = z.strictObject({ input: z.number().min(0), output: z.number().min(0) });
+
+export const LlmSpec = z.strictObject({
+  /** Name in the report (default: the model). */
+  name: z.string().min(1).max(80).optional(),
+  model: z.string().min(1),
+  /** Default: ZIPP_LLM_BASE_URL / OPENAI_BASE_URL. */
+  baseUrl: z.url().optional(),
+  /** Environment variable holding this endpoint's key (keys never go into config files). */
+  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'apiKeyEnv names an environment variable, e.g. OPENROUTER_API_KEY').optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  price: Price.optional(),
+});
+export type LlmSpec = z.output<typeof LlmSpec>;
+
+const MethodId = z.string().transform((raw, ctx) => {
+  try {
+    return parseMethodSpec(raw);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+const Model = z.enum(MODEL_NAMES as [ModelPresetName, ...ModelPresetName[]], { error: `model must be one of ${MODEL_NAMES.join(', ')}` });
+
+export const BenchConfig = z.strictObject({
+  dataset: Dataset,
+  methods: z
+    .array(MethodId)
+    .min(1, 'name at least one method')
+    .prefault([...DEFAULT_METHODS])
+    .transform((specs, ctx) => {
+      const ids = specs.map((s: MethodSpec) => s.id);
+      const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+      if (dup) ctx.addIssue({ code: 'custom', message: `method ${dup} is listed twice` });
+      return specs;
+    }),
+  /** Rewriting LLMs (the paper's Fig. 3 compares several). Default: the one configured by ZIPP_LLM_*. */
+  llms: z.array(LlmSpec).min(1).optional(),
+  /** Which LLM writes personas from history (by name; default the first). */
+  personaLlm: z.string().min(1).optional(),
+  engine: EngineConfig,
+  /** Diffusion model preset (paper settings: 50 steps, its guidance, 1024²). */
+  model: Model.default('sdxl'),
+  /** Seeds per prompt (paper: 3). */
+  seeds: z.number().int().min(1).max(16).default(3),
+  /** Overrides of the preset, e.g. fewer steps for a smoke run. */
+  generation: z
+    .strictObject({
+      steps: z.number().int().min(1).max(500).optional(),
+      guidance: z.number().min(0).max(50).optional(),
+      width: z.number().int().min(64).max(4096).optional(),
+      height: z.number().int().min(64).max(4096).optional(),
+    })
+    .default({}),
+  clip: z
+    .strictObject({
+      /** Hub id or local transformers.js CLIP export; default ZIPP_CLIP_MODEL, else ViT-L/14. */
+      model: z.string().min(1).optional(),
+      batchSize: z.number().int().min(1).max(512).default(16),
+      dtype: z.enum(['fp32', 'fp16', 'q8']).default('fp32'),
+    })
+    .default({ batchSize: 16, dtype: 'fp32' }),
+  /**
+   * CMMD's reference set: the dataset's own images where it has them (ZIP-Bench), else images of the
+   * user's most recent history prompts (`prompts` per user, `seeds` each) — the taste a method should
+   * move towards. `none` skips CMMD.
+   */
+  reference: z
+    .strictObject({
+      kind: z.enum(['auto', 'dataset', 'history', 'none']).default('auto'),
+      prompts: z.number().int().min(1).max(50).default(2),
+      seeds: z.number().int().min(1).max(8).default(1),
+    })
+    .default({ kind: 'auto', prompts: 2, seeds: 1 }),
+  /** IPF population targets: wpp2024 (region, gender), wpp2024-subregion, or a targets JSON file. */
+  targets: z.string().min(1).default('wpp2024'),
+  /** Rewrites in flight at once per LLM. */
+  concurrency: z.number().int().min(1).max(64).default(4),
+});
+export type BenchConfig = z.output<typeof BenchConfig>;
+export type BenchConfigInput = z.input<typeof BenchConfig>;
+
+/** Validates a config, with the first problem as one line naming the field ("dataset.kind: …"). */
+export function parseBenchConfig(raw: unknown, where = 'config'): BenchConfig {
+  const r = BenchConfig.safeParse(raw);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const path = issue.path.map(String).join('.');
+  throw new InputError(`${where}${path ? ` ${path}` : ''}: ${issue.message}`);
+}
+
+/**
+ * Paths in a config file are relative to the file; the dataset path, CLIP directory, targets file,
+ * engine cache and workflow files are made absolute so the run does not depend on the working directory.
+ */
+export function resolveConfigPaths(config: BenchConfig, base: string): BenchConfig {
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  const looksLikePath = (p: string) => p.startsWith('.') || p.startsWith('/') || p.includes('/');
+  const engine = { ...config.engine, ...(config.engine.cacheDir ? { cacheDir: abs(config.engine.cacheDir) } : {}) };
+  if (engine.kind === 'comfyui' && engine.workflows) {
+    engine.workflows = Object.fromEntries(Object.entries(engine.workflows).map(([m, p]) => [m, abs(p!)]));
+  }
+  return {
+    ...config,
+    dataset: { ...config.dataset, ...(config.dataset.path ? { path: abs(config.dataset.path) } : {}) },
+    clip: { ...config.clip, ...(config.clip.model && looksLikePath(config.clip.model) ? { model: abs(config.clip.model) } : {}) },
+    targets: config.targets.startsWith('wpp2024') ? config.targets : abs(config.targets),
+    engine,
+  };
+}
+
+export const configBaseDir = (file: string) => dirname(resolve(file));
+
+/** The config as JSON again (methods as their ids), for the manifest and for rerunning it as a file. */
+export function serializeConfig(config: BenchConfig): Record<string, unknown> {
+  return { ...config, methods: config.methods.map((m) => m.id) };
+}

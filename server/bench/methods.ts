@@ -1,0 +1,84 @@
+import type { RewriteMethod } from '../../shared/schemas/rewrite.ts';
+
+/**
+ * The methods a benchmark run compares, named as on the CLI: the five rewrite methods of `zipp rewrite`,
+ * a static-style baseline that needs no LLM, and the unrewritten prompt. Methods that take examples carry
+ * their k in the id ("fewshot:5"), so one run can compare several shot counts.
+ */
+export const BENCH_METHODS = ['original', 'baseline', 'persona', 'fewshot', 'fewshot-baseline', 'retrieval', 'static'] as const;
+export type BenchMethodName = (typeof BENCH_METHODS)[number];
+
+/** What a run compares when the config names no methods (the paper's Table 1 rows we can run). */
+export const DEFAULT_METHODS = ['baseline', 'persona', 'fewshot:3', 'fewshot:5', 'fewshot-baseline:3', 'retrieval:3', 'static'] as const;
+
+export interface MethodSpec {
+  /** Canonical id: "persona", "fewshot:3" (k always spelled out for methods that take one). */
+  id: string;
+  method: BenchMethodName;
+  /** Examples (few-shot) or retrieved prompts; only for methods that take them. */
+  k?: number;
+}
+
+const TAKES_K = new Set<BenchMethodName>(['fewshot', 'fewshot-baseline', 'retrieval']);
+const DEFAULT_K = 3;
+const MAX_K = 5;
+
+/** "fewshot" → fewshot:3, "retrieval:5" → retrieval:5; a one-line error for anything else. */
+export function parseMethodSpec(raw: string): MethodSpec {
+  const [name, kText, ...rest] = raw.trim().split(':');
+  if (!(BENCH_METHODS as readonly string[]).includes(name ?? '') || rest.length) {
+    throw new RangeError(`unknown method '${raw}': use ${BENCH_METHODS.join(', ')} (fewshot, fewshot-baseline and retrieval take :k, e.g. fewshot:5)`);
+  }
+  const method = name as BenchMethodName;
+  if (!TAKES_K.has(method)) {
+    if (kText !== undefined) throw new RangeError(`method '${method}' takes no k: write '${method}'`);
+    return { id: method, method };
+  }
+  const k = kText === undefined ? DEFAULT_K : Number(kText);
+  if (!(Number.isInteger(k) && k >= 1 && k <= MAX_K)) throw new RangeError(`method '${raw}': k must be a whole number from 1 to ${MAX_K}`);
+  return { id: `${method}:${k}`, method, k };
+}
+
+/** The shared rewrite pipeline's method for a bench method; undefined for methods that need no LLM. */
+export function rewriteMethodOf(spec: MethodSpec): RewriteMethod | undefined {
+  return spec.method === 'original' || spec.method === 'static' ? undefined : spec.method;
+}
+
+export const usesLlm = (spec: MethodSpec): boolean => rewriteMethodOf(spec) !== undefined;
+
+/** Methods whose prompt depends on the user's persona. */
+export const usesPersona = (spec: MethodSpec): boolean => spec.method === 'persona' || spec.method === 'fewshot';
+
+/** The row label of reports, in the paper's vocabulary (ZIPP = persona-conditioned, TV = Tailored Visions). */
+export function methodLabel(spec: MethodSpec): string {
+  switch (spec.method) {
+    case 'original':
+      return 'Original prompt';
+    case 'baseline':
+      return 'LLM (0-shot, no persona)';
+    case 'persona':
+      return 'ZIPP (0-shot)';
+    case 'fewshot':
+      return `ZIPP (${spec.k}-shot)`;
+    case 'fewshot-baseline':
+      return `LLM (${spec.k}-shot, no persona)`;
+    case 'retrieval':
+      return `TV (${spec.k})`;
+    case 'static':
+      return 'Static features (ViPer-like)';
+  }
+}
+
+/**
+ * Persona on/off pairs for the paper's Fig. 3: each persona-conditioned method with the same method
+ * minus the persona ("0-shot": persona vs baseline; "k-shot": fewshot:k vs fewshot-baseline:k).
+ */
+export function personaPairs(specs: readonly MethodSpec[]): { setting: string; without: MethodSpec; with: MethodSpec }[] {
+  const byId = new Map(specs.map((s) => [s.id, s]));
+  const pairs: { setting: string; without: MethodSpec; with: MethodSpec }[] = [];
+  for (const s of specs) {
+    if (s.method === 'persona' && byId.has('baseline')) pairs.push({ setting: '0-shot', without: byId.get('baseline')!, with: s });
+    if (s.method === 'fewshot' && byId.has(`fewshot-baseline:${s.k}`)) pairs.push({ setting: `${s.k}-shot`, without: byId.get(`fewshot-baseline:${s.k}`)!, with: s });
+  }
+  return pairs;
+}
