@@ -32,9 +32,10 @@ export interface CheckpointState {
   weights: WeightIndex[];
   optimizer: WeightIndex[];
   best: WeightIndex[];
+  average: WeightIndex[];
 }
 
-const FILES = { state: 'state.json', weights: 'weights.bin', optimizer: 'optimizer.bin', best: 'best.bin' };
+const FILES = { state: 'state.json', weights: 'weights.bin', optimizer: 'optimizer.bin', best: 'best.bin', average: 'average.bin' };
 
 function writeAtomic(file: string, data: string | Uint8Array): void {
   writeFileSync(`${file}.tmp`, data);
@@ -45,7 +46,7 @@ export async function saveCheckpoint(
   dir: string,
   trainer: Trainer,
   best: Map<string, [number[], Float32Array]>,
-  state: Omit<CheckpointState, 'version' | 'weights' | 'optimizer' | 'best'>,
+  state: Omit<CheckpointState, 'version' | 'weights' | 'optimizer' | 'best' | 'average'>,
 ): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const weights = packWeights(trainer.weights());
@@ -53,11 +54,13 @@ export async function saveCheckpoint(
   const opt = packWeights(new Map(named.map(({ name, tensor }) => [name, [tensor.shape.slice(), tensor.dataSync() as Float32Array]])));
   named[0]?.tensor.dispose(); // the iteration count is a fresh scalar; the moments are the optimizer's own variables
   const bestPacked = packWeights(best);
+  const average = packWeights(trainer.averagedWeights());
+  writeAtomic(path.join(dir, FILES.average), average.data);
   writeAtomic(path.join(dir, FILES.weights), weights.data);
   writeAtomic(path.join(dir, FILES.optimizer), opt.data);
   writeAtomic(path.join(dir, FILES.best), bestPacked.data);
   // The state file goes last: it is what marks the checkpoint complete.
-  writeAtomic(path.join(dir, FILES.state), JSON.stringify({ version: 1, ...state, weights: weights.index, optimizer: opt.index, best: bestPacked.index }));
+  writeAtomic(path.join(dir, FILES.state), JSON.stringify({ version: 1, ...state, weights: weights.index, optimizer: opt.index, best: bestPacked.index, average: average.index }));
 }
 
 export function hasCheckpoint(dir: string): boolean {
@@ -71,6 +74,7 @@ export async function loadCheckpoint(dir: string, trainer: Trainer, fingerprint:
     throw new Error(`${dir}: the checkpoint was made with other data or settings; drop --resume or point --checkpoint-dir elsewhere`);
   }
   trainer.setWeights(unpackWeights(state.weights, readFileSync(path.join(dir, FILES.weights))));
+  trainer.setAveragedWeights(unpackWeights(state.average, readFileSync(path.join(dir, FILES.average))));
   const opt = unpackWeights(state.optimizer, readFileSync(path.join(dir, FILES.optimizer)));
   const named = [...opt].map(([name, [shape, data]]) => ({ name, tensor: tf.tensor(data, shape) }));
   await trainer.optimizer.setWeights(named);

@@ -21,6 +21,11 @@ export const EncoderConfig = z.object({
    */
   idDropout: z.number().min(0).max(1).default(0.5),
   learningRate: z.number().positive().default(1e-3),
+  /**
+   * Decay of an exponential moving average of the weights, updated after every step; validation and
+   * export use the average (0 = off). Averaging damps the step-to-step noise of small, sparse data.
+   */
+  ema: z.number().min(0).max(0.9999).default(0.9),
   /** Users per step. */
   batchSize: z.number().int().min(4).default(512),
   epochs: z.number().int().min(1).default(40),

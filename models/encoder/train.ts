@@ -125,7 +125,7 @@ async function runEpochs(
   let rng = createRng(cfg.seed);
   let startEpoch = 1;
   let history: EpochRecord[] = [];
-  let best = trainer.weights();
+  let best = trainer.averagedWeights();
   let bestEpoch = 0;
   let bestMrr = -1;
   if (options.resume && options.checkpointDir && hasCheckpoint(options.checkpointDir)) {
@@ -169,11 +169,15 @@ async function runEpochs(
       }
       totalEdges += edges;
       totalSeconds += seconds;
-      const tables = trainer.tables();
-      const validation = cases.length > 0 ? evaluateCases(trainer, tables, cases, caseInputs, set, edgeScale) : { 'hit@1': 0, 'hit@10': 0, mrr: 0, posting_accuracy: 0 };
-      tables.values.forEach((t) => t.dispose());
-      tables.embeddings.dispose();
-      tables.prior.dispose();
+      const validation = trainer.withAveragedWeights(() => {
+        if (cases.length === 0) return { 'hit@1': 0, 'hit@10': 0, mrr: 0, posting_accuracy: 0 };
+        const tables = trainer.tables();
+        const metrics = evaluateCases(trainer, tables, cases, caseInputs, set, edgeScale);
+        tables.values.forEach((t) => t.dispose());
+        tables.embeddings.dispose();
+        tables.prior.dispose();
+        return metrics;
+      });
       const record: EpochRecord = {
         epoch,
         loss: lossSum / plan.length,
@@ -189,7 +193,7 @@ async function runEpochs(
       if (improved) {
         bestMrr = validation.mrr;
         bestEpoch = epoch;
-        best = trainer.weights();
+        best = trainer.averagedWeights();
       }
       options.progress?.epoch(record, improved);
       if (options.checkpointDir) {

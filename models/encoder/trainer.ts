@@ -47,6 +47,8 @@ export class Trainer {
   readonly optimizer: tf.AdamOptimizer;
   private readonly features: tf.Tensor2D;
   private readonly images: { dim: number; rows: Map<number, number>; table: tf.Tensor2D } | undefined;
+  /** Moving average of the weights (see EncoderConfig.ema); undefined when off. */
+  private readonly average: Map<string, tf.Variable> | undefined;
 
   constructor(
     readonly cfg: EncoderConfig,
@@ -61,6 +63,16 @@ export class Trainer {
     };
     this.params = createParams(values ?? initialValues(cfg, shapes));
     this.optimizer = tf.train.adam(cfg.learningRate);
+    if (cfg.ema > 0) {
+      this.average = new Map(
+        [...this.params].map(([name, p]) => {
+          const copy = p.clone();
+          const v = tf.variable(copy, false, `${p.name}/average`);
+          copy.dispose();
+          return [name, v];
+        }),
+      );
+    }
     this.features = tf.tensor2d(data.features, [data.communities, data.featureDim]);
     if (data.images && data.images.byUser.size > 0) {
       const users = [...data.images.byUser.keys()].sort((a, b) => a - b);
@@ -171,6 +183,10 @@ export class Trainer {
     if (useImages) result.image = lossTensors[i++]!.dataSync()[0]!;
     total!.dispose();
     lossTensors.forEach((t) => t.dispose());
+    if (this.average) {
+      const d = cfg.ema;
+      tf.tidy(() => this.average!.forEach((avg, name) => avg.assign(avg.mul(d).add(this.params.get(name)!.mul(1 - d)))));
+    }
     return result;
   }
 
@@ -226,6 +242,32 @@ export class Trainer {
     return readParams(this.params);
   }
 
+  /** The moving-average weights (the training weights when averaging is off). */
+  averagedWeights(): Map<string, [number[], Float32Array]> {
+    return readParams(this.average ?? this.params);
+  }
+
+  setAveragedWeights(values: Map<string, [number[], Float32Array]>): void {
+    if (!this.average) return;
+    for (const [name, [shape, data]] of values) {
+      const t = tf.tensor(data, shape);
+      this.average.get(name)?.assign(t);
+      t.dispose();
+    }
+  }
+
+  /** Runs fn with the averaged weights in place of the training weights, then puts the latter back. */
+  withAveragedWeights<T>(fn: () => T): T {
+    if (!this.average) return fn();
+    const current = this.weights();
+    this.setWeights(readParams(this.average));
+    try {
+      return fn();
+    } finally {
+      this.setWeights(current);
+    }
+  }
+
   setWeights(values: Map<string, [number[], Float32Array]>): void {
     for (const [name, [shape, data]] of values) {
       const p = this.params.get(name);
@@ -239,6 +281,7 @@ export class Trainer {
 
   dispose(): void {
     this.params.forEach((p) => p.dispose());
+    this.average?.forEach((p) => p.dispose());
     this.optimizer.dispose();
     this.features.dispose();
     this.images?.table.dispose();
