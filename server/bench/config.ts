@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { EngineConfig } from '../engines/config.ts';
@@ -123,7 +124,8 @@ export function parseBenchConfig(raw: unknown, where = 'config'): BenchConfig {
  */
 export function resolveConfigPaths(config: BenchConfig, base: string): BenchConfig {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
-  const looksLikePath = (p: string) => p.startsWith('.') || p.startsWith('/') || p.includes('/');
+  // "Xenova/clip-vit-large-patch14" is a hub id; "./clip", "/models/clip" or an existing folder is a path.
+  const looksLikePath = (p: string) => isLocalModel(p, base);
   const engine = { ...config.engine, ...(config.engine.cacheDir ? { cacheDir: abs(config.engine.cacheDir) } : {}) };
   if (engine.kind === 'comfyui' && engine.workflows) {
     engine.workflows = Object.fromEntries(Object.entries(engine.workflows).map(([m, p]) => [m, abs(p!)]));
@@ -143,3 +145,6 @@ export const configBaseDir = (file: string) => dirname(resolve(file));
 export function serializeConfig(config: BenchConfig): Record<string, unknown> {
   return { ...config, methods: config.methods.map((m) => m.id) };
 }
+
+/** A CLIP model given as a path (./x, ../x, /x, or an existing folder under base) rather than a hub id. */
+export const isLocalModel = (model: string, base: string): boolean => /^(\.{1,2}[\\/]|[\\/])/.test(model) || existsSync(resolve(base, model));

@@ -51,7 +51,10 @@ export interface RunOptions {
   env?: Env;
   clientFactory?: ClientFactory;
   progress?: BenchProgress;
+  /** Aborts LLM and engine requests in flight. */
   signal?: AbortSignal;
+  /** Start no new unit (what is in flight finishes and is stored), then stop: a server shutting down. */
+  stopping?: AbortSignal;
 }
 
 /** What this invocation did (not what earlier ones did): zero everywhere on a rerun. */
@@ -78,6 +81,7 @@ const IMAGE_CHUNK = 64;
 
 export async function runBench(config: BenchConfig, options: RunOptions): Promise<RunSummary> {
   const { outDir, signal } = options;
+  const stop = anySignal(signal, options.stopping);
   const env = options.env ?? process.env;
   const progress = options.progress ?? quietProgress;
   await mkdir(outDir, { recursive: true });
@@ -131,7 +135,7 @@ export async function runBench(config: BenchConfig, options: RunOptions): Promis
         personas.set(user.id, persona!);
         progress.update(++personasDone);
       },
-      signal,
+      stop,
     );
 
     const statics = methods.some((m) => m.method === 'static') ? new StaticFeatures(dataset.users) : undefined;
@@ -165,7 +169,7 @@ export async function runBench(config: BenchConfig, options: RunOptions): Promis
             g[result.guard]++;
             progress.update(++rewritesDone);
           },
-          signal,
+          stop,
         ),
       ),
     );
@@ -199,6 +203,7 @@ export async function runBench(config: BenchConfig, options: RunOptions): Promis
     progress.stage('images', missing.length + reference.files.filter((f) => !store.hasEmbedding(spaces.image, f.key)).length);
     let imagesDone = 0;
     for (let start = 0; start < missing.length; start += IMAGE_CHUNK) {
+      stop?.throwIfAborted();
       const chunk = missing.slice(start, start + IMAGE_CHUNK).map(([, r]) => r);
       const made = await pool.generateAll(chunk, undefined, signal);
       work.images.embedded += await embedMissing(store, spaces.image, made.map((m) => ({ key: m.key, input: m.path ?? m.bytes })), (inputs) => clip.embedImages(inputs), config.clip.batchSize, undefined, signal);
@@ -242,6 +247,11 @@ export async function runBench(config: BenchConfig, options: RunOptions): Promis
   } finally {
     store.close();
   }
+}
+
+function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const given = signals.filter((s): s is AbortSignal => s !== undefined);
+  return given.length <= 1 ? given[0] : AbortSignal.any(given);
 }
 
 /** What makes two LLMs' answers differ: endpoint, model and sampling temperature (never the key). */

@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { QUESTIONNAIRE, QuestionnaireError } from '../../shared/persona/index.ts';
@@ -13,8 +13,11 @@ import { studyResults } from './results.ts';
 import { StudyService, type StudyServiceOptions } from './service.ts';
 
 export interface StudyAppOptions extends StudyServiceOptions {
-  /** Whether a request may read results (the server passes its bearer-token check). Participants never need it. */
-  authorize: (c: Context) => boolean;
+  /**
+   * Guards the results routes (the server passes its bearer-token middleware); without one, results are
+   * refused to everyone. Participants never need it.
+   */
+  resultsGuard?: MiddlewareHandler;
 }
 
 const StudyId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/);
@@ -73,9 +76,14 @@ export function createStudyApp(options: StudyAppOptions): { app: Hono; service: 
     }
     return r.data;
   };
-  const requireAuth = (c: Context) => {
-    if (!options.authorize(c)) throw new ApiError(401, 'unauthorized', 'results need the server token: send "Authorization: Bearer <token>"', undefined, { 'WWW-Authenticate': 'Bearer' });
-  };
+  const guard: MiddlewareHandler =
+    options.resultsGuard ??
+    (() => {
+      throw new ApiError(401, 'unauthorized', 'results need the server token: send "Authorization: Bearer <token>"', undefined, { 'WWW-Authenticate': 'Bearer' });
+    });
+  app.use('/:study/results', guard);
+  app.use('/:study/results.md', guard);
+  app.use('/:study/results.html', guard);
 
   app.get('/assets/study.js', async (c) => c.body(await studyPageScript(), 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache' }));
 
@@ -125,17 +133,14 @@ export function createStudyApp(options: StudyAppOptions): { app: Hono; service: 
   });
 
   app.get('/:study/results', async (c) => {
-    requireAuth(c);
     const s = await study(c);
     return c.json(studyResults(service.db, s.id));
   });
   app.get('/:study/results.md', async (c) => {
-    requireAuth(c);
     const s = await study(c);
-    return c.body(renderMarkdown(await studyDocument(studyResults(service.db, s.id))), 200, { 'Content-Type': 'text/markdown; charset=utf-8' });
+    return c.body(renderMarkdown(await studyDocument(studyResults(service.db, s.id)), { charts: false }), 200, { 'Content-Type': 'text/markdown; charset=utf-8' });
   });
   app.get('/:study/results.html', async (c) => {
-    requireAuth(c);
     const s = await study(c);
     return c.html(renderHtml(await studyDocument(studyResults(service.db, s.id))));
   });
@@ -160,7 +165,7 @@ const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').rep
 function pageHtml(s: StudyConfig, script: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escape(s.title)}</title>
+<title>${escape(s.title)}</title><link rel="icon" href="data:,">
 <style>
 body{font:16px/1.5 Helvetica,Arial,sans-serif;color:#222;max-width:980px;margin:2rem auto;padding:0 1rem}
 fieldset{border:1px solid #ddd;border-radius:6px;margin:0 0 1rem;padding:.6rem 1rem}legend{font-weight:600}

@@ -36,6 +36,7 @@ export function studyResults(db: StudyDb, study: string): StudyResults {
     const [row] = winRates(list.map((c) => ({ a: aLabel, b: bLabel, winner: c.winner === 'a' ? aLabel : bLabel })));
     conditions.push({ condition, ...row! });
   }
+  conditions.sort((x, y) => (x.condition < y.condition ? -1 : x.condition > y.condition ? 1 : 0));
   return { study, ...db.counts(study), conditions };
 }
 

@@ -31,13 +31,16 @@ export interface ReportDocument {
   sections: Section[];
 }
 
-export function renderMarkdown(doc: ReportDocument): string {
+/** `charts: false` leaves the charts out (a Markdown file served without its charts/ folder). */
+export function renderMarkdown(doc: ReportDocument, options: { charts?: boolean } = {}): string {
   const out = [`# ${doc.title}`, '', doc.subtitle, ''];
   for (const s of doc.sections) {
     out.push(`## ${s.title}`, '');
     for (const b of s.blocks) {
       if (b.kind === 'text') out.push(b.text, '');
-      else if (b.kind === 'chart') out.push(`![${b.chart.alt}](charts/${b.chart.name}.svg)`, '');
+      else if (b.kind === 'chart') {
+        if (options.charts !== false) out.push(`![${b.chart.alt}](charts/${b.chart.name}.svg)`, '');
+      }
       else if (b.kind === 'details') out.push(`**${b.summary}**`, '', ...b.items.map((i) => `- ${i.replace(/\n/g, ' ')}`), '');
       else out.push(...markdownTable(b.table), '');
     }

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { createLlmClient } from '../../shared/llm/client.ts';
+import type { Env } from '../../shared/llm/settings.ts';
+import type { JobKind } from '../jobs/kind.ts';
+import { JobFailure } from '../jobs/kind.ts';
+import { EngineError } from '../engines/types.ts';
+import { InputError } from '../eval/input-error.ts';
+import { parseBenchConfig } from './config.ts';
+import { runBench, type BenchStage } from './run.ts';
+
+/**
+ * `zipp bench` as a durable server job (kind `bench`, started by POST /v1/bench). The run directory is the
+ * job's own directory, and the run's units live there, so a job cut off by a shutdown or a crash resumes
+ * with everything it had finished — exactly as rerunning the CLI command does. Progress reports the
+ * current stage ("rewrites 12/48"); the result is the report's file names and the headline numbers.
+ */
+export const BenchJobParams = z.record(z.string(), z.unknown());
+export type BenchJobParams = z.infer<typeof BenchJobParams>;
+
+export function benchJobKind(env: Env): JobKind<BenchJobParams> {
+  return {
+    kind: 'bench',
+    description: 'benchmark run: dataset × methods × LLMs × image engine → report',
+    params: BenchJobParams,
+    concurrency: 1,
+    total: () => 0,
+    async run(ctx) {
+      let config;
+      try {
+        config = parseBenchConfig(ctx.params, 'bench');
+      } catch (err) {
+        throw new JobFailure('invalid_request', (err as Error).message);
+      }
+      let stage: BenchStage = 'personas';
+      let total = 0;
+      try {
+        const summary = await runBench(config, {
+          outDir: ctx.jobDir(),
+          env,
+          clientFactory: (settings) => createLlmClient(settings),
+          signal: ctx.signal,
+          stopping: ctx.stopping,
+          progress: {
+            stage(name, n) {
+              stage = name;
+              total = n;
+              ctx.progress({ done: 0, total: n, message: `${name}: 0 of ${n}` });
+            },
+            update(done) {
+              ctx.progress({ done, total, message: `${stage}: ${done} of ${total}` });
+            },
+            log(line) {
+              ctx.log.info(line);
+            },
+          },
+        });
+        return {
+          report: { html: 'report.html', markdown: 'report.md', results: 'results.json' },
+          work: summary.work,
+          cells: summary.results.cells.map((c) => ({ llm: c.llm, method: c.method, clipscore: c.clipscore, cmmd: c.cmmd ?? null })),
+        };
+      } catch (err) {
+        if (ctx.signal.aborted || ctx.stopping.aborted) throw err;
+        if (err instanceof InputError || err instanceof RangeError) throw new JobFailure('invalid_request', err.message);
+        if (err instanceof EngineError) throw new JobFailure('engine_error', err.message);
+        throw err;
+      }
+    },
+  };
+}

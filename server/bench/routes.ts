@@ -1,0 +1,82 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { resolveInside } from '../app/data-paths.ts';
+import type { AppEnv } from '../app/env.ts';
+import { ApiError } from '../app/errors.ts';
+import type { ApiDocs } from '../app/openapi.ts';
+import { defineRoute } from '../app/route.ts';
+import type { AppServices } from '../app/services.ts';
+import { Job } from '../jobs/schema.ts';
+import { BenchConfig, isLocalModel, serializeConfig } from './config.ts';
+
+const JobParams = z.strictObject({ id: z.string().regex(/^job_[a-z0-9]{20}$/, 'a job id looks like job_ followed by 20 letters/digits') });
+const REPORT_FILES = {
+  'report.html': 'text/html; charset=utf-8',
+  'report.md': 'text/markdown; charset=utf-8',
+  'results.json': 'application/json',
+  'manifest.json': 'application/json',
+} as const;
+const FileParams = JobParams.extend({
+  file: z.enum(Object.keys(REPORT_FILES) as [keyof typeof REPORT_FILES, ...(keyof typeof REPORT_FILES)[]], { error: `file: one of ${Object.keys(REPORT_FILES).join(', ')}` }),
+});
+
+/**
+ * Benchmark runs over HTTP: POST /v1/bench queues a `bench` job with the same config `zipp bench --config`
+ * reads (every file path relative to the server's data directory; the vendored MovieLens needs none), and
+ * GET /v1/bench/{id}/{file} serves its report once written. Progress and cancelling go through /v1/jobs.
+ */
+export function benchRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices): void {
+  defineRoute(
+    app,
+    docs,
+    {
+      method: 'post',
+      path: '/v1/bench',
+      tag: 'bench',
+      summary: 'Start a benchmark run as a durable job (dataset × methods × LLMs × image engine → report)',
+      description: 'Paths (dataset.path, clip.model as a folder, targets as a file, engine workflows) are relative to the data directory. The report: GET /v1/bench/{id}/report.html.',
+      body: BenchConfig,
+      responses: { 202: { description: 'the queued job', schema: Job } },
+    },
+    (c, { body }) => {
+      const inside = (p: string, field: string) => resolveInside(s.dataDir, p, field);
+      const engine = { ...body.engine };
+      if (engine.cacheDir) engine.cacheDir = inside(engine.cacheDir, 'engine.cacheDir');
+      if (engine.kind === 'comfyui' && engine.workflows) {
+        engine.workflows = Object.fromEntries(Object.entries(engine.workflows).map(([m, p]) => [m, inside(p!, `engine.workflows.${m}`)]));
+      }
+      const config = {
+        ...body,
+        dataset: { ...body.dataset, ...(body.dataset.path ? { path: inside(body.dataset.path, 'dataset.path') } : {}) },
+        clip: { ...body.clip, ...(body.clip.model && isLocalModel(body.clip.model, s.dataDir) ? { model: inside(body.clip.model, 'clip.model') } : {}) },
+        targets: body.targets.startsWith('wpp2024') ? body.targets : inside(body.targets, 'targets'),
+        engine,
+      };
+      if (!config.llms) s.llm.client(); // 503 now rather than a failed job later
+      const job = s.pool.enqueue('bench', serializeConfig(config));
+      return c.json(job, 202, { Location: `/v1/jobs/${job.id}` });
+    },
+  );
+
+  defineRoute(
+    app,
+    docs,
+    {
+      method: 'get',
+      path: '/v1/bench/:id/:file',
+      tag: 'bench',
+      summary: "A benchmark job's report: report.html (self-contained, SVG charts), report.md, results.json or manifest.json",
+      params: FileParams,
+      responses: { 200: { description: 'the file', contentType: 'text/html' } },
+    },
+    (c, { params }) => {
+      const job = s.pool.store.get(params.id);
+      if (!job || job.kind !== 'bench') throw new ApiError(404, 'not_found', `no benchmark job ${params.id}; list them with GET /v1/jobs?kind=bench`, 'id');
+      const file = path.join(s.dataDir, 'jobs', params.id, params.file);
+      if (!existsSync(file)) throw new ApiError(404, 'not_found', `job ${params.id} has no ${params.file} yet (status ${job.status}); it is written when the run finishes`, 'file');
+      return c.body(readFileSync(file), 200, { 'Content-Type': REPORT_FILES[params.file] });
+    },
+  );
+}

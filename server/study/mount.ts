@@ -1,0 +1,20 @@
+import type { Hono } from 'hono';
+import type { AppEnv } from '../app/env.ts';
+import { bearerAuth } from '../app/middleware/auth.ts';
+import type { AppServices } from '../app/services.ts';
+import { createStudyApp } from './app.ts';
+
+/**
+ * Mounts the A/B study at /study on the server: participant pages are public, results need the server's
+ * bearer token, studies are read from `<data dir>/studies/<id>.json` and recorded in `<data dir>/study.db`.
+ */
+export function mountStudy(app: Hono<AppEnv>, s: AppServices): void {
+  const study = createStudyApp({
+    dataDir: s.dataDir,
+    llm: () => s.llm.client(),
+    resultsGuard: bearerAuth(s.tokens),
+    onError: (message, error) => s.log.warn(message, { error: error instanceof Error ? error.message : String(error) }),
+  });
+  app.route('/study', study.app);
+  s.shutdown.addEventListener('abort', () => study.close(), { once: true });
+}
