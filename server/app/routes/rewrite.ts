@@ -28,7 +28,8 @@ export function rewriteRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices):
       summary: 'Rewrite a text-to-image prompt, with or without a persona (any method of the core)',
       description:
         'Answers like `zipp rewrite --json`. With `?stream=true` or `Accept: text/event-stream` the answer is server-sent events: ' +
-        '`delta` ({text}) as the LLM writes, then `result` (the same object as the JSON answer) or `error` ({error}).',
+        '`delta` ({text}) as the LLM writes, then `result` (the same object as the JSON answer) or `error` ({error}). ' +
+        'When the core asks the LLM again (an empty or echoed answer, or the subject guard), the new attempt streams its own deltas: `result` is the answer that counts.',
       query: RewriteQuery,
       body: RewriteBody,
       responses: {
