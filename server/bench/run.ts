@@ -96,13 +96,14 @@ export async function runBench(config: BenchConfig, options: RunOptions): Promis
   };
   const spend = (llm: string, u: Usage) => (work.usage[llm] = addUsage(work.usage[llm] ?? emptyUsage(), u));
   try {
-    const { dataset, selected } = await loadBenchDataset(config.dataset);
-    progress.log(`${dataset.name}: ${selected.length} of ${dataset.users.length} users, ${config.dataset.queriesPerUser} prompts each, methods ${config.methods.map((m) => m.id).join(', ')}`);
     const methods = config.methods;
     const llmMethods = methods.filter(usesLlm);
+    // Missing LLM settings fail before the dataset is read.
+    let llms = llmMethods.length > 0 ? resolveLlms(config.llms, env, options.clientFactory) : [];
+    const { dataset, selected } = await loadBenchDataset(config.dataset);
+    progress.log(`${dataset.name}: ${selected.length} of ${dataset.users.length} users, ${config.dataset.queriesPerUser} prompts each, methods ${config.methods.map((m) => m.id).join(', ')}`);
     const personaUsers = methods.some(usesPersona) ? selected : methods.some((m) => m.method === 'static') ? selected.filter((u) => u.history.length === 0) : [];
-    const needsLlm = llmMethods.length > 0 || personaUsers.some((u) => personaSourceOf(u) === 'history');
-    const llms = needsLlm ? resolveLlms(config.llms, env, options.clientFactory) : [];
+    if (llms.length === 0 && personaUsers.some((u) => personaSourceOf(u) === 'history')) llms = resolveLlms(config.llms, env, options.clientFactory);
     const personaLlm = config.personaLlm ? llms.find((l) => l.name === config.personaLlm) : llms[0];
     if (config.personaLlm && !personaLlm) throw new InputError(`personaLlm: no LLM named ${config.personaLlm}; use one of ${llms.map((l) => l.name).join(', ')}`);
     const totalUsage: Record<string, Usage> = Object.fromEntries(llms.map((l) => [l.name, emptyUsage()]));
