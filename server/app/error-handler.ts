@@ -31,7 +31,9 @@ export function toApiError(err: unknown): ApiError {
 }
 
 export function errorResponse(err: unknown, c: Context<AppEnv>, log: Logger): Response {
-  const api = toApiError(err);
+  // A request cut off by its deadline fails with the deadline's error, whatever the handler threw on the way out.
+  const reason: unknown = c.get('signal')?.reason;
+  const api = reason instanceof ApiError ? reason : toApiError(err);
   if (api.status >= 500 && api.code === 'internal') {
     (c.get('log') ?? log).error('unhandled error', { error: (err as Error)?.stack ?? String(err) });
   }

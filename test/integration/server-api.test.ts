@@ -324,3 +324,24 @@ describe('encoder training from an upload', () => {
     expect((await vocabulary.json()).communities.names).toHaveLength(60);
   });
 });
+
+describe('request timeout', () => {
+  it('answers 504 when the LLM does not answer in time, and gives up the LLM call', async () => {
+    const quick = await startTestZipp({
+      env: { ZIPP_LLM_BASE_URL: llm.url, ZIPP_LLM_API_KEY: 'sk-test', ZIPP_LLM_MAX_RETRIES: '0' },
+      config: { requestTimeoutMs: 300 },
+    });
+    try {
+      llm.enqueue({ kind: 'hang' });
+      const started = Date.now();
+      const { status, body } = await quick.json('POST', '/v1/rewrite', { prompt: 'a slow tortoise', method: 'baseline' });
+      expect(status).toBe(504);
+      expect(body.error, JSON.stringify(body)).toMatchObject({ code: 'timeout', message: expect.stringMatching(/--request-timeout/) });
+      expect(Date.now() - started).toBeLessThan(5000);
+      // The server is free for the next request at once.
+      expect((await quick.json('POST', '/v1/rewrite', { prompt: 'a quick hare', method: 'baseline' })).status).toBe(200);
+    } finally {
+      await quick.close();
+    }
+  });
+});

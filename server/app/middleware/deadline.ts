@@ -18,8 +18,11 @@ export function deadline(ms: number): MiddlewareHandler<AppEnv> {
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        controller.abort(new Error('request timed out'));
-        reject(new ApiError(504, 'timeout', `the request took longer than ${ms / 1000} s; retry, or raise --request-timeout`));
+        // The same error is the abort reason, so whichever path reports the failure (this race or the
+        // handler's own aborted LLM call) answers the same 504.
+        const error = new ApiError(504, 'timeout', `the request took longer than ${ms / 1000} s; retry, or raise --request-timeout`);
+        controller.abort(error);
+        reject(error);
       }, ms);
     });
     try {
