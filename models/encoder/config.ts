@@ -39,6 +39,11 @@ export const EncoderConfig = z.object({
    * for vocabularies of a few thousand communities.
    */
   negatives: z.enum(['sampled', 'vocabulary']).default('vocabulary'),
+  /**
+   * With negatives = "vocabulary": share of a user's communities removed from the input and predicted
+   * each step (at least one, never all). 0 = exactly one, the paper's setting.
+   */
+  maskRate: z.number().min(0).max(0.9).default(0),
   /** Subtract log(expected candidate frequency) from sampled logits (Yi et al., RecSys 2019). */
   samplingCorrection: z.boolean().default(true),
   /** Learn a free vector per vocabulary community on top of its text features. */

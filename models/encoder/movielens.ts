@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { CommunityInfo } from '../../shared/embed/community-text.ts';
@@ -54,4 +54,14 @@ export function readMovieLens(dir: string, options: { minRating?: number; minLik
     interactions.push({ user: `ml${r.userId}`, community: name, posts: 0, comments: 1 });
   }
   return { interactions, movies };
+}
+
+/** Writes the graph as the two files `zipp encoder train` reads: likes.csv and movies.jsonl. */
+export function writeMovieLensFiles(graph: MovieLensGraph, outDir: string): { interactions: string; communities: string } {
+  mkdirSync(outDir, { recursive: true });
+  const interactions = path.join(outDir, 'likes.csv');
+  const communities = path.join(outDir, 'movies.jsonl');
+  writeFileSync(interactions, ['user,community,posts,comments', ...graph.interactions.map((i) => `${i.user},${i.community},${i.posts},${i.comments}`)].join('\n') + '\n');
+  writeFileSync(communities, [...graph.movies.values()].map((m) => JSON.stringify(m)).join('\n') + '\n');
+  return { interactions, communities };
 }

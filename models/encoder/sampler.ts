@@ -28,7 +28,12 @@ export interface StepBatch {
   mask: Float32Array;
   /** Local ids of candidates. */
   candidates: Int32Array;
-  /** Per user, the candidate column of their positive. */
+  /**
+   * [size, candidates] target distribution per user: 1/m on each of the m communities removed from the
+   * user's input this step (their candidate columns), 0 elsewhere.
+   */
+  targets: Float32Array;
+  /** Per user, the candidate column of one removed community (the link BCE positive). */
   labels: Int32Array;
   /** [size, candidates] 0 or MASK_PENALTY (the user's other true communities). */
   candidateMask: Float32Array;
@@ -120,20 +125,26 @@ export class Sampler {
 
   batch(rng: Rng, users: readonly number[]): StepBatch {
     const g = this.graph;
+    const whole = this.cfg.negatives === 'vocabulary';
     const lists: NeighbourEntry[][] = [];
-    const positives: number[] = [];
+    const removed: number[][] = [];
     for (const u of users) {
       const own = userCommunities(g, u);
-      const drop = rng.int(own.length);
-      positives.push(own[drop]!);
+      // One removed community (the paper's setting); with a full softmax optionally a share of them,
+      // which gives more training signal per step to users with long lists.
+      const m = whole ? Math.min(own.length - 1, Math.max(1, Math.round(this.cfg.maskRate * own.length))) : 1;
+      const order = own.length === 1 ? [0] : partialShuffle(rng, own.length, m);
+      const drop = new Set(order.slice(0, m));
+      removed.push([...drop].map((i) => own[i]!));
       const list: NeighbourEntry[] = [];
       for (let i = 0; i < own.length; i++) {
-        if (i === drop) continue;
+        if (drop.has(i)) continue;
         const e = g.offsets[u]! + i;
         list.push({ index: own[i]!, posts: g.edgePosts[e]!, comments: g.edgeComments[e]! });
       }
       lists.push(list);
     }
+    const positives = removed.map((r) => r[0]!);
     const hood = buildPaddedNeighbourhood(lists, {
       communityActivity: (i) => g.communityActivity[i]!,
       maxWidth: this.cfg.maxNeighbours,
@@ -143,7 +154,6 @@ export class Sampler {
 
     const B = users.length;
     const V = g.communities.length;
-    const whole = this.cfg.negatives === 'vocabulary';
     const local = new Map<number, number>();
     const toLocal = (c: number) => {
       let i = local.get(c);
@@ -169,11 +179,17 @@ export class Sampler {
 
     const C = candidates.length;
     const candidateMask = new Float32Array(B * C);
+    const targets = new Float32Array(B * C);
     users.forEach((u, i) => {
       const own = userCommunities(g, u);
       if (whole) {
-        for (const c of own) if (c !== positives[i]) candidateMask[i * C + c] = MASK_PENALTY;
+        const out = new Set(removed[i]);
+        for (const c of own) {
+          if (out.has(c)) targets[i * C + c] = 1 / out.size;
+          else candidateMask[i * C + c] = MASK_PENALTY;
+        }
       } else {
+        targets[i * C + i] = 1;
         for (let j = 0; j < C; j++) if (j !== i && binaryHas(own, candidatesGlobal[j]!)) candidateMask[i * C + j] = MASK_PENALTY;
       }
     });
@@ -197,6 +213,7 @@ export class Sampler {
       edges: hood.edges,
       mask: hood.mask,
       candidates,
+      targets,
       labels,
       candidateMask,
       candidateBias,
@@ -218,4 +235,14 @@ function binaryHas(sorted: Int32Array, x: number): boolean {
     else hi = mid - 1;
   }
   return false;
+}
+
+/** The first k positions of a seeded random permutation of 0..n-1. */
+function partialShuffle(rng: Rng, n: number, k: number): number[] {
+  const idx = Array.from({ length: n }, (_, i) => i);
+  for (let i = 0; i < k; i++) {
+    const j = i + rng.int(n - i);
+    [idx[i], idx[j]] = [idx[j]!, idx[i]!];
+  }
+  return idx;
 }

@@ -145,8 +145,8 @@ export class Trainer {
           .add(batch.wholeVocabulary ? bias : tf.gather(bias, tf.tensor1d(Int32Array.from(batch.candidates, (l) => batch.unique[l]!), 'int32')))
           .add(tf.tensor2d(batch.candidateMask, [B, C]))
           .add(tf.tensor1d(batch.candidateBias));
-        const diag = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), C);
-        const community = tf.logSoftmax(logits).mul(diag).sum(1).mean().neg() as tf.Scalar;
+        const targets = tf.tensor2d(batch.targets, [B, C]);
+        const community = tf.logSoftmax(logits).mul(targets).sum(1).mean().neg() as tf.Scalar;
         lossTensors.push(community);
         let loss: tf.Scalar = community;
         if (cfg.linkWeight > 0) {
@@ -155,7 +155,7 @@ export class Trainer {
           const negCol = Int32Array.from({ length: B }, (_, i) =>
             !batch.wholeVocabulary && cfg.randomNegatives > 0 ? C - cfg.randomNegatives + (i % cfg.randomNegatives) : batch.labels[(i + 1) % B]!,
           );
-          const pos = logits.mul(diag).sum(1);
+          const pos = logits.mul(targets).sum(1);
           const neg = logits.mul(tf.oneHot(tf.tensor1d(negCol, 'int32'), C)).sum(1);
           const link = tf.softplus(pos.neg()).add(tf.softplus(neg)).mean() as tf.Scalar;
           lossTensors.push(link);

@@ -4,9 +4,9 @@ import type { TrainProgress } from '../../models/encoder/train.ts';
 
 /**
  * The training progress bar on stderr (loss, throughput, ETA), with one line per epoch above it. On a
- * terminal it redraws in place; otherwise (logs, CI) only the epoch lines are written.
+ * terminal it redraws in place; otherwise (logs, CI, tests) only the epoch lines go to `log`.
  */
-export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): TrainProgress {
+export function terminalProgress(log: (line: string) => void, stream: NodeJS.WriteStream = process.stderr): TrainProgress {
   const multi = new cliProgress.MultiBar(
     {
       stream,
@@ -33,7 +33,7 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): T
         ` | validation MRR ${r.validation.mrr.toFixed(4)}, hit@10 ${r.validation['hit@10'].toFixed(4)}${improved ? ' (best)' : ''}` +
         ` | ${r.seconds.toFixed(1)} s, ${Math.round(r.edgesPerSecond).toLocaleString('en-US')} edges/s`;
       if (tty) multi.log(`${line}\n`);
-      else stream.write(`${line}\n`);
+      else log(line);
     },
     stop() {
       multi.stop();

@@ -130,7 +130,7 @@ Example:
         ...(args.featureDim !== undefined ? { hashedTfidf: { dimension: args.featureDim } } : {}),
         checkpointDir: args.checkpointDir ?? path.join(args.out, 'checkpoint'),
         resume: args.resume ?? false,
-        progress: terminalProgress(),
+        progress: terminalProgress(log),
         log,
       });
       const command = `npx zipp encoder train ${process.argv.slice(4).join(' ')}`.trim();
