@@ -103,8 +103,8 @@ function runSection(m: Manifest): Section {
       {
         kind: 'table',
         table: {
-          head: ['', ''],
-          numericFrom: 9,
+          head: ['', 'this run'],
+          numericFrom: 2,
           rows: [
             ['dataset', `${m.dataset.name} (${m.dataset.source}): ${count(m.dataset.users)} of ${count(m.dataset.totalUsers)} users, ${m.dataset.queriesPerUser} held-out prompts each`],
             ['methods', m.methods.map((x) => `${x.id} = ${x.label}`).join('; ')],
