@@ -40,7 +40,8 @@ export const LlmSpec = z.strictObject({
 });
 export type LlmSpec = z.output<typeof LlmSpec>;
 
-const MethodId = z.string().transform((raw, ctx) => {
+/** A method id as text ("fewshot:5") → its MethodSpec; also the study config's arms. */
+export const MethodId = z.string().transform((raw, ctx) => {
   try {
     return parseMethodSpec(raw);
   } catch (err) {
@@ -49,7 +50,8 @@ const MethodId = z.string().transform((raw, ctx) => {
   }
 });
 
-const Model = z.enum(MODEL_NAMES as [ModelPresetName, ...ModelPresetName[]], { error: `model must be one of ${MODEL_NAMES.join(', ')}` });
+/** A diffusion model preset name. */
+export const Model = z.enum(MODEL_NAMES as [ModelPresetName, ...ModelPresetName[]], { error: `model must be one of ${MODEL_NAMES.join(', ')}` });
 
 export const BenchConfig = z.strictObject({
   dataset: Dataset,

@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { BasePrompt } from '../../shared/schemas/rewrite.ts';
-import { methodLabel, parseMethodSpec, type MethodSpec } from '../bench/methods.ts';
+import { MethodId, Model } from '../bench/config.ts';
+import { methodLabel, type MethodSpec } from '../bench/methods.ts';
 import { EngineConfig } from '../engines/config.ts';
-import { MODEL_NAMES, type ModelPresetName } from '../engines/presets.ts';
 import { InputError } from '../eval/input-error.ts';
 
 /**
@@ -18,20 +18,9 @@ import { InputError } from '../eval/input-error.ts';
  */
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'use lower-case letters, digits and dashes, e.g. persona-vs-none');
 
-const Method = z.string().transform((raw, ctx) => {
-  try {
-    return parseMethodSpec(raw);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
-
-const Model = z.enum(MODEL_NAMES as [ModelPresetName, ...ModelPresetName[]], { error: `model must be one of ${MODEL_NAMES.join(', ')}` });
-
 export const StudyArm = z.strictObject({
   /** A benchmark method: original, baseline, persona, fewshot:K, fewshot-baseline:K, retrieval:K, static. */
-  method: Method,
+  method: MethodId,
   /** Whose persona conditions the rewrite: the participant's own, or another participant's (the paper's condition 2). */
   persona: z.enum(['own', 'other']).default('own'),
   /** An engine of `engines` (default: the first) — so a condition can also compare engines or models. */

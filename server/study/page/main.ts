@@ -4,29 +4,15 @@
  * pair of pictures per trial ("Image A" / "Image B", no method names; the server decides the sides) →
  * thanks. The participant id is kept in localStorage, so a reload resumes where they were.
  */
+import type { Question } from '../../../shared/persona/questionnaire.ts';
+import type { TrialView as Trial } from '../service.ts';
 
-interface Question {
-  id: string;
-  section: string;
-  kind: 'choice' | 'text' | 'list';
-  prompt: string;
-  options?: { value: string; label: string }[];
-  placeholder?: string;
-}
 interface Form {
   id: string;
   title: string;
   intro: string;
-  questionnaire: Question[];
+  questionnaire: readonly Question[];
   trials: number;
-}
-interface Trial {
-  trial: number;
-  position: number;
-  total: number;
-  prompt: string;
-  left: string;
-  right: string;
 }
 
 const root = document.getElementById('app')!;
