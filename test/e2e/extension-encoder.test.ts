@@ -43,7 +43,7 @@ beforeAll(async () => {
   llm = await startOpenAiServer();
   [browser, node] = await Promise.all([launchWithExtension({ args: ['--enable-unsafe-webgpu'] }), loadEncoder(EXTENSION_MODEL, { threads: 1 })]);
   options = await connectLlm(browser, llm.url);
-});
+}, 240_000); // the first test file to get here builds the extension
 
 afterAll(async () => {
   await browser?.close();

@@ -30,7 +30,7 @@ beforeAll(async () => {
   options = await connectLlm(browser, llm.url);
   await writePersona(options, 'Harbour film photographer', PERSONA);
   await enableSite(options, sites.host);
-});
+}, 240_000); // the first test file to get here builds the extension
 
 afterAll(async () => {
   await browser?.close();
@@ -294,5 +294,17 @@ describe('extension inline rewriting (headless Chromium)', () => {
     await page.getByTestId('zipp-button').waitFor({ state: 'detached' });
     await options.getByLabel(`ZIPP on ${sites.host}`).check();
     await page.close();
+  });
+
+  it('shows the active persona and the last rewrite in the popup', async () => {
+    const popup = await browser.open('popup.html');
+    expect(await popup.getByTestId('popup-persona').locator('option:checked').textContent()).toBe('Harbour film photographer');
+    const last = popup.getByTestId('popup-last');
+    await last.waitFor();
+    expect(await last.textContent()).toMatch(/a cat on a windowsill/);
+    // Opened as a tab, the popup's "current tab" is itself: not a web page, so no site switch.
+    await popup.getByText('ZIPP works on web pages (http and https).').waitFor();
+    await popup.getByRole('button', { name: 'Open ZIPP options' }).waitFor();
+    await popup.close();
   });
 });

@@ -124,6 +124,8 @@ describe('extension background: the message router', () => {
       ok: false,
       error: { code: 'bad-key', message: `the LLM at ${llm.url} rejected the API key (401): paste a valid key in ZIPP options → Connection` },
     });
+    llm.enqueue(...Array.from({ length: 4 }, () => ({ kind: 'error' as const, status: 429, retryAfter: 0 })));
+    expect(await ask('llm/test', {})).toMatchObject({ ok: false, error: { code: 'rate-limited', message: expect.stringMatching(/rate-limiting \(429\) after 4 attempts: wait/) } });
     const { ask: askClosed } = setup({ kind: 'compatible', baseUrl: 'http://127.0.0.1:9/v1', model: 'm' });
     const closed = await askClosed('llm/test', {});
     expect(closed).toMatchObject({ ok: false, error: { code: 'unreachable', message: expect.stringMatching(/cannot reach the LLM at http:\/\/127\.0\.0\.1:9\/v1.*ZIPP options → Connection/) } });
