@@ -10,6 +10,8 @@ import { NO_LLM_CONFIGURED } from '../../shared/llm/settings.ts';
 import type { Manifest } from '../../server/bench/manifest.ts';
 import type { BenchResults } from '../../server/bench/results.ts';
 import { main } from '../../server/cli/main.ts';
+import { StudyDb } from '../../server/study/db.ts';
+import { emptyUsage } from '../../shared/schemas/llm.ts';
 import { countryRegionResolver, wppTargets } from '../../server/datasets/population.ts';
 import { ImageCache } from '../../server/engines/image-cache.ts';
 import { ClipEmbedder } from '../../server/eval/clip.ts';
@@ -159,6 +161,28 @@ describe('zipp bench over MovieLens', () => {
     const r = await zipp(['bench', 'report', '--out', out], {});
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toBe(before);
+  });
+
+  it('zipp bench report --study appends the A/B study win rates from a server data directory', async () => {
+    const dataDir = join(tmp, 'server-data');
+    const db = new StudyDb(join(dataDir, 'study.db'));
+    const trials = Array.from({ length: 10 }, (_, idx) => ({ idx, condition: 'persona-vs-none', aLabel: 'ZIPP (0-shot)', bLabel: 'LLM (0-shot, no persona)', prompt: 'p', left: 'a' as const, seed: 0 }));
+    db.addParticipant({ id: 'p_1', study: 'pilot', answers: {}, persona: 'You …', personaModel: 'm', usage: emptyUsage(), createdAt: '2026-01-01T00:00:00Z' }, trials);
+    for (const t of trials) {
+      db.markShown('p_1', t.idx);
+      db.choose('p_1', t.idx, t.idx === 0 ? 'right' : 'left', t.idx === 0 ? 'b' : 'a');
+    }
+    db.close();
+    const r = await zipp(['bench', 'report', '--out', out, '--study', dataDir], {});
+    expect(r.code, r.stderr).toBe(0);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toContain('## User study: pilot');
+    // 9 of 10: exact two-sided binomial p = 22/1024.
+    expect(md).toContain('| ZIPP (0-shot) | LLM (0-shot, no persona) | 10 | 9 | 1 | 0 | 90.0% | 0.0215 |');
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('User study: pilot');
+    const none = await zipp(['bench', 'report', '--out', out, '--study', join(tmp, 'no-such-data')], {});
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^zipp: --study: no study results in /);
   });
 });
 
