@@ -264,9 +264,12 @@ describe('extension inline rewriting (headless Chromium)', () => {
     await box.click();
     await box.fill('a quiet library at night');
     await box.press('Enter');
-    await expect.poll(() => page.evaluate(() => window.fixture.submitted.length)).toBe(1);
+    await box.fill('rain on a tin roof');
+    await page.getByRole('button', { name: 'Generate' }).click();
+    await expect.poll(() => page.evaluate(() => window.fixture.submitted.length)).toBe(2);
     await options.goto(browser.url('options.html#history'));
     await options.getByRole('cell', { name: 'a quiet library at night' }).waitFor();
+    await options.getByRole('cell', { name: 'rain on a tin roof' }).waitFor();
 
     await box.click();
     await box.fill('a cat on a windowsill');
@@ -275,6 +278,7 @@ describe('extension inline rewriting (headless Chromium)', () => {
     expect(await page.getByTestId('zipp-status').textContent()).toMatch(/^fewshot · /);
     const user = String(llm.chatBodies().at(-1)!.messages!.at(-1)!.content);
     expect(user).toContain('a quiet library at night');
+    expect(user).toContain('rain on a tin roof');
     await page.getByTestId('zipp-discard').click();
     await page.close();
   });

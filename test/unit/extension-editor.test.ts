@@ -116,8 +116,17 @@ describe('site adapters', () => {
   it('falls back to a prompt-like editor when the site changed its markup, and knows the submit button', () => {
     mount('<textarea aria-label="Notes"></textarea><textarea placeholder="Enter your prompt here"></textarea><button type="submit"><span id="icon">go</span></button>');
     const adapter = adapterForHost('ideogram.ai')!;
-    expect(mostPromptLikeEditor(document)?.getAttribute('placeholder')).toBe('Enter your prompt here');
-    expect(isSubmitControl(document.getElementById('icon')!, adapter)).toBe(true);
-    expect(isSubmitControl(document.querySelector('textarea')!, adapter)).toBe(false);
+    const box = mostPromptLikeEditor(document)!;
+    expect(box.getAttribute('placeholder')).toBe('Enter your prompt here');
+    expect(isSubmitControl(document.getElementById('icon')!, box, adapter)).toBe(true);
+    expect(isSubmitControl(document.querySelector('textarea')!, box, adapter)).toBe(false);
+  });
+
+  it('in generic mode, counts the submit button of the prompt box’s own form only', () => {
+    mount('<form id="f"><textarea id="box"></textarea><button id="go">Go</button><button type="button" id="other">Clear</button></form><form><button id="elsewhere">Search</button></form>');
+    const box = document.getElementById('box')!;
+    expect(isSubmitControl(document.getElementById('go')!, box)).toBe(true);
+    expect(isSubmitControl(document.getElementById('other')!, box)).toBe(false);
+    expect(isSubmitControl(document.getElementById('elsewhere')!, box)).toBe(false);
   });
 });

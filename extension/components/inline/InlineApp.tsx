@@ -124,6 +124,14 @@ export function InlineApp({ rewriter, editor, shortcut, onOpenOptions }: Props) 
     () => rewriter.phase,
   );
   const box = useAnchorRect(editor);
+  // The "rewritten" note steps aside after a while; Ctrl+Z keeps working as long as the box holds the rewrite.
+  const [toastHidden, setToastHidden] = useState(false);
+  useEffect(() => {
+    setToastHidden(false);
+    if (phase.name !== 'applied') return;
+    const timer = setTimeout(() => setToastHidden(true), 8000);
+    return () => clearTimeout(timer);
+  }, [phase]);
   const target = phase.name === 'applied' || phase.name === 'idle' ? editor : (rewriter.editor ?? editor);
   const panelBox = useAnchorRect(target);
 
@@ -149,7 +157,7 @@ export function InlineApp({ rewriter, editor, shortcut, onOpenOptions }: Props) 
           <Panel phase={phase} rewriter={rewriter} onOpenOptions={onOpenOptions} />
         </div>
       )}
-      {panelBox && phase.name === 'applied' && (
+      {panelBox && phase.name === 'applied' && !toastHidden && (
         <div className="zipp-toast" data-testid="zipp-toast" role="status" style={{ ...panelStyle(panelBox), width: 'auto' }}>
           <span>Prompt rewritten.</span>
           <button onMouseDown={(e) => e.preventDefault()} onClick={trusted(() => void rewriter.undo())}>

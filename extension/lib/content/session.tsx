@@ -121,8 +121,7 @@ export class InlineSession {
 
   private onClick(e: MouseEvent): void {
     const box = this.tracker?.box;
-    const adapter = adapterById(this.state.adapter);
-    if (e.isTrusted && box && adapter && isSubmitControl(e.target as Element, adapter)) this.capture(box);
+    if (e.isTrusted && box && isSubmitControl(e.target as Element, box, adapterById(this.state.adapter))) this.capture(box);
   }
 
   /**

@@ -51,7 +51,13 @@ export function findPromptBox(doc: Document, adapter: SiteAdapter): HTMLElement 
   return mostPromptLikeEditor(doc, adapter.deep === true);
 }
 
-/** True when `target` is (inside) one of the adapter's submit controls. */
-export function isSubmitControl(target: Element, adapter: SiteAdapter): boolean {
-  return adapter.submitSelectors.some((s) => target.closest(s) !== null);
+/**
+ * True when `target` is (inside) a control that sends the prompt in `box`: one of the adapter's submit
+ * controls, or — on any site — a submit button of the form the box is in.
+ */
+export function isSubmitControl(target: Element, box: HTMLElement, adapter?: SiteAdapter): boolean {
+  if (adapter?.submitSelectors.some((s) => target.closest(s) !== null)) return true;
+  const button = target.closest('button, input[type="submit"]') as HTMLButtonElement | HTMLInputElement | null;
+  const form = box.closest('form');
+  return button !== null && button.type === 'submit' && form !== null && button.form === form;
 }
