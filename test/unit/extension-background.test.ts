@@ -272,4 +272,20 @@ describe('extension background: a ZIPP server as the LLM', () => {
     const wrong = engineFor({ kind: 'zipp', serverUrl: zipp.url, token: 'nope' });
     await expect(wrong.check()).rejects.toThrow(/refused the token \(401\)/);
   }, 30_000);
+
+  it('has the server write personas from communities (with the encoder’s weights) and from the questionnaire', async () => {
+    const engine = engineFor({ kind: 'zipp', serverUrl: zipp.url, token: TEST_TOKEN });
+    const fromCommunities = await engine.verbalize(
+      { communities: [{ name: 'woodworking', posts: 1, comments: 20 }, { name: 'cooking', posts: 0, comments: 5 }], importance: [{ name: 'woodworking', weight: 0.7 }, { name: 'cooking', weight: 0.3 }] },
+      [],
+    );
+    expect(fromCommunities.text).toMatch(/^You /);
+    expect(fromCommunities.evidence.communities.map((c) => c.name)).toEqual(['woodworking', 'cooking']);
+    const fromAnswers = await engine.questionnaire({
+      ageRange: '25-34', gender: 'prefer-not-to-say', region: 'northern Portugal', profession: 'hospital pharmacist', education: 'masters',
+      hobbies: ['bouldering', 'baking'], topics: 'urban planning and space missions', socialEnergy: 'neither',
+      personalityWords: ['curious', 'patient', 'stubborn'], typicalWeekend: 'Climbing on Saturday morning, baking bread on Sunday.',
+    });
+    expect(fromAnswers.template).toMatch(/questionnaire/);
+  }, 30_000);
 });

@@ -12,7 +12,7 @@ import type { Engine } from './engine.ts';
  *   GET  /v1/config                       (token)      — reachability, token, and the server's LLM
  *   POST /v1/rewrite?stream=true          (token)      — SSE: `delta` {text}, then `result` or `error`
  *   POST /v1/personas/questionnaire       (token)      — {answers} → persona
- *   POST /v1/personas/verbalize           (token)      — {communities, importance?, texts?} → persona
+ *   POST /v1/personas/verbalize           (token)      — {communities, weights?, texts?} → persona
  */
 
 const ServerPersona = z.object({
@@ -62,7 +62,9 @@ export function zippServerEngine(connection: ZippConnection, options: { fetch?: 
   return {
     url: base,
     questionnaire: (answers, signal) => persona('/v1/personas/questionnaire', { answers }, signal),
-    verbalize: (input, _descriptions, signal) => persona('/v1/personas/verbalize', input, signal),
+    // The server has its own community descriptions; it takes the encoder's importance as `weights`.
+    verbalize: ({ communities, importance, texts }, _descriptions, signal) =>
+      persona('/v1/personas/verbalize', { communities, ...(importance ? { weights: importance } : {}), ...(texts ? { texts } : {}) }, signal),
     async check(signal) {
       // /v1/config needs the token, so this checks the URL, the token and the server's LLM at once.
       const res = await call('/v1/config', signal ? { signal } : {});
