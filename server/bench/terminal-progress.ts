@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { BenchProgress, BenchStage } from './run.ts';
+import type { BenchProgress, BenchStage } from './run-context.ts';
 
 const LABEL: Record<BenchStage, string> = {
   personas: 'personas',
