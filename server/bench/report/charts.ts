@@ -58,7 +58,7 @@ export function methodBars(
     data: { values: rows as unknown as Record<string, unknown>[] },
     mark: { type: 'bar', tooltip: true },
     encoding: {
-      y: { field: 'method', type: 'nominal', title: null, sort: [...order] },
+      y: { field: 'method', type: 'nominal', title: null, sort: [...order], axis: { labelLimit: 280 } },
       yOffset: { field: 'llm', type: 'nominal' },
       x: { field: 'value', type: 'quantitative', title: axisTitle },
       color: { field: 'llm', type: 'nominal', title: 'LLM', legend: { orient: 'bottom' } },
@@ -78,7 +78,7 @@ export function winRateChart(rows: readonly { comparison: string; winRate: numbe
       {
         mark: { type: 'bar', tooltip: true },
         encoding: {
-          y: { field: 'comparison', type: 'nominal', title: null, sort: null },
+          y: { field: 'comparison', type: 'nominal', title: null, sort: null, axis: { labelLimit: 520 } },
           x: { field: 'winRate', type: 'quantitative', title: 'win rate of A (%)', scale: { domain: [0, 100] } },
           color: { field: 'significant', type: 'nominal', title: 'binomial test', scale: { domain: ['p < 0.05', 'n.s.'], range: ['#E45756', '#BAB0AC'] }, legend: { orient: 'bottom' } },
         },
