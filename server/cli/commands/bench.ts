@@ -82,6 +82,7 @@ Examples:
       io.stdout(args.json ? toJson(files) : `report: ${files.html}\n        ${files.markdown}`);
       return 0;
     }
+    if (args.study) throw new UsageError('--study: goes with the report: zipp bench report --out DIR --study DATA_DIR');
     const config = await asUsage(() => configFromFlags(args));
     const outDir = resolve(args.out ?? `zipp-bench/${config.dataset.kind}`);
     const progress = terminalProgress((line) => io.stderr(line));
