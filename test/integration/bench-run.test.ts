@@ -186,6 +186,29 @@ describe('zipp bench over MovieLens', () => {
   });
 });
 
+describe('zipp bench with several LLMs (Fig. 3)', () => {
+  it('rewrites with each LLM and compares persona on/off per LLM', async () => {
+    const out = join(tmp, 'two-llms');
+    const r = await zipp(['bench', '--dataset', 'movielens', '--users', '1', '--queries', '1', '--seeds', '1', '--methods', 'baseline,persona,static', '--reference', 'none', '--llm', 'model-a', '--llm', 'model-b', ...common(), '--out', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const { results, work } = r.json();
+    expect(work.rewrites.made).toBe(4);
+    expect(results.fig3.map((f) => [f.llm, f.setting])).toEqual([
+      ['model-a', '0-shot'],
+      ['model-b', '0-shot'],
+    ]);
+    // The static baseline needs no LLM: one cell, compared under each LLM.
+    expect(results.cells.map((c) => `${c.llm}|${c.method}`)).toEqual(['model-a|baseline', 'model-b|baseline', 'model-a|persona', 'model-b|persona', 'null|static']);
+    expect(Object.keys(results.winRates)).toEqual(['model-a', 'model-b']);
+    expect(results.winRates['model-b']!.map((w) => `${w.a}/${w.b}`)).toEqual(['baseline/persona', 'baseline/static', 'persona/static']);
+    const models = new Set(llm.chatBodies().slice(-5).map((b) => b.model));
+    expect(models).toEqual(new Set(['model-a', 'model-b']));
+    const svg = readFileSync(join(out, 'charts', 'persona.svg'), 'utf8');
+    expect(svg).toContain('model-a');
+    expect(svg).toContain('model-b');
+  });
+});
+
 describe('zipp bench resumes', () => {
   it('after an engine failure, without asking the LLM again', async () => {
     const out = join(tmp, 'resume');
