@@ -55,6 +55,14 @@ async function awaitPreview(page: Page, base: string): Promise<string> {
   return diff;
 }
 
+/** Clicks ZIPP's button, accepts the preview of `base`, and waits until the editor's model holds more than it. */
+async function rewriteAndAccept(page: Page, base: string): Promise<void> {
+  await page.getByTestId('zipp-button').click();
+  await awaitPreview(page, base);
+  await page.getByTestId('zipp-accept').click();
+  await expect.poll(() => model(page)).toMatch(new RegExp(`^${base}\\b.+`));
+}
+
 describe('extension inline rewriting (headless Chromium)', () => {
   it('is a production MV3 build that may compile WebAssembly, ships ORT’s wasm, and loads nothing remote', () => {
     const manifest = JSON.parse(readFileSync(join(EXTENSION_OUT, 'manifest.json'), 'utf8'));
@@ -149,10 +157,7 @@ describe('extension inline rewriting (headless Chromium)', () => {
     const editor = page.locator('.ql-editor');
     await editor.click();
     await page.keyboard.type('a lighthouse on a cliff');
-    await page.getByTestId('zipp-button').click();
-    await awaitPreview(page, 'a lighthouse on a cliff');
-    await page.getByTestId('zipp-accept').click();
-    await expect.poll(() => model(page)).toMatch(/^a lighthouse on a cliff\b.+/);
+    await rewriteAndAccept(page, 'a lighthouse on a cliff');
     await page.getByRole('button', { name: 'Undo (Ctrl+Z)' }).click();
     await expect.poll(() => model(page)).toBe('a lighthouse on a cliff');
     await page.close();
@@ -164,10 +169,7 @@ describe('extension inline rewriting (headless Chromium)', () => {
     await editor.click();
     await page.keyboard.type('a paper boat on a puddle');
     await expect.poll(() => model(page)).toBe('a paper boat on a puddle');
-    await page.getByTestId('zipp-button').click();
-    await awaitPreview(page, 'a paper boat on a puddle');
-    await page.getByTestId('zipp-accept').click();
-    await expect.poll(() => model(page)).toMatch(/^a paper boat on a puddle\b.+/);
+    await rewriteAndAccept(page, 'a paper boat on a puddle');
     await editor.press('Control+z');
     await expect.poll(() => model(page)).toBe('a paper boat on a puddle');
     await page.close();
@@ -181,11 +183,8 @@ describe('extension inline rewriting (headless Chromium)', () => {
     await page.getByTestId('zipp-button').waitFor();
     await composer.click();
     await page.keyboard.type('a tram climbing a hill');
-    await page.getByTestId('zipp-button').click();
-    await awaitPreview(page, 'a tram climbing a hill');
-    await page.getByTestId('zipp-accept').click();
-    await expect.poll(() => page.getByTestId('spa-state').textContent()).toMatch(/^a tram climbing a hill\b.+/);
-    expect(await model(page)).toBe(await page.getByTestId('spa-state').textContent());
+    await rewriteAndAccept(page, 'a tram climbing a hill');
+    expect(await page.getByTestId('spa-state').textContent()).toBe(await model(page));
     await composer.press('Control+z');
     await expect.poll(() => model(page)).toBe('a tram climbing a hill');
     await page.close();
@@ -204,10 +203,7 @@ describe('extension inline rewriting (headless Chromium)', () => {
     expect(b!.y + b!.height).toBeLessThanOrEqual(p!.y + p!.height + 1);
     expect(b!.y).toBeGreaterThan(p!.y);
     await prompt.fill('a bowl of ramen');
-    await button.click();
-    await awaitPreview(page, 'a bowl of ramen');
-    await page.getByTestId('zipp-accept').click();
-    await expect.poll(() => model(page)).toMatch(/^a bowl of ramen\b.+/);
+    await rewriteAndAccept(page, 'a bowl of ramen');
     await page.close();
   });
 
