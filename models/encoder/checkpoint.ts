@@ -16,6 +16,8 @@ export interface EpochRecord {
   imageLoss: number;
   linkLoss: number;
   validation: RankingMetrics;
+  /** Mean cross-entropy of the hidden community on the validation users. */
+  validationLoss: number;
   seconds: number;
   edgesPerSecond: number;
 }
@@ -25,7 +27,8 @@ export interface CheckpointState {
   epoch: number;
   rng: [number, number, number, number];
   bestEpoch: number;
-  bestMrr: number;
+  /** −validation loss or validation MRR, per EncoderConfig.selectBy (higher is better). */
+  bestScore: number;
   history: EpochRecord[];
   /** Fingerprint of data + config: a checkpoint from another setup is refused. */
   fingerprint: string;

@@ -29,8 +29,13 @@ export const EncoderConfig = z.object({
   /** Users per step. */
   batchSize: z.number().int().min(4).default(512),
   epochs: z.number().int().min(1).default(40),
-  /** Stop after this many epochs without a better validation MRR. */
+  /** Stop after this many epochs without a better validation score. */
   patience: z.number().int().min(1).default(8),
+  /**
+   * Which validation number picks the epoch to keep: "loss" (cross-entropy of the hidden community: smooth,
+   * less noisy on small validation sets) or "mrr".
+   */
+  selectBy: z.enum(['loss', 'mrr']).default('loss'),
   /**
    * Candidates of the user ↔ community InfoNCE. "sampled": the batch's positives (in-batch negatives),
    * near-neighbour negatives and uniformly drawn communities, with the sampling-bias (logQ) correction so
@@ -48,10 +53,12 @@ export const EncoderConfig = z.object({
   samplingCorrection: z.boolean().default(true),
   /** Learn a free vector per vocabulary community on top of its text features. */
   freeEmbeddings: z.boolean().default(true),
-  /** Near-neighbour (co-member) negatives per user per step, added to the in-batch negatives. */
-  hardNegatives: z.number().int().min(0).default(1),
-  /** Uniformly drawn vocabulary negatives per step (shared by the batch). */
-  randomNegatives: z.number().int().min(0).default(256),
+  /** Sampled mode: other users' positives shared as negatives by the whole batch (in-batch negatives). */
+  inBatchNegatives: z.number().int().min(0).default(256),
+  /** Sampled mode: near-neighbour (co-member) negatives per step, drawn around batch users, shared. */
+  hardNegatives: z.number().int().min(0).default(256),
+  /** Sampled mode: uniformly drawn vocabulary negatives per step, shared. */
+  randomNegatives: z.number().int().min(0).default(128),
   /** Weight of the user ↔ image InfoNCE term when image embeddings are given (the paper: λ = 1). */
   imageWeight: z.number().min(0).default(1),
   /** Weight of the optional link-prediction BCE with negative sampling (0 = off). */

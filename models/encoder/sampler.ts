@@ -26,19 +26,27 @@ export interface StepBatch {
   slots: Int32Array;
   edges: Float32Array;
   mask: Float32Array;
-  /** Local ids of candidates. */
+  /** Local ids of the candidates every user is scored against (the whole vocabulary, or shared negatives). */
   candidates: Int32Array;
   /**
-   * [size, candidates] target distribution per user: 1/m on each of the m communities removed from the
-   * user's input this step (their candidate columns), 0 elsewhere.
+   * Sampled mode: local id of each user's own positive, scored as an extra first logit column
+   * (so the logits are [size, 1 + candidates]); null when the candidates are the whole vocabulary.
+   */
+  positives: Int32Array | null;
+  /** Logit columns per user: candidates (+1 with `positives`). */
+  columns: number;
+  /**
+   * [size, columns] target distribution per user: 1/m on each of the m communities removed from the
+   * user's input this step, 0 elsewhere.
    */
   targets: Float32Array;
-  /** Per user, the candidate column of one removed community (the link BCE positive). */
+  /**
+   * [size, columns] added to the logits, no gradient: MASK_PENALTY on the user's other true communities,
+   * and in sampled mode −log(expected frequency) of each candidate (the logQ sampling correction).
+   */
+  constant: Float32Array;
+  /** Per user, a column holding one of their positives (the link BCE positive). */
   labels: Int32Array;
-  /** [size, candidates] 0 or MASK_PENALTY (the user's other true communities). */
-  candidateMask: Float32Array;
-  /** [candidates] added to every user's logits: −log(expected frequency) under sampling, else 0. */
-  candidateBias: Float32Array;
   /** True when `unique` is the whole vocabulary in order (local id = global id). */
   wholeVocabulary: boolean;
   /** Real (unpadded) user–community slots. */
@@ -161,45 +169,49 @@ export class Sampler {
       return i;
     };
     let candidatesGlobal: number[];
-    let labels: Int32Array;
     if (whole) {
       for (let c = 0; c < V; c++) toLocal(c);
       candidatesGlobal = Array.from({ length: V }, (_, c) => c);
-      labels = Int32Array.from(positives);
     } else {
-      candidatesGlobal = [...positives];
-      for (let r = 0; r < this.cfg.hardNegatives; r++) for (const u of users) candidatesGlobal.push(this.nearNeighbour(rng, userCommunities(g, u)));
+      // Shared negatives: other users' positives (in-batch), near neighbours of batch users, uniform draws.
+      const inBatch = Math.min(B, this.cfg.inBatchNegatives);
+      candidatesGlobal = positives.slice(0, inBatch);
+      for (let r = 0; r < this.cfg.hardNegatives; r++) candidatesGlobal.push(this.nearNeighbour(rng, userCommunities(g, users[rng.int(B)]!)));
       for (let r = 0; r < this.cfg.randomNegatives; r++) candidatesGlobal.push(rng.int(V));
-      labels = Int32Array.from({ length: B }, (_, i) => i);
     }
     const slots = new Int32Array(hood.ids.length);
     for (let i = 0; i < hood.ids.length; i++) slots[i] = hood.mask[i] ? toLocal(hood.ids[i]!) : 0;
     if (local.size === 0) toLocal(0);
     const candidates = Int32Array.from(candidatesGlobal, toLocal);
+    const positiveIds = whole ? null : Int32Array.from(positives, toLocal);
 
     const C = candidates.length;
-    const candidateMask = new Float32Array(B * C);
-    const targets = new Float32Array(B * C);
-    users.forEach((u, i) => {
-      const own = userCommunities(g, u);
-      if (whole) {
+    const columns = whole ? C : C + 1;
+    const constant = new Float32Array(B * columns);
+    const targets = new Float32Array(B * columns);
+    const labels = new Int32Array(B);
+    if (whole) {
+      users.forEach((u, i) => {
         const out = new Set(removed[i]);
-        for (const c of own) {
+        labels[i] = removed[i]![0]!;
+        for (const c of userCommunities(g, u)) {
           if (out.has(c)) targets[i * C + c] = 1 / out.size;
-          else candidateMask[i * C + c] = MASK_PENALTY;
+          else constant[i * C + c] = MASK_PENALTY;
         }
-      } else {
-        targets[i * C + i] = 1;
-        for (let j = 0; j < C; j++) if (j !== i && binaryHas(own, candidatesGlobal[j]!)) candidateMask[i * C + j] = MASK_PENALTY;
-      }
-    });
-    const candidateBias = new Float32Array(C);
-    if (!whole && this.cfg.samplingCorrection) {
-      // Expected number of times community j appears among the candidates: as a positive or a near
-      // neighbour (both roughly ∝ how often it is a positive) and as a uniform draw.
-      const drawsLikePositives = B * (1 + this.cfg.hardNegatives);
-      candidatesGlobal.forEach((c, j) => {
-        candidateBias[j] = -Math.log(drawsLikePositives * this.positiveProbability[c]! + this.cfg.randomNegatives / V + 1e-9);
+      });
+    } else {
+      // Sampling-bias correction: expected count of community j among this step's candidates. Positives and
+      // near neighbours are drawn roughly like positives are; the rest uniformly.
+      const correct = this.cfg.samplingCorrection;
+      const likePositives = Math.min(B, this.cfg.inBatchNegatives) + this.cfg.hardNegatives;
+      const logQ = (c: number) => (correct ? -Math.log(likePositives * this.positiveProbability[c]! + this.cfg.randomNegatives / V + 1e-9) : 0);
+      const candidateBias = Float32Array.from(candidatesGlobal, logQ);
+      users.forEach((u, i) => {
+        const own = userCommunities(g, u);
+        const row = i * columns;
+        targets[row] = 1;
+        constant[row] = logQ(positives[i]!);
+        for (let j = 0; j < C; j++) constant[row + 1 + j] = binaryHas(own, candidatesGlobal[j]!) ? MASK_PENALTY : candidateBias[j]!;
       });
     }
     let realEdges = 0;
@@ -213,10 +225,11 @@ export class Sampler {
       edges: hood.edges,
       mask: hood.mask,
       candidates,
+      positives: positiveIds,
+      columns,
       targets,
+      constant,
       labels,
-      candidateMask,
-      candidateBias,
       wholeVocabulary: whole,
       realEdges,
     };

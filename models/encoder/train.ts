@@ -54,8 +54,21 @@ function validationInputs(cases: LeaveOneOutCase[], set: TrainingSet): Neighbour
 }
 
 /** Leave-one-out metrics of the current weights on prepared cases, scored in chunks. */
-export function evaluateCases(trainer: Trainer, tables: CommunityTables, cases: LeaveOneOutCase[], lists: NeighbourEntry[][], set: TrainingSet, edgeScale: number): RankingMetrics {
+/**
+ * Leave-one-out metrics of the current weights on prepared cases, scored in chunks, plus the mean
+ * cross-entropy of the hidden community over the rankable vocabulary (logits = score / τ): a smoother
+ * criterion than MRR for choosing the epoch to keep.
+ */
+export function evaluateCases(
+  trainer: Trainer,
+  tables: CommunityTables,
+  cases: LeaveOneOutCase[],
+  lists: NeighbourEntry[][],
+  set: TrainingSet,
+  edgeScale: number,
+): { metrics: RankingMetrics; loss: number } {
   const acc = new MetricAccumulator();
+  let loss = 0;
   const chunk = 256;
   for (let i = 0; i < cases.length; i += chunk) {
     const hood = buildPaddedNeighbourhood(lists.slice(i, i + chunk), {
@@ -66,9 +79,18 @@ export function evaluateCases(trainer: Trainer, tables: CommunityTables, cases: 
     const { embeddings } = trainer.encode(tables, hood);
     const scores = tf.tidy(() => tf.matMul(tf.tensor2d(embeddings, [hood.batch, trainer.cfg.hidden]), tables.embeddings, false, true).add(tables.prior).dataSync() as Float32Array);
     const V = set.graph.communities.length;
-    for (let b = 0; b < hood.batch; b++) acc.add(scores.subarray(b * V, (b + 1) * V), cases[i + b]!);
+    for (let b = 0; b < hood.batch; b++) {
+      const row = scores.subarray(b * V, (b + 1) * V);
+      const c = cases[i + b]!;
+      acc.add(row, c);
+      let max = -Infinity;
+      for (let s = 0; s < V; s++) if (!c.exclude.has(s)) max = Math.max(max, row[s]!);
+      let sum = 0;
+      for (let s = 0; s < V; s++) if (!c.exclude.has(s)) sum += Math.exp((row[s]! - max) / trainer.cfg.temperature);
+      loss += Math.log(sum) - (row[c.hidden]! - max) / trainer.cfg.temperature;
+    }
   }
-  return acc.result();
+  return { metrics: acc.result(), loss: cases.length ? loss / cases.length : 0 };
 }
 
 export async function trainEncoder(options: TrainOptions): Promise<TrainResult> {
@@ -127,7 +149,7 @@ async function runEpochs(
   let history: EpochRecord[] = [];
   let best = trainer.averagedWeights();
   let bestEpoch = 0;
-  let bestMrr = -1;
+  let bestScore = -Infinity;
   if (options.resume && options.checkpointDir && hasCheckpoint(options.checkpointDir)) {
     const loaded = await loadCheckpoint(options.checkpointDir, trainer, options.fingerprint);
     rng = createRng(loaded.state.rng);
@@ -135,7 +157,7 @@ async function runEpochs(
     history = loaded.state.history;
     best = loaded.best;
     bestEpoch = loaded.state.bestEpoch;
-    bestMrr = loaded.state.bestMrr;
+    bestScore = loaded.state.bestScore ?? -Infinity; // JSON stores -Infinity as null
   }
 
   const stepsPerEpoch = Math.ceil(users.length / cfg.batchSize);
@@ -169,14 +191,14 @@ async function runEpochs(
       }
       totalEdges += edges;
       totalSeconds += seconds;
-      const validation = trainer.withAveragedWeights(() => {
-        if (cases.length === 0) return { 'hit@1': 0, 'hit@10': 0, mrr: 0, posting_accuracy: 0 };
+      const { metrics: validation, loss: validationLoss } = trainer.withAveragedWeights(() => {
+        if (cases.length === 0) return { metrics: { 'hit@1': 0, 'hit@10': 0, mrr: 0, posting_accuracy: 0 }, loss: 0 };
         const tables = trainer.tables();
-        const metrics = evaluateCases(trainer, tables, cases, caseInputs, set, edgeScale);
+        const result = evaluateCases(trainer, tables, cases, caseInputs, set, edgeScale);
         tables.values.forEach((t) => t.dispose());
         tables.embeddings.dispose();
         tables.prior.dispose();
-        return metrics;
+        return result;
       });
       const record: EpochRecord = {
         epoch,
@@ -184,20 +206,22 @@ async function runEpochs(
         imageLoss: imageSum / plan.length,
         linkLoss: linkSum / plan.length,
         validation,
+        validationLoss,
         seconds,
         edgesPerSecond: edges / seconds,
       };
       history.push(record);
       // Without validation users every epoch counts as the best (the last weights are kept).
-      const improved = cases.length === 0 || validation.mrr > bestMrr;
+      const score = cfg.selectBy === 'loss' ? -validationLoss : validation.mrr;
+      const improved = cases.length === 0 || score > bestScore;
       if (improved) {
-        bestMrr = validation.mrr;
+        bestScore = score;
         bestEpoch = epoch;
         best = trainer.averagedWeights();
       }
       options.progress?.epoch(record, improved);
       if (options.checkpointDir) {
-        await saveCheckpoint(options.checkpointDir, trainer, best, { epoch, rng: rng.state(), bestEpoch, bestMrr, history, fingerprint: options.fingerprint });
+        await saveCheckpoint(options.checkpointDir, trainer, best, { epoch, rng: rng.state(), bestEpoch, bestScore, history, fingerprint: options.fingerprint });
       }
     }
   } finally {

@@ -28,6 +28,25 @@ export interface StepLosses {
   link: number;
 }
 
+/**
+ * Mean cross-entropy of rows of logits against target distributions (rows summing to 1), with the fused
+ * gradient (softmax − targets) / B: about half the passes over [B, C] of autograd through logSoftmax.
+ */
+const softmaxCrossEntropy = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [logits, targets, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  const lse = tf.logSumExp(logits, 1, true);
+  save([logits, targets, lse]);
+  const value = lse.squeeze([1]).sub(logits.mul(targets).sum(1)).mean() as tf.Scalar;
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const [l, t, z] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+      const rows = l.shape[0]!;
+      return [tf.exp(l.sub(z)).sub(t).mul((dy as tf.Tensor).div(rows)), tf.zerosLike(t)];
+    },
+  };
+}) as (logits: tf.Tensor2D, targets: tf.Tensor2D) => tf.Scalar;
+
 /** The full-vocabulary community tables (what the ONNX export precomputes). */
 export interface CommunityTables {
   /** Per layer [V, H] source values. */
@@ -100,7 +119,7 @@ export class Trainer {
     const B = batch.size;
     const K = batch.width;
     const U = batch.unique.length;
-    const C = batch.candidates.length;
+    const C = batch.columns;
     const keep = Float32Array.from({ length: U }, () => (rng.next() < cfg.idDropout ? 0 : 1));
     const noise = Float32Array.from({ length: B * H }, () => rng.normal() * cfg.userNoise);
     const imageRows: number[] = [];
@@ -137,16 +156,18 @@ export class Trainer {
           start,
         });
         const zs = communityEmbeddings(this.params, hs);
-        const zc = batch.wholeVocabulary ? zs : tf.gather(zs, tf.tensor1d(batch.candidates, 'int32'));
         const bias = param(this.params, 'community.bias');
-        const logits = tf
-          .matMul(out.embedding, zc, false, true)
-          .div(cfg.temperature)
-          .add(batch.wholeVocabulary ? bias : tf.gather(bias, tf.tensor1d(Int32Array.from(batch.candidates, (l) => batch.unique[l]!), 'int32')))
-          .add(tf.tensor2d(batch.candidateMask, [B, C]))
-          .add(tf.tensor1d(batch.candidateBias));
+        const global = (locals: Int32Array) => tf.tensor1d(Int32Array.from(locals, (l) => batch.unique[l]!), 'int32');
+        // logits = z_u·z_c/τ + b_c + constants, as one matMul of [z_u/τ, 1] and [z_c, b_c]: the bias
+        // gradient then comes out of the matMul instead of a slow column sum over [B, C].
+        const userSide = tf.concat([out.embedding.div(cfg.temperature), tf.ones([B, 1])], 1);
+        const side = (locals: Int32Array | null) =>
+          locals ? tf.concat([tf.gather(zs, tf.tensor1d(locals, 'int32')), tf.gather(bias, global(locals)).expandDims(1)], 1) : tf.concat([zs, bias.expandDims(1)], 1);
+        let logits = tf.matMul(userSide, side(batch.wholeVocabulary ? null : batch.candidates), false, true);
+        if (batch.positives) logits = tf.concat([userSide.mul(side(batch.positives)).sum(1, true), logits], 1);
+        logits = logits.add(tf.tensor2d(batch.constant, [B, C]));
         const targets = tf.tensor2d(batch.targets, [B, C]);
-        const community = tf.logSoftmax(logits).mul(targets).sum(1).mean().neg() as tf.Scalar;
+        const community = softmaxCrossEntropy(logits as tf.Tensor2D, targets);
         lossTensors.push(community);
         let loss: tf.Scalar = community;
         if (cfg.linkWeight > 0) {

@@ -41,6 +41,11 @@ describe('TensorFlow.js wasm kernels added by ZIPP', () => {
         tf.matMul(A.transpose(), A.transpose(), false, true),
         tf.gather(A, tf.tensor1d([5, 0, 5], 'int32')),
         tf.gather(A, tf.tensor1d([1, 3], 'int32'), 1),
+        // Big flagged operand, small result: the kernel takes the (Bᵀ·A)ᵀ form.
+        tf.matMul(tf.tensor2d(Array.from({ length: 180 }, (_, i) => Math.sin(i / 3)), [60, 3]), tf.tensor2d(Array.from({ length: 120 }, (_, i) => Math.cos(i / 5)), [60, 2]), true, false),
+        tf.matMul(tf.tensor3d(a.concat(a), [2, 6, 5]), tf.tensor3d(b.concat(b), [2, 6, 4]), true, false),
+        tf.tensor3d(a.concat(a), [2, 6, 5]).transpose([0, 2, 1]),
+        tf.tensor2d(a, [6, 5]).transpose(),
       ];
     });
     close(cpu, wasm);

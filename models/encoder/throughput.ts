@@ -1,0 +1,106 @@
+import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HashedTfidfEmbedder } from '../../shared/embed/hashed-tfidf.ts';
+import { createRng } from '../../shared/encoder/random.ts';
+import { EDGE_WEIGHT_EPSILON } from '../../shared/graph/edge-features.ts';
+import { ingest } from '../../server/encoder/ingest/index.ts';
+import { initBackend } from './backend.ts';
+import { EncoderConfig } from './config.ts';
+import { buildTrainingSet, splitUsers } from './dataset.ts';
+import { meanEdgeWeight, Sampler } from './sampler.ts';
+import { Trainer } from './trainer.ts';
+
+/**
+ * Training throughput of a model directory's configuration on the vendored Reddit graph: timed steps
+ * (sampling included) after a warm-up, real (unpadded) user–community edges per second and peak memory.
+ * Run as a script so each measurement gets a fresh process (the benchmark compares ZIPP's wasm kernels
+ * with TensorFlow.js' stock ones, which are process-global):
+ *   node --import tsx models/encoder/throughput.ts [--stock-kernels] [--steps N] [--model DIR]
+ *     [--config '{"batchSize":1024}'] [--feature-dim N]
+ */
+export interface ThroughputResult {
+  edgesPerSecond: number;
+  slotsPerSecond: number;
+  stepsPerSecond: number;
+  steps: number;
+  peakRssMiB: number;
+  wasmHeapMiB: number;
+  vocabulary: number;
+  config: Pick<EncoderConfig, 'hidden' | 'heads' | 'layers' | 'batchSize' | 'negatives'> & { featureDim: number };
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export async function measureTraining(
+  options: { modelDir?: string; steps?: number; warmup?: number; stockKernels?: boolean; overrides?: Record<string, unknown>; featureDim?: number } = {},
+): Promise<ThroughputResult> {
+  const modelDir = options.modelDir ?? path.join(ROOT, 'models/zipp-encoder');
+  const manifest = JSON.parse(readFileSync(path.join(modelDir, 'vocabulary.json'), 'utf8')) as { architecture: { featureDim: number }; training: { config: object } };
+  const cfg = EncoderConfig.parse({ ...manifest.training.config, ...options.overrides });
+  const featureDim = options.featureDim ?? manifest.architecture.featureDim;
+  await initBackend('wasm', undefined, { stockKernels: options.stockKernels ?? false });
+  const data = path.join(ROOT, 'models/data/reddit');
+  const ingested = await ingest({ inputs: [path.join(data, 'interactions.csv')], communities: path.join(data, 'communities.jsonl') });
+  const split = splitUsers(ingested.interactions, { holdoutShare: 0.15, validationShare: cfg.validationShare, seed: cfg.seed });
+  const set = await buildTrainingSet(split.train, {
+    minCommunityUsers: 2,
+    minCommunityActivity: 1,
+    info: new Map(),
+    labels: ingested.labels,
+    embedder: async (texts) => HashedTfidfEmbedder.fit(texts, { dimension: featureDim }),
+  });
+  const edgeScale = 1 / meanEdgeWeight(set.graph, EDGE_WEIGHT_EPSILON);
+  const sampler = new Sampler(set.graph, cfg, edgeScale, EDGE_WEIGHT_EPSILON);
+  const trainer = new Trainer(cfg, { features: set.features, featureDim, communities: set.graph.communities.length, initialBias: sampler.logPopularity() });
+  const rng = createRng(cfg.seed);
+  const users = sampler.eligibleUsers();
+  const steps = options.steps ?? 40;
+  const warmup = options.warmup ?? 3;
+  let plan: number[][] = [];
+  const next = () => {
+    if (plan.length === 0) plan = sampler.epochPlan(rng, users);
+    return plan.pop()!;
+  };
+  for (let i = 0; i < warmup; i++) trainer.step(sampler.batch(rng, next()), rng);
+  let edges = 0;
+  let slots = 0;
+  let peak = process.memoryUsage().rss;
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) {
+    const batch = sampler.batch(rng, next());
+    trainer.step(batch, rng);
+    edges += batch.realEdges;
+    slots += batch.size * batch.width;
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const heap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.byteLength ?? 0;
+  trainer.dispose();
+  return {
+    edgesPerSecond: edges / seconds,
+    slotsPerSecond: slots / seconds,
+    stepsPerSecond: steps / seconds,
+    steps,
+    peakRssMiB: peak / 2 ** 20,
+    wasmHeapMiB: heap / 2 ** 20,
+    vocabulary: set.graph.communities.length,
+    config: { hidden: cfg.hidden, heads: cfg.heads, layers: cfg.layers, batchSize: cfg.batchSize, negatives: cfg.negatives, featureDim },
+  };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i >= 0 ? process.argv[i + 1] : undefined;
+  };
+  const result = await measureTraining({
+    stockKernels: process.argv.includes('--stock-kernels'),
+    ...(arg('--steps') ? { steps: Number(arg('--steps')) } : {}),
+    ...(arg('--model') ? { modelDir: arg('--model')! } : {}),
+    ...(arg('--config') ? { overrides: JSON.parse(arg('--config')!) as Record<string, unknown> } : {}),
+    ...(arg('--feature-dim') ? { featureDim: Number(arg('--feature-dim')) } : {}),
+  });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
