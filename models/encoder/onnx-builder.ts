@@ -44,18 +44,19 @@ export class OnnxGraphBuilder {
 
   build(options: {
     name: string;
-    inputs: { name: string; type: 'float32' | 'int32'; shape: (number | string)[] }[];
+    inputs: { name: string; type: 'float32' | 'int32' | 'int64'; shape: (number | string)[] }[];
     outputs: { name: string; type: 'float32'; shape: (number | string)[] }[];
     metadata: Record<string, string>;
     opset: number;
     doc: string;
   }): Uint8Array {
-    const valueInfo = (v: { name: string; type: 'float32' | 'int32'; shape: (number | string)[] }) =>
+    const elemTypes = { float32: onnx.TensorProto.DataType.FLOAT, int32: onnx.TensorProto.DataType.INT32, int64: onnx.TensorProto.DataType.INT64 };
+    const valueInfo = (v: { name: string; type: 'float32' | 'int32' | 'int64'; shape: (number | string)[] }) =>
       onnx.ValueInfoProto.create({
         name: v.name,
         type: {
           tensorType: {
-            elemType: v.type === 'float32' ? onnx.TensorProto.DataType.FLOAT : onnx.TensorProto.DataType.INT32,
+            elemType: elemTypes[v.type],
             shape: { dim: v.shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
           },
         },
