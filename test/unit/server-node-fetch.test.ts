@@ -54,6 +54,28 @@ describe('nodeFetch (the LLM client transport)', () => {
     expect(seen.at(-1)).toMatchObject({ method: 'POST', headers: { authorization: 'Bearer k', 'content-length': '7' } });
   });
 
+  it('hands a buffered answer over under the standard Response rules (read once, clone, body stream, url)', async () => {
+    const send = () => nodeFetch(`${base}/json`, { method: 'POST', body: 'hi' });
+    const res = await send();
+    expect(res).toBeInstanceOf(Response);
+    expect(res.url).toBe(`${base}/json`);
+    expect(res.ok).toBe(true);
+    const copy = res.clone();
+    expect(res.bodyUsed).toBe(false);
+    expect(await res.text()).toBe('{"echo":"hi"}');
+    expect(res.bodyUsed).toBe(true);
+    await expect(res.json()).rejects.toThrow(TypeError);
+    expect(() => res.clone()).toThrow(TypeError);
+    expect(new Uint8Array(await copy.arrayBuffer())).toEqual(new TextEncoder().encode('{"echo":"hi"}'));
+
+    const streamed = await send();
+    let text = '';
+    for await (const chunk of streamed.body!) text += new TextDecoder().decode(chunk);
+    expect(text).toBe('{"echo":"hi"}');
+    expect(streamed.bodyUsed).toBe(true);
+    await expect(streamed.text()).rejects.toThrow(TypeError);
+  });
+
   it('decodes a gzip answer', async () => {
     const res = await nodeFetch(`${base}/gzip`);
     expect(res.headers.get('content-encoding')).toBeNull();
