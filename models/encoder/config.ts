@@ -27,10 +27,10 @@ export const EncoderConfig = z.object({
    */
   ema: z.number().min(0).max(0.9999).default(0.9),
   /** Users per step. */
-  batchSize: z.number().int().min(4).default(512),
+  batchSize: z.number().int().min(4).default(1024),
   epochs: z.number().int().min(1).default(40),
   /** Stop after this many epochs without a better validation score. */
-  patience: z.number().int().min(1).default(8),
+  patience: z.number().int().min(1).default(10),
   /**
    * Which validation number picks the epoch to keep: "loss" (cross-entropy of the hidden community: smooth,
    * less noisy on small validation sets) or "mrr".
@@ -43,7 +43,7 @@ export const EncoderConfig = z.object({
    * in-batch and near-neighbour negatives are then among the candidates by construction) — affordable
    * for vocabularies of a few thousand communities.
    */
-  negatives: z.enum(['sampled', 'vocabulary']).default('vocabulary'),
+  negatives: z.enum(['sampled', 'vocabulary']).default('sampled'),
   /**
    * With negatives = "vocabulary": share of a user's communities removed from the input and predicted
    * each step (at least one, never all). 0 = exactly one, the paper's setting.

@@ -13,6 +13,9 @@ import { defineCommand } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { llmFromEnv } from '../input.ts';
 
+/** Hashed TF-IDF buckets for training: the projection of every step's communities is the largest matMul. */
+const DEFAULT_FEATURE_DIM = 256;
+
 const share = (max: number) => numberFlag(0, true).refine((x) => x <= max, `must be at most ${max}`);
 
 const schema = z.object({
@@ -61,13 +64,13 @@ export default defineCommand({
     'min-community-users': { type: 'string', placeholder: 'N', description: 'prune communities with fewer training users (default 2)' },
     'min-community-activity': { type: 'string', placeholder: 'N', description: 'prune communities with less total activity (default 1)' },
     hidden: { type: 'string', placeholder: 'N', description: 'hidden size, a multiple of 4 (default 32)' },
-    'batch-size': { type: 'string', placeholder: 'N', description: 'users per step (default 512)' },
+    'batch-size': { type: 'string', placeholder: 'N', description: 'users per step (default 1024)' },
     'learning-rate': { type: 'string', placeholder: 'LR', description: 'Adam learning rate (default 0.001)' },
-    negatives: { type: 'string', placeholder: 'KIND', description: 'vocabulary (full softmax, default) or sampled (in-batch + near-neighbour + uniform, logQ-corrected)' },
+    negatives: { type: 'string', placeholder: 'KIND', description: 'sampled (default: in-batch + near-neighbour + uniform, shared, logQ-corrected) or vocabulary (full softmax)' },
     'link-weight': { type: 'string', placeholder: 'W', description: 'weight of the link-prediction BCE (default 0: off)' },
-    patience: { type: 'string', placeholder: 'N', description: 'epochs without a better validation MRR before stopping (default 8)' },
+    patience: { type: 'string', placeholder: 'N', description: 'epochs without a better validation loss before stopping (default 10)' },
     embedder: { type: 'string', placeholder: 'KIND', description: 'community features: hashed-tfidf (default), transformers:MODEL_OR_DIR, openai:MODEL' },
-    'feature-dim': { type: 'string', placeholder: 'N', description: 'hashed-tfidf dimensions (default 1024)' },
+    'feature-dim': { type: 'string', placeholder: 'N', description: 'hashed-tfidf dimensions (default 256)' },
     'checkpoint-dir': { type: 'string', placeholder: 'DIR', description: 'checkpoint folder (default DIR/checkpoint); written every epoch' },
     resume: { type: 'boolean', description: 'continue from the checkpoint in --checkpoint-dir' },
     'max-error-rate': { type: 'string', placeholder: 'R', description: 'tolerated share of malformed input records (default 0.01)' },
@@ -127,7 +130,7 @@ Example:
         keepBots: args.keepBots ?? false,
         keepNsfw: args.keepNsfw ?? false,
         ...(embedder ? { embedder } : {}),
-        ...(args.featureDim !== undefined ? { hashedTfidf: { dimension: args.featureDim } } : {}),
+        hashedTfidf: { dimension: args.featureDim ?? DEFAULT_FEATURE_DIM },
         checkpointDir: args.checkpointDir ?? path.join(args.out, 'checkpoint'),
         resume: args.resume ?? false,
         progress: terminalProgress(log),
