@@ -16,6 +16,8 @@ import { dashboardRoutes } from './routes/dashboard.ts';
 import { encoderRoutes } from './routes/encoder.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { benchRoutes } from '../bench/routes.ts';
+import { mountStudy } from '../study/mount.ts';
 import { personaRoutes } from './routes/personas.ts';
 import { rewriteRoutes } from './routes/rewrite.ts';
 import { uploadRoutes, UPLOAD_PATH } from './routes/uploads.ts';
@@ -66,6 +68,8 @@ export function createApp(services: AppServices): { app: Hono<AppEnv>; docs: Api
   encoderRoutes(app, docs, services);
   uploadRoutes(app, docs, services);
   jobRoutes(app, docs, services);
+  benchRoutes(app, docs, services);
+  mountStudy(app, services);
 
   const document = () =>
     docs.document({

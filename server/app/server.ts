@@ -8,6 +8,7 @@ import { openDatabase } from '../db/database.ts';
 import { JobPool } from '../jobs/pool.ts';
 import { encoderTrainKind } from '../jobs/kinds/encoder-train.ts';
 import { rewriteBatchKind } from '../jobs/kinds/rewrite-batch.ts';
+import { benchJobKind } from '../bench/job.ts';
 import { llmFromEnv } from './adapters/llm.ts';
 import { loadEncoderService } from './adapters/encoder.ts';
 import { createApp } from './app.ts';
@@ -46,7 +47,7 @@ export async function startServer(input: ServerConfigInput, options: StartOption
   const db = openDatabase(path.join(dataDir, 'zipp.db'));
   const llm = llmFromEnv(env);
   const encoder = await loadEncoderService(config.encoderDir, log);
-  const pool = new JobPool({ db, dataDir, log, concurrency: config.concurrency, kinds: [rewriteBatchKind(llm), encoderTrainKind(dataDir)] });
+  const pool = new JobPool({ db, dataDir, log, concurrency: config.concurrency, kinds: [rewriteBatchKind(llm), encoderTrainKind(dataDir), benchJobKind(env)] });
   const shutdown = new AbortController();
   const dashboardDir = config.dashboard && options.dashboard ? await options.dashboard(log) : undefined;
 
