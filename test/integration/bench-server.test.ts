@@ -1,0 +1,73 @@
+import { cpSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeTinyClip } from '../../server/eval/tiny-clip.ts';
+import { startComfyUiServer, type ComfyTestServer } from '../helpers/comfyui-server.ts';
+import { startOpenAiServer, type OpenAiTestServer } from '../helpers/openai-server.ts';
+import { startTestZipp, waitUntil, type TestZipp } from '../helpers/server-app.ts';
+
+/**
+ * A benchmark run as a durable job of the real server: POST /v1/bench with paths inside the data
+ * directory, progress through /v1/jobs, the report from GET /v1/bench/{id}/report.html; paths that leave
+ * the data directory and unknown fields are refused before anything is queued.
+ */
+let llm: OpenAiTestServer;
+let comfy: ComfyTestServer;
+let zipp: TestZipp;
+
+beforeAll(async () => {
+  [llm, comfy] = await Promise.all([startOpenAiServer(), startComfyUiServer({ runningPolls: 0 })]);
+  zipp = await startTestZipp({ env: { ZIPP_LLM_BASE_URL: llm.url, ZIPP_LLM_MODEL: 'zipp-test-model' } });
+  await writeTinyClip(join(zipp.dataDir, 'clip'));
+  mkdirSync(join(zipp.dataDir, 'datasets'));
+  cpSync(new URL('../fixtures/bench/rapiddata-8.jsonl', import.meta.url), join(zipp.dataDir, 'datasets', 'rapid.jsonl'));
+});
+afterAll(async () => {
+  await zipp?.close();
+  await Promise.all([llm?.close(), comfy?.close()]);
+});
+
+const config = () => ({
+  dataset: { kind: 'rapiddata', path: 'datasets/rapid.jsonl', queriesPerUser: 1, users: 3 },
+  methods: ['baseline', 'persona'],
+  engine: { kind: 'comfyui', urls: [comfy.url] },
+  seeds: 1,
+  generation: { steps: 4, width: 64, height: 64 },
+  clip: { model: 'clip' },
+  reference: { kind: 'none' },
+});
+
+describe('POST /v1/bench', () => {
+  it('runs the benchmark as a job and serves its report', async () => {
+    const started = await zipp.json('POST', '/v1/bench', config());
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    expect(started.body).toMatchObject({ kind: 'bench', status: 'queued' });
+    const job = await waitUntil(async () => {
+      const j = await zipp.json('GET', `/v1/jobs/${started.body.id}`);
+      return ['succeeded', 'failed'].includes(j.body.status) ? j.body : undefined;
+    }, 30_000, 'the bench job to finish');
+    expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
+    expect(job.result.work.rewrites).toEqual({ made: 6, cached: 0 });
+    expect(job.result.cells.map((c: { method: string }) => c.method)).toEqual(['baseline', 'persona']);
+    expect(comfy.count('prompt')).toBe(job.result.work.images.generated);
+
+    const html = await zipp.call('GET', `/v1/bench/${started.body.id}/report.html`);
+    expect(html.status).toBe(200);
+    expect(html.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await html.text()).toContain('Persona conditioning per LLM (Fig. 3)');
+    const results = await zipp.json('GET', `/v1/bench/${started.body.id}/results.json`);
+    expect(results.body.ipf.users).toBe(3);
+  });
+
+  it('refuses paths outside the data directory and unknown fields, before queueing', async () => {
+    const outside = await zipp.json('POST', '/v1/bench', { ...config(), dataset: { kind: 'rapiddata', path: '../../etc/passwd' } });
+    expect(outside.status).toBe(400);
+    expect(outside.body.error).toMatchObject({ code: 'path_outside_data_dir', field: 'dataset.path' });
+    const unknown = await zipp.json('POST', '/v1/bench', { ...config(), steps: 4 });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error).toMatchObject({ code: 'unknown_field', field: 'steps' });
+    const jobs = await zipp.json('GET', '/v1/jobs?kind=bench');
+    expect(jobs.body.jobs).toHaveLength(1);
+    expect((await zipp.call('GET', '/v1/bench/job_aaaaaaaaaaaaaaaaaaaa/report.html')).status).toBe(404);
+  });
+});
