@@ -15,6 +15,15 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 }
 
 const FONT = { config: { font: 'Helvetica, Arial, sans-serif', view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 12 } } } as const;
+/** What every horizontal-bar chart starts with: schema, fonts, title, width and the rows as inline data. */
+const horizontal = (title: string, rows: readonly object[]) => ({
+  $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+  ...FONT,
+  title,
+  width: 420,
+  data: { values: rows as unknown as Record<string, unknown>[] },
+});
+
 /** The paper's Fig. 3 colours: blue without persona, red with. */
 const PERSONA_COLOURS = { domain: ['without persona', 'with persona'], range: ['#4C78A8', '#E45756'] };
 
@@ -51,11 +60,7 @@ export function methodBars(
   order: readonly string[],
 ): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    ...FONT,
-    title,
-    width: 420,
-    data: { values: rows as unknown as Record<string, unknown>[] },
+    ...horizontal(title, rows),
     mark: { type: 'bar', tooltip: true },
     encoding: {
       y: { field: 'method', type: 'nominal', title: null, sort: [...order], axis: { labelLimit: 280 } },
@@ -69,11 +74,7 @@ export function methodBars(
 /** Win rate of A over B per comparison, with the 50% line of no preference. */
 export function winRateChart(rows: readonly { comparison: string; winRate: number; significant: string }[], title: string): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    ...FONT,
-    title,
-    width: 420,
-    data: { values: rows as unknown as Record<string, unknown>[] },
+    ...horizontal(title, rows),
     layer: [
       {
         mark: { type: 'bar', tooltip: true },
