@@ -1,5 +1,4 @@
-import { Hono } from 'hono';
-import { every } from 'hono/combine';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import type { AppEnv } from './env.ts';
@@ -51,16 +50,18 @@ export function createApp(services: AppServices): { app: Hono<AppEnv>; docs: Api
       }),
     );
   }
-  const auth = bearerAuth(services.tokens);
-  const limit = rateLimit({ perSecond: config.rateLimit, burst: config.rateBurst });
-  const jsonLimit = jsonBodyLimit(config.maxBodyBytes);
-  const timeLimit = deadline(config.requestTimeoutMs);
-  const replay = idempotency(services.db);
-  const protect = every(auth, limit);
-  const jsonGuards = every(jsonLimit, timeLimit, replay);
-  app.use('/v1/*', (c, next) => (PUBLIC.has(c.req.path) ? next() : protect(c, next)));
-  // Uploads stream to disk under their own size limit and may take longer than the JSON deadline.
-  app.use('/v1/*', (c, next) => (PUBLIC.has(c.req.path) || c.req.path === UPLOAD_PATH ? next() : jsonGuards(c, next)));
+  // One app.use per middleware, in this order (hono/combine's `every` would build a composed chain anew
+  // on every request). Public routes skip the token checks; uploads stream to disk under their own size
+  // limit and may take longer than the JSON deadline. A rate limit of 0 (off) adds no middleware.
+  const guarded = (skip: (path: string) => boolean, middleware: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> => (c, next) =>
+    skip(c.req.path) ? next() : middleware(c, next);
+  const isPublic = (path: string) => PUBLIC.has(path);
+  const isPublicOrUpload = (path: string) => PUBLIC.has(path) || path === UPLOAD_PATH;
+  app.use('/v1/*', guarded(isPublic, bearerAuth(services.tokens)));
+  if (config.rateLimit > 0) app.use('/v1/*', guarded(isPublic, rateLimit({ perSecond: config.rateLimit, burst: config.rateBurst })));
+  app.use('/v1/*', guarded(isPublicOrUpload, jsonBodyLimit(config.maxBodyBytes)));
+  app.use('/v1/*', guarded(isPublicOrUpload, deadline(config.requestTimeoutMs)));
+  app.use('/v1/*', guarded(isPublicOrUpload, idempotency(services.db)));
 
   healthRoutes(app, docs, services);
   rewriteRoutes(app, docs, services);

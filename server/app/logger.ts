@@ -31,18 +31,39 @@ export function createLogger(
   write: (line: string) => void = (line) => process.stdout.write(line),
   base: Record<string, unknown> = {},
 ): Logger {
-  const min = RANK[level];
-  const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-    if (RANK[lvl] < min) return;
-    const record = { time: new Date().toISOString(), level: lvl, msg, ...(redact({ ...base, ...fields }) as object) };
-    write(`${JSON.stringify(record)}\n`);
-  };
-  return {
-    level,
-    debug: (m, f) => emit('debug', m, f),
-    info: (m, f) => emit('info', m, f),
-    warn: (m, f) => emit('warn', m, f),
-    error: (m, f) => emit('error', m, f),
-    child: (fields) => createLogger(level, write, { ...base, ...fields }),
-  };
+  return new JsonLogger(level, write, base);
+}
+
+/** Methods on the prototype: the server makes a child per request, which then costs one small object. */
+class JsonLogger implements Logger {
+  readonly #min: number;
+  constructor(
+    readonly level: LogLevel,
+    private readonly write: (line: string) => void,
+    private readonly base: Record<string, unknown>,
+  ) {
+    this.#min = RANK[level];
+  }
+
+  #emit(lvl: LogLevel, msg: string, fields?: Record<string, unknown>): void {
+    if (RANK[lvl] < this.#min) return;
+    const record = { time: new Date().toISOString(), level: lvl, msg, ...(redact({ ...this.base, ...fields }) as object) };
+    this.write(`${JSON.stringify(record)}\n`);
+  }
+
+  debug(msg: string, fields?: Record<string, unknown>): void {
+    this.#emit('debug', msg, fields);
+  }
+  info(msg: string, fields?: Record<string, unknown>): void {
+    this.#emit('info', msg, fields);
+  }
+  warn(msg: string, fields?: Record<string, unknown>): void {
+    this.#emit('warn', msg, fields);
+  }
+  error(msg: string, fields?: Record<string, unknown>): void {
+    this.#emit('error', msg, fields);
+  }
+  child(fields: Record<string, unknown>): Logger {
+    return new JsonLogger(this.level, this.write, { ...this.base, ...fields });
+  }
 }

@@ -98,11 +98,17 @@ export async function nodeFetch(input: string | URL | Request, init: RequestInit
   }
   const bytes = await new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
+    let ended = false;
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    stream.once('end', () => {
+      ended = true;
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    });
     stream.once('error', reject);
     // A connection cut off mid-body (or an abort) closes the stream without 'end'.
-    stream.once('close', () => reject(signal?.aborted ? signal.reason : new Error('the LLM server closed the connection mid-answer')));
+    stream.once('close', () => {
+      if (!ended) reject(signal?.aborted ? signal.reason : new Error('the LLM server closed the connection mid-answer'));
+    });
   });
   return new BufferedResponse(bytes, init2, t.url.href);
 }
