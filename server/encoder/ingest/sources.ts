@@ -120,19 +120,25 @@ async function readJson(db: DuckDBConnection, file: string): Promise<SourceStats
   const src = `read_json(${sqlString(file)}, format = 'newline_delimited', ignore_errors = true, columns = ${JSON_COLUMNS}, maximum_object_size = 67108864)`;
   // A record is an aggregated edge when it carries posts/comments; otherwise it is one post (title, no
   // body) or one comment. Unparseable lines arrive as all-NULL rows (ignore_errors) and count as malformed.
+  // One scan of the file: records are aggregated per (user, community) right away, malformed ones into
+  // their own group, so only the aggregate is kept.
+  await db.run(`CREATE OR REPLACE TEMP TABLE json_src AS
+    SELECT u, c, bad, count(*) AS n,
+      sum(CASE WHEN posts IS NOT NULL OR comments IS NOT NULL THEN coalesce(posts, 0) WHEN NOT no_title AND no_body THEN 1 ELSE 0 END) AS p,
+      sum(CASE WHEN posts IS NOT NULL OR comments IS NOT NULL THEN coalesce(comments, 0) WHEN NOT no_title AND no_body THEN 0 ELSE 1 END) AS k,
+      count(*) FILTER (WHERE over_18) AS nsfw, count(over_18) AS flagged
+    FROM (
+      SELECT coalesce("user", author) AS u, coalesce(community, subreddit) AS c, posts, comments, body IS NULL AS no_body, title IS NULL AS no_title, over_18,
+        (coalesce("user", author) IS NULL OR coalesce(community, subreddit) IS NULL OR trim(coalesce(community, subreddit)) = ''
+          OR coalesce(posts, 0) < 0 OR coalesce(comments, 0) < 0) AS bad
+      FROM ${src})
+    GROUP BY u, c, bad`);
   const [stats] = (await queryRows<{ total: number; bad: number }>(
     db,
-    `WITH r AS (SELECT coalesce("user", author) AS u, coalesce(community, subreddit) AS c, posts, comments, body, title, over_18 FROM ${src})
-     SELECT count(*) AS total, count(*) FILTER (WHERE u IS NULL OR c IS NULL OR trim(c) = '' OR posts < 0 OR comments < 0) AS bad FROM r`,
+    `SELECT coalesce(sum(n), 0)::BIGINT AS total, coalesce(sum(n) FILTER (WHERE bad), 0)::BIGINT AS bad FROM json_src`,
   )) as [{ total: number; bad: number }];
-  await db.run(`INSERT INTO activity
-    SELECT u, c,
-      CASE WHEN posts IS NOT NULL OR comments IS NOT NULL THEN coalesce(posts, 0) WHEN title IS NOT NULL AND body IS NULL THEN 1 ELSE 0 END,
-      CASE WHEN posts IS NOT NULL OR comments IS NOT NULL THEN coalesce(comments, 0) WHEN title IS NOT NULL AND body IS NULL THEN 0 ELSE 1 END,
-      CASE WHEN over_18 THEN 1 ELSE 0 END,
-      CASE WHEN over_18 IS NOT NULL THEN 1 ELSE 0 END
-    FROM (SELECT coalesce("user", author) AS u, coalesce(community, subreddit) AS c, posts, comments, body, title, over_18 FROM ${src})
-    WHERE u IS NOT NULL AND c IS NOT NULL AND trim(c) <> '' AND coalesce(posts, 0) >= 0 AND coalesce(comments, 0) >= 0`);
+  await db.run(`INSERT INTO activity SELECT u, c, p, k, nsfw, flagged FROM json_src WHERE NOT bad`);
+  await db.run(`DROP TABLE json_src`);
   let lines: number[] = [];
   if (stats.bad > 0) {
     // Second pass only when needed: record numbers of the first malformed lines.

@@ -74,17 +74,19 @@ async function generateDump(dir: string, targetBytes: number): Promise<{ plain: 
   const plain = path.join(dir, 'dump.ndjson');
   const zstd = path.join(dir, 'dump.ndjson.zst');
   const names = (JSON.parse(readFileSync(path.join(MODEL_DIR, MODEL_FILES.manifest), 'utf8')) as { communities: { labels: string[] } }).communities.labels;
-  // ~210 bytes per record: a Pushshift comment (or, one in ten, a submission) by one of 40k authors.
+  // ~210 bytes per record: a Pushshift comment (or, one in ten, a submission) by one of 8,000 authors, each
+  // active in 6 communities of the vocabulary — about ten records per (author, community), as in real dumps.
   const rows = Math.ceil(targetBytes / 210);
   await withDuckDb(async (db) => {
     await db.run(`CREATE TABLE names AS SELECT unnest([${names.map((n) => `'${n}'`).join(',')}]) AS name`);
     await db.run(`CREATE TABLE named AS SELECT row_number() OVER () - 1 AS k, name FROM names`);
-    const select = `SELECT 'author_' || (hash(i) % 40000) AS author, n.name AS subreddit,
+    const select = `SELECT 'author_' || a AS author, n.name AS subreddit,
         CASE WHEN i % 10 = 0 THEN NULL ELSE 'comment ' || i || ' about the thread, with a few more words to make it typical length' END AS body,
         CASE WHEN i % 10 = 0 THEN 'submission title ' || i ELSE NULL END AS title,
         CASE WHEN i % 10 = 0 THEN false ELSE NULL END AS over_18,
         (i % 500)::INTEGER AS score, 1420070400 + i AS created_utc
-      FROM range(${rows}) t(i) JOIN named n ON n.k = hash(i * 7) % ${names.length}`;
+      FROM (SELECT i, hash(i) % 8000 AS a, hash(i * 13) % 6 AS slot FROM range(${rows}) t(i)) r
+      JOIN named n ON n.k = hash(r.a * 7 + r.slot) % ${names.length}`;
     await db.run(`COPY (${select}) TO '${plain}' (FORMAT json)`);
     await db.run(`COPY (${select}) TO '${zstd}' (FORMAT json, COMPRESSION zstd)`);
   });
@@ -157,10 +159,11 @@ const suite: PerfSuite = {
     const weightIndex = JSON.parse(readFileSync(path.join(MODEL_DIR, 'weights.json'), 'utf8')) as { config: unknown; index: Parameters<typeof unpackWeights>[0] };
     const values = unpackWeights(weightIndex.index, new Uint8Array(readFileSync(path.join(MODEL_DIR, MODEL_FILES.weights))));
     const cfg = EncoderConfig.parse(weightIndex.config);
-    const [vocab, featureDim] = [values.get('community.id')?.[0][0] ?? values.get('community.bias')![0][0]!, values.get('input.kernel')![0][0]!];
-    const tfModel = new Trainer(cfg, { features: new Float32Array(vocab! * featureDim), featureDim, communities: vocab! }, values);
-    // The reference needs the real community tables: rebuild them from the exported values is not possible
-    // without the training features, so time the user-side forward over zero tables (same shapes, same ops).
+    const vocab = values.get('community.bias')![0][0]!;
+    const featureDim = values.get('input.kernel')![0][0]!;
+    // The model folder does not keep the vocabulary's text features, so the TF.js tables are built from the
+    // free community vectors alone: same shapes and ops as the real forward pass, which is what is timed.
+    const tfModel = new Trainer(cfg, { features: new Float32Array(vocab * featureDim), featureDim, communities: vocab }, values);
     const tables = tfModel.tables();
     const tfRun = await timeIt(async () => tfModel.encode(tables, prepared.neighbourhood, { features: prepared.extraFeatures, rows: prepared.extraCount }), 200);
     tables.values.forEach((t) => t.dispose());
@@ -242,17 +245,27 @@ const suite: PerfSuite = {
       const dump = await generateDump(dir, 100e6);
       const plainBytes = statSync(dump.plain).size;
       const zstdBytes = statSync(dump.zstd).size;
-      const timeIngest = async (file: string) => {
-        const t = performance.now();
-        const r = await ingest({ inputs: [file], minCommunityUsers: 1 });
-        return { seconds: (performance.now() - t) / 1000, edges: r.report.final.edges };
+      // Best of two runs each, after one small warm-up ingest (DuckDB loads its JSON extension on first use).
+      await ingest({ inputs: [path.join(ROOT, 'test/fixtures/encoder/pushshift-sample.ndjson')], maxErrorRate: 1 });
+      const best = async <T extends { seconds: number }>(f: () => Promise<T>) => {
+        const a = await f();
+        const b = await f();
+        return a.seconds <= b.seconds ? a : b;
       };
+      const timeIngest = (file: string) =>
+        best(async () => {
+          const t = performance.now();
+          const r = await ingest({ inputs: [file], minCommunityUsers: 1 });
+          return { seconds: (performance.now() - t) / 1000, edges: r.report.final.edges };
+        });
       log('ingesting plain, zstd, then the Node line reader');
       const plain = await timeIngest(dump.plain);
       const zst = await timeIngest(dump.zstd);
-      const t = performance.now();
-      await nodeLineReader(dump.plain);
-      const nodeSeconds = (performance.now() - t) / 1000;
+      const { seconds: nodeSeconds } = await best(async () => {
+        const t = performance.now();
+        await nodeLineReader(dump.plain);
+        return { seconds: (performance.now() - t) / 1000 };
+      });
       const mbps = (bytes: number, s: number) => (bytes / 1e6 / s).toFixed(1);
       out.push(
         '### NDJSON ingestion (generated Pushshift-style dump)',
@@ -265,7 +278,7 @@ const suite: PerfSuite = {
         `| DuckDB, \`.ndjson.zst\` | ${zst.seconds.toFixed(2)} | **${mbps(plainBytes, zst.seconds)}** | ${mbps(zstdBytes, zst.seconds)} |`,
         `| baseline: Node readline + JSON.parse + Map | ${nodeSeconds.toFixed(2)} | ${mbps(plainBytes, nodeSeconds)} | ${mbps(plainBytes, nodeSeconds)} |`,
         '',
-        `DuckDB on plain NDJSON is ${(nodeSeconds / plain.seconds).toFixed(1)}× the Node line reader (which also cannot read zstd on Node 20) and aggregates out of core.`,
+        `Best of two runs each. DuckDB on plain NDJSON runs at ${(nodeSeconds / plain.seconds).toFixed(2)}× the speed of the Node line reader, which does less (no validation, filters, name normalisation or malformed-line report), holds everything in memory and cannot read zstd on Node 20; DuckDB aggregates out of core. Times include the filters and reading the aggregated graph back into JavaScript.`,
         '',
       );
     } finally {
