@@ -13,7 +13,7 @@ import { EncoderConfig, type EncoderConfigInput } from '../../models/encoder/con
 import { buildTrainingSet, indexCommunityInfo, listsByUser, splitUsers } from '../../models/encoder/dataset.ts';
 import { trainEncoder, type TrainProgress, type TrainResult } from '../../models/encoder/train.ts';
 import { evaluateModel, type EvaluationReport } from './evaluate.ts';
-import { describeReport, ingest, type IngestReport } from './ingest/index.ts';
+import { describeReport, ingest, interactionsCsv, type IngestReport } from './ingest/index.ts';
 
 /**
  * `zipp encoder train` end to end: ingest → user split (held-out test users written beside the model) →
@@ -101,11 +101,6 @@ export function readImageEmbeddings(file: string): Map<string, Float32Array> {
   return out;
 }
 
-function writeInteractionsCsv(file: string, rows: readonly Interaction[]): void {
-  const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  writeFileSync(file, ['user,community,posts,comments', ...rows.map((r) => `${quote(r.user)},${quote(r.community)},${r.posts},${r.comments}`)].join('\n') + '\n');
-}
-
 export async function runTraining(options: TrainRunOptions): Promise<TrainRunResult> {
   const log = options.log ?? (() => {});
   const cfg = EncoderConfig.parse(options.config);
@@ -153,7 +148,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   });
 
   mkdirSync(options.out, { recursive: true });
-  writeInteractionsCsv(path.join(options.out, HELDOUT_FILE), split.holdout);
+  writeFileSync(path.join(options.out, HELDOUT_FILE), interactionsCsv(split.holdout));
   const training = {
     data: options.interactions.map((p) => path.basename(p)),
     communitiesFile: options.communities ? path.basename(options.communities) : null,

@@ -1,8 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { encoderUsage } from '../../encoder/errors.ts';
-import { describeReport, ingest } from '../../encoder/ingest/index.ts';
-import { numberFlag, toJson, wholeFlag } from '../../eval/cli-args.ts';
+import { FILTER_OPTIONS, filterFlags } from '../../encoder/ingest-flags.ts';
+import { describeReport, ingest, interactionsCsv } from '../../encoder/ingest/index.ts';
+import { toJson, wholeFlag } from '../../eval/cli-args.ts';
 import { defineCommand } from '../command.ts';
 
 export default defineCommand({
@@ -16,9 +17,7 @@ export default defineCommand({
     'min-user-degree': { type: 'string', placeholder: 'N', description: 'drop users in fewer communities (default 1)' },
     'min-community-users': { type: 'string', placeholder: 'N', description: 'prune communities with fewer users (default 1)' },
     'min-community-activity': { type: 'string', placeholder: 'N', description: 'prune communities with less total activity (default 1)' },
-    'max-error-rate': { type: 'string', placeholder: 'R', description: 'tolerated share of malformed records per input (default 0.01)' },
-    'keep-bots': { type: 'boolean', description: 'keep bot / AutoModerator / [deleted] authors' },
-    'keep-nsfw': { type: 'boolean', description: 'keep NSFW communities' },
+    ...FILTER_OPTIONS,
     json: { type: 'boolean', description: 'print the ingestion report as JSON' },
   },
   details: `
@@ -35,9 +34,7 @@ Example:
     minUserDegree: wholeFlag(1).optional(),
     minCommunityUsers: wholeFlag(1).optional(),
     minCommunityActivity: wholeFlag(1).optional(),
-    maxErrorRate: numberFlag(0, true).refine((x) => x <= 1, 'must be at most 1').optional(),
-    keepBots: z.boolean().optional(),
-    keepNsfw: z.boolean().optional(),
+    ...filterFlags,
     json: z.boolean().optional(),
   }),
   run: (args, io) =>
@@ -53,11 +50,7 @@ Example:
         keepBots: args.keepBots ?? false,
         keepNsfw: args.keepNsfw ?? false,
       });
-      if (args.out) {
-        const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-        const rows = result.interactions.map((r) => `${quote(r.user)},${quote(result.labels.get(r.community) ?? r.community)},${r.posts},${r.comments}`);
-        await writeFile(args.out, ['user,community,posts,comments', ...rows].join('\n') + '\n');
-      }
+      if (args.out) await writeFile(args.out, interactionsCsv(result.interactions, result.labels));
       if (args.json) io.stdout(toJson({ ...result.report, out: args.out ?? null }));
       else io.stdout([...describeReport(result.report), ...(args.out ? [`wrote ${args.out}`] : [])].join('\n'));
     }),

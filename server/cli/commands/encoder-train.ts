@@ -5,6 +5,7 @@ import type { TextEmbedder } from '../../../shared/embed/types.ts';
 import { renderModelCard } from '../../../models/encoder/model-card.ts';
 import { MODEL_FILES } from '../../../shared/encoder/manifest.ts';
 import { encoderUsage } from '../../encoder/errors.ts';
+import { FILTER_OPTIONS, filterFlags } from '../../encoder/ingest-flags.ts';
 import { formatEvaluation } from '../../encoder/evaluate.ts';
 import { terminalProgress } from '../../encoder/progress.ts';
 import { runTraining } from '../../encoder/train-run.ts';
@@ -42,9 +43,7 @@ const schema = z.object({
   featureDim: wholeFlag(8).optional(),
   checkpointDir: z.string().min(1).optional(),
   resume: z.boolean().optional(),
-  maxErrorRate: share(1).optional(),
-  keepBots: z.boolean().optional(),
-  keepNsfw: z.boolean().optional(),
+  ...filterFlags,
   cardNotes: z.string().min(1).optional(),
   json: z.boolean().optional(),
 });
@@ -73,9 +72,7 @@ export default defineCommand({
     'feature-dim': { type: 'string', placeholder: 'N', description: 'hashed-tfidf dimensions (default 256)' },
     'checkpoint-dir': { type: 'string', placeholder: 'DIR', description: 'checkpoint folder (default DIR/checkpoint); written every epoch' },
     resume: { type: 'boolean', description: 'continue from the checkpoint in --checkpoint-dir' },
-    'max-error-rate': { type: 'string', placeholder: 'R', description: 'tolerated share of malformed input records (default 0.01)' },
-    'keep-bots': { type: 'boolean', description: 'keep bot / AutoModerator / [deleted] authors' },
-    'keep-nsfw': { type: 'boolean', description: 'keep NSFW communities' },
+    ...FILTER_OPTIONS,
     'card-notes': { type: 'string', placeholder: 'FILE', description: 'Markdown appended to model-card.md (limits, what was tried)' },
     json: { type: 'boolean', description: 'print a JSON summary (files, epochs, evaluation) on stdout' },
   },

@@ -158,6 +158,13 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   });
 }
 
+/** Writes edges as the CSV every reader here accepts: user,community,posts,comments (quoted where needed). */
+export function interactionsCsv(rows: readonly Interaction[], labels?: ReadonlyMap<string, string>): string {
+  const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const lines = rows.map((r) => `${quote(r.user)},${quote(labels?.get(r.community) ?? r.community)},${r.posts},${r.comments}`);
+  return ['user,community,posts,comments', ...lines].join('\n') + '\n';
+}
+
 function oneLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 }
