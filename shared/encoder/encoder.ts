@@ -58,6 +58,14 @@ export interface Suggestion {
   score: number;
 }
 
+export interface EncodeOptions {
+  /**
+   * Descriptions by normalised community name, used for communities outside the vocabulary: their features
+   * come from name + description through the model's embedder (the name alone otherwise).
+   */
+  descriptions?: ReadonlyMap<string, string>;
+}
+
 export class ModelMismatchError extends Error {
   override name = 'ModelMismatchError';
 }
@@ -121,10 +129,11 @@ export class CommunityEncoder {
   }
 
   /** Builds the padded inputs for a batch (exposed for benchmarks and for callers that batch themselves). */
-  prepare(lists: readonly (readonly CommunityActivity[])[]): Promise<PreparedBatch> {
+  prepare(lists: readonly (readonly CommunityActivity[])[], options: EncodeOptions = {}): Promise<PreparedBatch> {
     const a = this.manifest.architecture;
     return prepareBatch(lists, this.vocabulary, {
       ...(this.embedder ? { embedder: this.embedder } : {}),
+      ...(options.descriptions ? { descriptions: options.descriptions } : {}),
       featureDim: a.featureDim,
       maxNeighbours: a.maxNeighbours,
       edgeScale: this.manifest.edges.edgeScale,
@@ -146,9 +155,9 @@ export class CommunityEncoder {
   }
 
   /** Encodes users from their community lists (one onnxruntime call for the whole batch). */
-  async encode(lists: readonly (readonly CommunityActivity[])[]): Promise<EncodedUser[]> {
+  async encode(lists: readonly (readonly CommunityActivity[])[], options: EncodeOptions = {}): Promise<EncodedUser[]> {
     if (lists.length === 0) return [];
-    const batch = await this.prepare(lists);
+    const batch = await this.prepare(lists, options);
     const { embeddings, attention } = await this.run(batch);
     const { hidden, layers, heads } = this.manifest.architecture;
     const width = batch.neighbourhood.width;

@@ -49,7 +49,15 @@ export class NoKnownCommunityError extends Error {
 export async function prepareBatch(
   lists: readonly (readonly CommunityActivity[])[],
   vocabulary: Vocabulary,
-  options: { embedder?: TextEmbedder; featureDim: number; maxNeighbours: number; edgeScale: number; epsilon: number },
+  options: {
+    embedder?: TextEmbedder;
+    featureDim: number;
+    maxNeighbours: number;
+    edgeScale: number;
+    epsilon: number;
+    /** Descriptions of communities by normalised name: embedded with the name for unknown communities. */
+    descriptions?: ReadonlyMap<string, string>;
+  },
 ): Promise<PreparedBatch> {
   const unknownRows = new Map<string, number>();
   const entries: NeighbourEntry[][] = [];
@@ -97,7 +105,7 @@ export async function prepareBatch(
   const extraCount = Math.max(1, unknownRows.size);
   const extraFeatures = new Float32Array(extraCount * options.featureDim);
   if (unknownRows.size > 0 && options.embedder) {
-    const vectors = await options.embedder.embed([...unknownRows.keys()].map((name) => communityText({ name })));
+    const vectors = await options.embedder.embed([...unknownRows.keys()].map((name) => communityText({ name, description: options.descriptions?.get(name) ?? null })));
     vectors.forEach((v, r) => {
       if (v.length !== options.featureDim) throw new Error(`embedder returned ${v.length} features, the model expects ${options.featureDim}`);
       extraFeatures.set(v, r * options.featureDim);

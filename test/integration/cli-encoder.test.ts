@@ -36,6 +36,17 @@ describe('zipp encoder infer', () => {
     expect(doc.suggestions.map((s: { name: string }) => s.name)).not.toContain('askreddit');
   });
 
+  it('embeds an unknown community from its description when one is given', async () => {
+    const list = 'photography:40,nfl:12,zzz_film_lab_talk:5';
+    const plain = JSON.parse((await zipp('infer', '--communities', list, '--suggest', '0', '--json')).out);
+    const file = path.join(tmp, 'descriptions.jsonl');
+    writeFileSync(file, `${JSON.stringify({ name: 'zzz_film_lab_talk', title: 'Film labs', description: 'Developing and scanning film, darkroom chemistry, lab reviews' })}\n`);
+    const described = JSON.parse((await zipp('infer', '--communities', list, '--descriptions', file, '--suggest', '0', '--json')).out);
+    const unknown = (doc: { communities: { name: string; importance: number }[] }) => doc.communities.find((c) => c.name === 'zzz_film_lab_talk')!.importance;
+    expect(unknown(described)).not.toBeCloseTo(unknown(plain), 6);
+    expect(described.embedding).not.toEqual(plain.embedding);
+  });
+
   it('reads a Reddit data export folder', async () => {
     const r = await zipp('infer', '--export', path.join(F, 'reddit-export'), '--suggest', '0');
     expect(r.code).toBe(0);

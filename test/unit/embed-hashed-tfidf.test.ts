@@ -19,6 +19,13 @@ describe('hashed TF-IDF embedder', () => {
     expect(words('RocketLeague2Exchange the_best')).toEqual(['rocket', 'league', '2', 'exchange', 'the', 'best']);
   });
 
+  it('tokenizes long texts in whitespace-bounded pieces without changing the tokens', () => {
+    const a = 'Film photography: cameras, film stocks and darkroom work. '.repeat(40);
+    const b = 'NFL game threads and fantasy football drafts! '.repeat(40);
+    expect(words(`${a} ${b}`)).toEqual([...words(a), ...words(b)]);
+    expect(words(a)).toHaveLength(8 * 40);
+  });
+
   it('hashes deterministically (FNV-1a + murmur finaliser)', () => {
     expect(hash32('photography')).toBe(hash32('photography'));
     expect(hash32('photography')).not.toBe(hash32('photographs'));

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { CommunityInfo } from '../../../shared/embed/community-text.ts';
+import { normalizeCommunityName } from '../../../shared/schemas/community.ts';
 import { parseCommunitySpec } from '../../../shared/graph/community-list.ts';
 import type { CommunityActivity } from '../../../shared/schemas/community.ts';
 import { encoderUsage } from '../../encoder/errors.ts';
@@ -15,6 +18,7 @@ export default defineCommand({
     model: { type: 'string', placeholder: 'DIR', description: 'model folder (default: the shipped models/zipp-encoder)' },
     communities: { type: 'string', placeholder: 'LIST', description: '"name:count,name:count" (count = comments; "name:posts/comments" for both)' },
     export: { type: 'string', placeholder: 'DIR', description: 'a Reddit data export folder (comments.csv / posts.csv) instead of --communities' },
+    descriptions: { type: 'string', placeholder: 'FILE', description: 'communities.jsonl: descriptions for communities the model does not know' },
     suggest: { type: 'string', placeholder: 'N', description: 'also list the N closest vocabulary communities the user is not in (default 10; 0 = off)' },
     json: { type: 'boolean', description: 'print {communities, suggestions, embedding, ignored} as JSON' },
   },
@@ -29,6 +33,7 @@ Example:
       model: z.string().min(1).optional(),
       communities: z.string().min(1, 'give communities as "name:count,name:count", e.g. "analog:40,photography:3"').optional(),
       export: z.string().min(1).optional(),
+      descriptions: z.string().min(1).optional(),
       suggest: wholeFlag(0).optional(),
       json: z.boolean().optional(),
     })
@@ -52,7 +57,8 @@ Example:
       }
       const encoder = await loadEncoder(args.model ?? DEFAULT_MODEL_DIR);
       try {
-        const [user] = await encoder.encode([list]);
+        const descriptions = args.descriptions ? readDescriptions(args.descriptions) : undefined;
+        const [user] = await encoder.encode([list], descriptions ? { descriptions } : {});
         const suggestions = (args.suggest ?? 10) > 0 ? encoder.suggest(user!, args.suggest ?? 10) : [];
         if (args.json) {
           io.stdout(
@@ -79,3 +85,21 @@ Example:
 });
 
 const round = (x: number) => Math.round(x * 1e6) / 1e6;
+
+/** Name → "title. description" from a communities.jsonl file (lines that do not parse are skipped). */
+function readDescriptions(file: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    let parsed;
+    try {
+      parsed = CommunityInfo.safeParse(JSON.parse(line));
+    } catch {
+      continue;
+    }
+    if (!parsed.success) continue;
+    const text = [parsed.data.title, parsed.data.description].filter(Boolean).join('. ');
+    if (text) out.set(normalizeCommunityName(parsed.data.name), text);
+  }
+  return out;
+}
