@@ -7,7 +7,7 @@ import type { CommunityActivity } from '../../../shared/schemas/community.ts';
 import { encoderUsage } from '../../encoder/errors.ts';
 import { readUserLists } from '../../encoder/evaluate.ts';
 import { DEFAULT_MODEL_DIR, loadEncoder } from '../../encoder/load.ts';
-import { toJson, wholeFlag } from '../../eval/cli-args.ts';
+import { toJson, wholeFlag } from '../flags.ts';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../errors.ts';
 

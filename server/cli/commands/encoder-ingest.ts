@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { encoderUsage } from '../../encoder/errors.ts';
 import { FILTER_OPTIONS, filterFlags } from '../../encoder/ingest-flags.ts';
 import { describeReport, ingest, interactionsCsv } from '../../encoder/ingest/index.ts';
-import { toJson, wholeFlag } from '../../eval/cli-args.ts';
+import { toJson, wholeFlag } from '../flags.ts';
 import { defineCommand } from '../command.ts';
 
 export default defineCommand({

@@ -9,7 +9,7 @@ import { FILTER_OPTIONS, filterFlags } from '../../encoder/ingest-flags.ts';
 import { formatEvaluation } from '../../encoder/evaluate.ts';
 import { terminalProgress } from '../../encoder/progress.ts';
 import { runTraining } from '../../encoder/train-run.ts';
-import { numberFlag, toJson, wholeFlag } from '../../eval/cli-args.ts';
+import { numberFlag, toJson, wholeFlag } from '../flags.ts';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { llmFromEnv } from '../input.ts';

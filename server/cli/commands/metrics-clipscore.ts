@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { clipScore } from '../../../shared/metrics/clipscore.ts';
-import { asUsage, numberFlag, toJson } from '../../eval/cli-args.ts';
+import { asUsage } from '../../eval/cli-args.ts';
+import { numberFlag, toJson } from '../flags.ts';
 import { readEmbeddings } from '../../eval/embedding-files.ts';
 import { defineCommand } from '../command.ts';
 

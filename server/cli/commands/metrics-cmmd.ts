@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cmmd, cmmdWith } from '../../../shared/metrics/cmmd.ts';
-import { asUsage, numberFlag, toJson } from '../../eval/cli-args.ts';
+import { asUsage } from '../../eval/cli-args.ts';
+import { numberFlag, toJson } from '../flags.ts';
 import { chooseRbfBackend } from '../../eval/cmmd-backend.ts';
 import { readEmbeddings } from '../../eval/embedding-files.ts';
 import { defineCommand } from '../command.ts';

@@ -3,7 +3,8 @@ import { encodeAxis } from '../../../shared/metrics/categories.ts';
 import type { Targets } from '../../../shared/metrics/ipf.ts';
 import { ipfReport, type IpfReport } from '../../../shared/metrics/subgroups.ts';
 import { countryRegionResolver, normaliseGender, readTargets, wppTargets, type RegionScheme } from '../../datasets/population.ts';
-import { asUsage, formatTable, numberFlag, toJson, wholeFlag } from '../../eval/cli-args.ts';
+import { asUsage } from '../../eval/cli-args.ts';
+import { formatTable, numberFlag, toJson, wholeFlag } from '../flags.ts';
 import { readScoresCsv, type ScoresTable } from '../../eval/scores-file.ts';
 import { defineCommand } from '../command.ts';
 

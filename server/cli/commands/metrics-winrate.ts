@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { binomialTestTwoSided } from '../../../shared/metrics/binomial.ts';
 import { winRates, type WinRate } from '../../../shared/metrics/winrate.ts';
 import { UsageError } from '../errors.ts';
-import { asUsage, formatTable, toJson, wholeFlag } from '../../eval/cli-args.ts';
+import { asUsage } from '../../eval/cli-args.ts';
+import { formatTable, toJson, wholeFlag } from '../flags.ts';
 import { readVotes } from '../../eval/votes-file.ts';
 import { defineCommand } from '../command.ts';
 

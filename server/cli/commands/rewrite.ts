@@ -9,24 +9,18 @@ import { BasePrompt, RewriteMethod, type RewriteRequest, type RewriteResult } fr
 import { countTokens, fitsTokens } from '../../../shared/text/tokens.ts';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../errors.ts';
+import { wholeFlag } from '../flags.ts';
 import { llmCliError, llmFromEnv, readTextFile } from '../input.ts';
 
 /** The request schema allows this many history prompts; longer files keep their most recent ones. */
 const HISTORY_MAX = 10_000;
-
-const wholeNumber = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
-    .transform(Number)
-    .refine((n) => n >= min && n <= max, `expected a whole number from ${min} to ${max}`);
 
 const schema = z.object({
   prompt: z.string({ error: 'required: the prompt to rewrite, e.g. --prompt "a dog in a park"' }).pipe(BasePrompt),
   persona: z.string().optional(),
   history: z.string().min(1, 'give a file: --history @prompts.txt').optional(),
   method: z.enum(RewriteMethod.options, { error: `expected one of ${RewriteMethod.options.join(', ')}` }).optional(),
-  k: wholeNumber(1, 5).optional(),
+  k: wholeFlag(1, 5).optional(),
   temperature: z
     .string()
     .refine((s) => s.trim() !== '' && Number.isFinite(Number(s)) && Number(s) >= 0 && Number(s) <= 2, 'expected a number from 0 to 2, e.g. 0.7')
