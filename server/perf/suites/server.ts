@@ -23,7 +23,7 @@ const TOKEN = 'zipp_bench_token_0123456789abcdef';
 const SECONDS = Number(process.env.ZIPP_BENCH_SECONDS ?? 10);
 /** The encoder model served for /v1/personas/infer (default: the shipped one). */
 const ENCODER = process.env.ZIPP_BENCH_ENCODER;
-/** Alternating rounds of the fixed-rate latency runs. */
+/** Rounds; each runs the baseline and ZIPP, at 1,000/s and at full speed. */
 const ROUNDS = Number(process.env.ZIPP_BENCH_ROUNDS ?? 3);
 const PERSONA = 'You photograph the northern coast in fog, restore old wooden boats and collect antique maps.';
 const PROMPT = 'a cozy wooden table with an open book';
