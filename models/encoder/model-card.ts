@@ -1,4 +1,5 @@
 import type { EvaluationReport } from '../../server/encoder/evaluate.ts';
+import { formatPaired } from '../../shared/encoder/paired.ts';
 import type { IngestReport } from '../../server/encoder/ingest/index.ts';
 import type { EpochRecord } from './checkpoint.ts';
 import type { EncoderConfig } from './config.ts';
@@ -83,6 +84,11 @@ export function renderModelCard(c: CardInput): string {
       '| method | hit@1 | hit@10 | MRR | posting accuracy |',
       '| --- | ---: | ---: | ---: | ---: |',
       ...rows.map(([name, m]) => `| ${name as string} | ${f4((m as EvaluationReport['encoder'])['hit@1'])} | ${f4((m as EvaluationReport['encoder'])['hit@10'])} | ${f4((m as EvaluationReport['encoder']).mrr)} | ${f4((m as EvaluationReport['encoder']).posting_accuracy)} |`),
+      '',
+      'Encoder − popularity, paired on the same users (a gain is real only when the interval excludes 0):',
+      '',
+      `- MRR: ${formatPaired(e.versusPopularity.mrr)}.`,
+      `- hit@10: ${formatPaired(e.versusPopularity['hit@10'])}.`,
       '',
     );
   } else lines.push('Not evaluated (no held-out users).', '');
