@@ -99,6 +99,16 @@ describe('zipp encoder eval', () => {
     }
     expect(doc.users).toBeGreaterThan(50);
     expect(doc.encoder.posting_accuracy).toBeGreaterThan(doc.baselines.random.posting_accuracy);
+
+    // The table adds the paired comparison with popularity, consistent with the JSON numbers.
+    const table = await zipp('eval', '--model', MODEL, '--interactions', sample);
+    expect(table.code).toBe(0);
+    const mrr = /^ {2}MRR +([+−])(\d\.\d{4}) \(95% bootstrap CI [+−]\d\.\d{4} to [+−]\d\.\d{4}\); better on (\d+), worse on (\d+) users, sign test p = \S+$/m.exec(table.out);
+    expect(mrr).not.toBeNull();
+    const diff = (mrr![1] === '−' ? -1 : 1) * Number(mrr![2]);
+    expect(diff).toBeCloseTo(doc.encoder.mrr - doc.baselines.popularity.mrr, 3);
+    expect(Number(mrr![3]) + Number(mrr![4])).toBeLessThanOrEqual(doc.users);
+    expect(table.out).toMatch(/^ {2}hit@10 +[+−]\d\.\d{4} \(95% bootstrap CI/m);
   });
 
   it('exits 2 on an unknown model folder and on input with no evaluable user', async () => {
