@@ -49,6 +49,17 @@ export interface TestServer<B extends Scripted> {
   close(): Promise<void>;
 }
 
+/** A test server's view of a request body: parsed JSON when it parses, else the raw text (POST only). */
+export async function requestBody(c: Context): Promise<unknown> {
+  if (c.req.method !== 'POST') return undefined;
+  const raw = await c.req.text();
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
 export async function startTestServer<B extends Scripted>(routes: (app: Hono, tools: Tools<B>) => void): Promise<TestServer<B>> {
   const requests: RecordedRequest[] = [];
   let queue: B[] = [];
@@ -58,15 +69,7 @@ export async function startTestServer<B extends Scripted>(routes: (app: Hono, to
 
   const tools: Tools<B> = {
     async enter(c, route) {
-      let body: unknown;
-      if (c.req.method === 'POST') {
-        const raw = await c.req.text();
-        try {
-          body = JSON.parse(raw);
-        } catch {
-          body = raw;
-        }
-      }
+      const body = await requestBody(c);
       requests.push({ route, method: c.req.method, path: new URL(c.req.url).pathname, query: c.req.query(), body });
       const i = queue.findIndex((b) => b.route === route);
       const behaviour = i < 0 ? undefined : queue.splice(i, 1)[0];

@@ -65,6 +65,7 @@ import type { Socket } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { encode } from 'gpt-tokenizer/encoding/o200k_base';
+import { requestBody } from './http-test-server.ts';
 
 export type Route = 'chat' | 'embeddings' | 'models';
 
@@ -303,15 +304,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 
   /** Shared gate for every route: record, auth, scripted failures. Returns a Response to send, or the behaviour. */
   async function gate(c: Context, route: Route): Promise<Response | { behaviour: Behaviour | undefined; body: unknown }> {
-    let body: unknown = undefined;
-    if (c.req.method === 'POST') {
-      const raw = await c.req.text();
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        body = raw;
-      }
-    }
+    const body = await requestBody(c);
     requests.push({
       route,
       method: c.req.method,
