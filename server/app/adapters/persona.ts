@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   PersonaGenerationError,
+  parseCommunityDescriptionsJsonl,
   PersonaInputError,
   personaFromQuestionnaire,
   QuestionnaireError,
@@ -20,10 +21,7 @@ import type { EncoderService, LlmService } from '../services.ts';
 export const DESCRIPTIONS_FILE = path.join(PACKAGE_ROOT, 'models', 'data', 'reddit', 'communities.jsonl');
 let descriptions: CommunityDescription[] | undefined;
 export function communityDescriptions(): CommunityDescription[] {
-  return (descriptions ??= readFileSync(DESCRIPTIONS_FILE, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as CommunityDescription));
+  return (descriptions ??= parseCommunityDescriptionsJsonl(readFileSync(DESCRIPTIONS_FILE, 'utf8'), { source: DESCRIPTIONS_FILE }));
 }
 
 /** Where a verbalized persona's community importance came from. */
