@@ -1,11 +1,6 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { LogLevel } from './logger.ts';
-
-/** The repository root (three levels above this file): default locations of the shipped model and dashboard. */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const DEFAULT_ENCODER_DIR = path.join(PACKAGE_ROOT, 'models', 'zipp-encoder');
+import type { LogLevel } from '../runtime/logger.ts';
+import { DEFAULT_ENCODER_DIR } from '../runtime/package-paths.ts';
 
 /**
  * Extension and web origins allowed to call the API from a browser: `chrome-extension://<32 letters a–p>`,

@@ -1,4 +1,4 @@
-import type { Logger } from './logger.ts';
+import type { Logger } from '../runtime/logger.ts';
 
 /** Values middleware hands to routes (Hono's typed context variables). */
 export interface AppEnv {

@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { LlmError } from '../../shared/llm/errors.ts';
 import type { AppEnv } from './env.ts';
 import { ApiError } from './errors.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../runtime/logger.ts';
 
 /** How each LLM failure reaches an API client: the LLM's own one-line message, with a fitting status. */
 export function fromLlmError(err: LlmError): ApiError {

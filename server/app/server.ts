@@ -12,8 +12,9 @@ import { benchJobKind } from '../bench/job.ts';
 import { llmFromEnv } from './adapters/llm.ts';
 import { loadEncoderService } from './adapters/encoder.ts';
 import { createApp } from './app.ts';
-import { PACKAGE_ROOT, ServerConfig, type ServerConfigInput } from './config.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { PACKAGE_ROOT } from '../runtime/package-paths.ts';
+import { ServerConfig, type ServerConfigInput } from './config.ts';
+import { createLogger, type Logger } from '../runtime/logger.ts';
 import type { AppServices } from './services.ts';
 import { resolveToken, type TokenSource } from './token.ts';
 

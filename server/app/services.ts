@@ -3,7 +3,7 @@ import type { ChatClient } from '../../shared/llm/types.ts';
 import type { Db } from '../db/database.ts';
 import type { JobPool } from '../jobs/pool.ts';
 import type { ServerConfig } from './config.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../runtime/logger.ts';
 
 /** What /v1/health and /v1/config say about the LLM: never the key. */
 export interface LlmInfo {

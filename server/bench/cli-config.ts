@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { InputError } from '../eval/input-error.ts';
+import { InputError } from '../../shared/errors.ts';
 import { configBaseDir, parseBenchConfig, resolveConfigPaths, type BenchConfig } from './config.ts';
 
 /** `zipp bench` flags that shape the run (all optional; they override the --config file). */

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { EngineConfig } from '../engines/config.ts';
 import { MODEL_NAMES, type ModelPresetName } from '../engines/presets.ts';
-import { InputError } from '../eval/input-error.ts';
+import { InputError } from '../../shared/errors.ts';
 import { DEFAULT_METHODS, parseMethodSpec, type MethodSpec } from './methods.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { loadMovieLens, loadPip, loadRapidData, loadZipBench, type BenchUser, type Dataset } from '../datasets/index.ts';
-import { InputError } from '../eval/input-error.ts';
+import { InputError } from '../../shared/errors.ts';
 import type { BenchConfig } from './config.ts';
 
 /** The dataset of a run, every user of it (the static baseline's word statistics use them all) and the users benchmarked. */

@@ -4,7 +4,7 @@ import type { Env } from '../../shared/llm/settings.ts';
 import type { JobKind } from '../jobs/kind.ts';
 import { JobFailure } from '../jobs/kind.ts';
 import { EngineError } from '../engines/types.ts';
-import { InputError } from '../eval/input-error.ts';
+import { InputError } from '../../shared/errors.ts';
 import { parseBenchConfig } from './config.ts';
 import { runBench, type BenchStage } from './run.ts';
 

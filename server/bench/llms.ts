@@ -2,7 +2,7 @@ import { createLlmClient } from '../../shared/llm/client.ts';
 import { llmSettingsFromEnv, NO_LLM_CONFIGURED, type Env } from '../../shared/llm/settings.ts';
 import type { ChatClient } from '../../shared/llm/types.ts';
 import { LlmSettings } from '../../shared/schemas/llm.ts';
-import { InputError } from '../eval/input-error.ts';
+import { InputError } from '../../shared/errors.ts';
 import type { LlmSpec } from './config.ts';
 
 /** One rewriting LLM of a run: its report name, what identifies its answers, and a client. */

@@ -2,7 +2,7 @@ import { readFile, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Usage } from '../../shared/schemas/llm.ts';
-import { InputError } from '../eval/input-error.ts';
+import { InputError } from '../../shared/errors.ts';
 
 /**
  * What a finished run rendered and where its numbers come from, written to `<out>/manifest.json`: every

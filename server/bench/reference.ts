@@ -4,7 +4,7 @@ import type { BenchUser } from '../datasets/types.ts';
 import type { EnginePool } from '../engines/pool.ts';
 import { seedsFor } from '../engines/presets.ts';
 import type { GenerationRequest } from '../engines/types.ts';
-import { InputError } from '../eval/input-error.ts';
+import { InputError } from '../../shared/errors.ts';
 import type { BenchConfig } from './config.ts';
 import { hasLocalReferences } from './dataset.ts';
 

@@ -6,7 +6,7 @@ import { createEnginePool } from '../engines/config.ts';
 import { seedsFor } from '../engines/presets.ts';
 import type { GenerationRequest } from '../engines/types.ts';
 import { ClipEmbedder } from '../eval/clip.ts';
-import { InputError } from '../eval/input-error.ts';
+import { InputError } from '../../shared/errors.ts';
 import { serializeConfig, type BenchConfig } from './config.ts';
 import { loadBenchDataset } from './dataset.ts';
 import { clipSpaces } from './embeddings.ts';

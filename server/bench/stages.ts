@@ -4,7 +4,7 @@ import type { BenchUser } from '../datasets/types.ts';
 import type { EnginePool } from '../engines/pool.ts';
 import type { GenerationRequest } from '../engines/types.ts';
 import type { ClipEmbedder } from '../eval/clip.ts';
-import { InputError } from '../eval/input-error.ts';
+import { InputError } from '../../shared/errors.ts';
 import { forEachLimit } from './concurrency.ts';
 import { embedMissing, textKey, type ClipSpaces } from './embeddings.ts';
 import type { BenchLlm } from './llms.ts';

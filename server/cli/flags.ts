@@ -21,10 +21,6 @@ export const wholeFlag = (min = 0, max?: number) => {
     .refine((n) => n >= min && (max === undefined || n <= max), max === undefined ? `must be at least ${min}` : expected);
 };
 
-/** One JSON document; NaN/±Infinity (undefined rates) become null rather than invalid JSON. */
-export const toJson = (value: unknown): string =>
-  JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
-
 /** A plain-text table: the first `leftAligned` columns padded on the right, the rest (numbers) on the left. */
 export function formatTable(rows: string[][], leftAligned: number): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../runtime/logger.ts';
 
 const HERE = fileURLToPath(new URL('./', import.meta.url));
 export const DASHBOARD_DIST = path.join(HERE, 'dist');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InputError } from '../eval/input-error.ts';
+import { InputError } from '../../shared/errors.ts';
 
 /**
  * Records from a JSON-lines file (one object per line; blank lines skipped) or, when the text starts

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { InputError } from '../eval/input-error.ts';
+import { InputError } from '../../shared/errors.ts';
 import { parseTable, readText, requireColumns } from './tabular.ts';
 import type { BenchUser, Dataset } from './types.ts';
 

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { InputError } from '../eval/input-error.ts';
+import { InputError } from '../../shared/errors.ts';
 import { parseRecords } from './jsonl.ts';
 import { readText } from './tabular.ts';
 import type { BenchUser, Dataset } from './types.ts';

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { Targets } from '../../shared/metrics/ipf.ts';
-import { InputError } from '../eval/input-error.ts';
+import { InputError } from '../../shared/errors.ts';
 import { parseTable, readText } from './tabular.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
-import { InputError } from '../eval/input-error.ts';
+import { InputError } from '../../shared/errors.ts';
 
 /** Reads a UTF-8 text file, turning "no such file" into a one-line InputError naming it. */
 export async function readText(path: string, label = path): Promise<string> {

@@ -1,7 +1,7 @@
 import { EmbeddingError } from '../../shared/metrics/embeddings.ts';
 import { IpfError } from '../../shared/metrics/ipf.ts';
 import { UsageError } from '../cli/errors.ts';
-import { InputError } from './input-error.ts';
+import { InputError } from '../../shared/errors.ts';
 
 /**
  * Runs a command body, turning input problems (bad files, inconsistent data) into exit code 2 with

@@ -10,7 +10,7 @@ import {
   type PreTrainedTokenizer,
 } from '@huggingface/transformers';
 import { embeddingMatrix, type EmbeddingMatrix } from '../../shared/metrics/embeddings.ts';
-import { InputError } from './input-error.ts';
+import { InputError } from '../../shared/errors.ts';
 
 /**
  * CLIP image and text embeddings for evaluation (CLIPScore, CMMD) through @huggingface/transformers on

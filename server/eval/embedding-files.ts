@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { EmbeddingError, embeddingMatrix, fromRows, type EmbeddingMatrix } from '../../shared/metrics/embeddings.ts';
-import { InputError } from './input-error.ts';
+import { InputError } from '../../shared/errors.ts';
 import { encodeNpy, parseNpy } from './npy.ts';
 
 const JsonRows = z.array(z.array(z.number()));

@@ -1,4 +1,4 @@
-import { InputError } from './input-error.ts';
+import { InputError } from '../../shared/errors.ts';
 
 /**
  * NumPy `.npy` (format versions 1–3) for 2-D float arrays, the way `np.save(path, embeddings)` writes

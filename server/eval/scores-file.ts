@@ -1,4 +1,4 @@
-import { InputError } from './input-error.ts';
+import { InputError } from '../../shared/errors.ts';
 import { parseTable, readText, requireColumns } from '../datasets/tabular.ts';
 
 /** A per-user scores table: `user,score` and one column per demographic axis. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Comparison } from '../../shared/metrics/winrate.ts';
-import { InputError } from './input-error.ts';
+import { InputError } from '../../shared/errors.ts';
 import { parseTable, readText, requireColumns } from '../datasets/tabular.ts';
 
 /** "tie", "none", "draw" or an empty cell mean no preference. */

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../runtime/logger.ts';
 import type { Job, JobProgress, JobUnit } from './schema.ts';
 
 /** What a running job can see and do. Everything it records here survives a kill -9. */

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../runtime/logger.ts';
 import type { Db } from '../db/database.ts';
 import { JobEvents } from './events.ts';
 import { JobFailure, type JobContext, type JobKind } from './kind.ts';

@@ -5,7 +5,7 @@ import { QUESTIONNAIRE, QuestionnaireError } from '../../shared/persona/index.ts
 import { renderHtml, renderMarkdown } from '../bench/report/document.ts';
 import { ApiError } from '../app/errors.ts';
 import { toApiError } from '../app/error-handler.ts';
-import { InputError } from '../eval/input-error.ts';
+import { InputError } from '../../shared/errors.ts';
 import type { StudyConfig } from './config.ts';
 import { studyPageScript } from './page-bundle.ts';
 import { studyDocument } from './report.ts';

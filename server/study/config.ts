@@ -5,7 +5,7 @@ import { BasePrompt } from '../../shared/schemas/rewrite.ts';
 import { MethodId, Model } from '../bench/config.ts';
 import { methodLabel, type MethodSpec } from '../bench/methods.ts';
 import { EngineConfig } from '../engines/config.ts';
-import { InputError } from '../eval/input-error.ts';
+import { InputError } from '../../shared/errors.ts';
 
 /**
  * An A/B study (the paper's Appendix G): participants fill the intake questionnaire, the LLM turns it into

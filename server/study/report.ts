@@ -1,7 +1,7 @@
 import type { Block, ReportDocument, Section } from '../bench/report/document.ts';
 import { count } from '../bench/report/format.ts';
 import { winRateBlocks } from '../bench/report/win-rates.ts';
-import { InputError } from '../eval/input-error.ts';
+import { InputError } from '../../shared/errors.ts';
 import { allStudyResults, type StudyResults } from './results.ts';
 
 /**

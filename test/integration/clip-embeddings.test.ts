@@ -5,7 +5,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clipScore } from '../../shared/metrics/clipscore.ts';
 import { ClipEmbedder } from '../../server/eval/clip.ts';
-import { InputError } from '../../server/eval/input-error.ts';
+import { InputError } from '../../shared/errors.ts';
 import { writeTinyClip } from '../../server/eval/tiny-clip.ts';
 import { encodePng, solidPng } from '../helpers/png.ts';
 

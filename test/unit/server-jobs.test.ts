@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createLogger } from '../../server/app/logger.ts';
+import { createLogger } from '../../server/runtime/logger.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
 import type { JobKind } from '../../server/jobs/kind.ts';
 import { JobPool } from '../../server/jobs/pool.ts';

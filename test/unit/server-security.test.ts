@@ -5,7 +5,7 @@ import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppEnv } from '../../server/app/env.ts';
 import { errorResponse } from '../../server/app/error-handler.ts';
-import { createLogger } from '../../server/app/logger.ts';
+import { createLogger } from '../../server/runtime/logger.ts';
 import { bearerAuth } from '../../server/app/middleware/auth.ts';
 import { rateLimit } from '../../server/app/middleware/rate-limit.ts';
 import { resolveToken } from '../../server/app/token.ts';

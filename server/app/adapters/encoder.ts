@@ -5,7 +5,7 @@ import { NoKnownCommunityError } from '../../../shared/encoder/inputs.ts';
 import type { CommunityList } from '../../../shared/schemas/community.ts';
 import { loadEncoder } from '../../encoder/load.ts';
 import { ApiError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../../runtime/logger.ts';
 import type { EncodedUser, EncoderInfo, EncoderService } from '../services.ts';
 import { createBatcher } from './batcher.ts';
 

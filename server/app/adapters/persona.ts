@@ -13,7 +13,7 @@ import {
   type VerbalizeInput,
 } from '../../../shared/persona/index.ts';
 import { normalizeCommunityName } from '../../../shared/schemas/community.ts';
-import { PACKAGE_ROOT } from '../config.ts';
+import { PACKAGE_ROOT } from '../../runtime/package-paths.ts';
 import { ApiError } from '../errors.ts';
 import type { EncoderService, LlmService } from '../services.ts';
 

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../../runtime/logger.ts';
 
 /**
  * Gives each request a child logger tagged with its request id and, when `enabled`, writes one line per

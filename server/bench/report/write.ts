@@ -1,6 +1,6 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { toJson } from '../../cli/flags.ts';
+import { toJson } from '../../runtime/json.ts';
 import type { Manifest } from '../manifest.ts';
 import type { BenchResults } from '../results.ts';
 import { renderHtml, renderMarkdown, type Section } from './document.ts';

@@ -9,7 +9,8 @@ import { runBench, type RunSummary } from '../../bench/run.ts';
 import { terminalProgress } from '../../bench/terminal-progress.ts';
 import { EngineError } from '../../engines/types.ts';
 import { asUsage } from '../../eval/cli-args.ts';
-import { formatTable, toJson, wholeFlag } from '../flags.ts';
+import { formatTable, wholeFlag } from '../flags.ts';
+import { toJson } from '../../runtime/json.ts';
 import { defineCommand } from '../command.ts';
 import { CliError, UsageError } from '../errors.ts';
 import { llmCliError } from '../input.ts';
@@ -78,7 +79,7 @@ Examples:
   async run(args, io) {
     if (args._[0] === 'report') {
       if (!args.out) throw new UsageError('--out: required: the run directory to report on');
-      const { renderBenchReport } = await import('../../bench/report-only.ts');
+      const { renderBenchReport } = await import('../bench-report.ts');
       const files = await asUsage(() => renderBenchReport(resolve(args.out!), args.study ? { dataDir: resolve(args.study) } : undefined));
       io.stdout(args.json ? toJson(files) : `report: ${files.html}\n        ${files.markdown}`);
       return 0;

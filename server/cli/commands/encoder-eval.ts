@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { RankingMetrics } from '../../../shared/encoder/evaluation.ts';
 import { encoderUsage } from '../../encoder/errors.ts';
 import { evaluateModel, EVAL_SEED, formatEvaluation, readUserLists } from '../../encoder/evaluate.ts';
-import { numberFlag, toJson } from '../flags.ts';
+import { numberFlag } from '../flags.ts';
+import { toJson } from '../../runtime/json.ts';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../errors.ts';
 

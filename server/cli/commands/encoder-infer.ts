@@ -7,7 +7,8 @@ import type { CommunityActivity } from '../../../shared/schemas/community.ts';
 import { encoderUsage } from '../../encoder/errors.ts';
 import { readUserLists } from '../../encoder/evaluate.ts';
 import { DEFAULT_MODEL_DIR, loadEncoder } from '../../encoder/load.ts';
-import { toJson, wholeFlag } from '../flags.ts';
+import { wholeFlag } from '../flags.ts';
+import { toJson } from '../../runtime/json.ts';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../errors.ts';
 

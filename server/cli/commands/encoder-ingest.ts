@@ -1,9 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { encoderUsage } from '../../encoder/errors.ts';
-import { FILTER_OPTIONS, filterFlags } from '../../encoder/ingest-flags.ts';
+import { FILTER_OPTIONS, filterFlags } from '../ingest-flags.ts';
 import { describeReport, ingest, interactionsCsv } from '../../encoder/ingest/index.ts';
-import { toJson, wholeFlag } from '../flags.ts';
+import { wholeFlag } from '../flags.ts';
+import { toJson } from '../../runtime/json.ts';
 import { defineCommand } from '../command.ts';
 
 export default defineCommand({

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { clipScore } from '../../../shared/metrics/clipscore.ts';
 import { asUsage } from '../../eval/cli-args.ts';
-import { numberFlag, toJson } from '../flags.ts';
+import { numberFlag } from '../flags.ts';
+import { toJson } from '../../runtime/json.ts';
 import { readEmbeddings } from '../../eval/embedding-files.ts';
 import { defineCommand } from '../command.ts';
 

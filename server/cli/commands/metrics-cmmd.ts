@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { cmmd, cmmdWith } from '../../../shared/metrics/cmmd.ts';
 import { asUsage } from '../../eval/cli-args.ts';
-import { numberFlag, toJson } from '../flags.ts';
+import { numberFlag } from '../flags.ts';
+import { toJson } from '../../runtime/json.ts';
 import { chooseRbfBackend } from '../../eval/cmmd-backend.ts';
 import { readEmbeddings } from '../../eval/embedding-files.ts';
 import { defineCommand } from '../command.ts';

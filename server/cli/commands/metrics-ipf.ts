@@ -4,7 +4,8 @@ import type { Targets } from '../../../shared/metrics/ipf.ts';
 import { ipfReport, type IpfReport } from '../../../shared/metrics/subgroups.ts';
 import { countryRegionResolver, normaliseGender, readTargets, wppTargets, type RegionScheme } from '../../datasets/population.ts';
 import { asUsage } from '../../eval/cli-args.ts';
-import { formatTable, numberFlag, toJson, wholeFlag } from '../flags.ts';
+import { formatTable, numberFlag, wholeFlag } from '../flags.ts';
+import { toJson } from '../../runtime/json.ts';
 import { readScoresCsv, type ScoresTable } from '../../eval/scores-file.ts';
 import { defineCommand } from '../command.ts';
 

@@ -3,7 +3,8 @@ import { binomialTestTwoSided } from '../../../shared/metrics/binomial.ts';
 import { winRates, type WinRate } from '../../../shared/metrics/winrate.ts';
 import { UsageError } from '../errors.ts';
 import { asUsage } from '../../eval/cli-args.ts';
-import { formatTable, toJson, wholeFlag } from '../flags.ts';
+import { formatTable, wholeFlag } from '../flags.ts';
+import { toJson } from '../../runtime/json.ts';
 import { readVotes } from '../../eval/votes-file.ts';
 import { defineCommand } from '../command.ts';
 

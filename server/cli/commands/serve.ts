@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ensureDashboard } from '../../dashboard/build.ts';
-import { CorsOrigin, DEFAULT_ENCODER_DIR, parseEngineRefs } from '../../app/config.ts';
+import { CorsOrigin, parseEngineRefs } from '../../app/config.ts';
+import { DEFAULT_ENCODER_DIR } from '../../runtime/package-paths.ts';
 import { startServer } from '../../app/server.ts';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../errors.ts';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { EncoderConfig } from '../../../models/encoder/config.ts';
-import { PACKAGE_ROOT } from '../../app/config.ts';
+import { PACKAGE_ROOT } from '../../runtime/package-paths.ts';
 import { JobFailure, type JobKind } from '../kind.ts';
 import type { WorkerMessage, WorkerRequest } from './encoder-train-worker.ts';
 

@@ -1,5 +1,5 @@
 /**
- * A performance suite run by `npm run bench`. Each suite measures its target against a baseline run in
+ * A performance suite run by `npm run perf`. Each suite measures its target against a baseline run in
  * the same process or script and returns a Markdown section; main.ts writes the sections to BENCHMARKS.md
  * with the machine and the date. Suites live in ./suites/<name>.ts and default-export a PerfSuite.
  */

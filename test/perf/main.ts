@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { PerfSuite } from './suite.ts';
 
 /**
- * `npm run bench [-- name ...]`: runs every suite in ./suites (or the named ones) and rewrites their
+ * `npm run perf [-- name ...]`: runs every suite in ./suites (or the named ones) and rewrites their
  * sections in BENCHMARKS.md, keeping the sections of suites not run this time.
  */
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -39,7 +39,7 @@ async function main() {
   const body = [...sections.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, s]) => s);
   await writeFile(
     outFile,
-    `# Benchmarks\n\nWritten by \`npm run bench\` (one section per suite in server/perf/suites; rerun one with\n\`npm run bench -- <name>\`). Targets are compared as ratios against a baseline measured in the same run.\n\n${body.join('\n')}`,
+    `# Benchmarks\n\nWritten by \`npm run perf\` (one section per suite in test/perf/suites; rerun one with\n\`npm run perf -- <name>\`). Targets are compared as ratios against a baseline measured in the same run.\n\n${body.join('\n')}`,
   );
   console.log(`\nwrote ${outFile}`);
 }

@@ -2,14 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { resolveInside } from '../app/data-paths.ts';
-import type { AppEnv } from '../app/env.ts';
-import { ApiError } from '../app/errors.ts';
-import type { ApiDocs } from '../app/openapi.ts';
-import { defineRoute } from '../app/route.ts';
-import type { AppServices } from '../app/services.ts';
-import { Job } from '../jobs/schema.ts';
-import { BenchConfig, isLocalModel, serializeConfig } from './config.ts';
+import { resolveInside } from '../data-paths.ts';
+import type { AppEnv } from '../env.ts';
+import { ApiError } from '../errors.ts';
+import type { ApiDocs } from '../openapi.ts';
+import { defineRoute } from '../route.ts';
+import type { AppServices } from '../services.ts';
+import { Job } from '../../jobs/schema.ts';
+import { BenchConfig, isLocalModel, serializeConfig } from '../../bench/config.ts';
 
 const JobParams = z.strictObject({ id: z.string().regex(/^job_[a-z0-9]{20}$/, 'a job id looks like job_ followed by 20 letters/digits') });
 const REPORT_FILES = {

@@ -1,8 +1,8 @@
-import type { EvaluationReport } from '../../server/encoder/evaluate.ts';
+import type { EvaluationReport } from './evaluate.ts';
 import { formatPaired } from '../../shared/encoder/paired.ts';
-import type { IngestReport } from '../../server/encoder/ingest/index.ts';
-import type { EpochRecord } from './checkpoint.ts';
-import type { EncoderConfig } from './config.ts';
+import type { IngestReport } from './ingest/index.ts';
+import type { EpochRecord } from '../../models/encoder/checkpoint.ts';
+import type { EncoderConfig } from '../../models/encoder/config.ts';
 
 /**
  * model-card.md for a trained model directory: data, filters, hyperparameters, training curve summary,

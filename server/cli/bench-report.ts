@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../eval/input-error.ts';
+import { InputError } from '../../shared/errors.ts';
 import { studySections } from '../study/report.ts';
-import { readManifest } from './manifest.ts';
-import type { Section } from './report/document.ts';
-import { writeReport, type ReportFiles } from './report/write.ts';
-import { computeResults } from './results.ts';
-import { BenchStore } from './store.ts';
+import { readManifest } from '../bench/manifest.ts';
+import type { Section } from '../bench/report/document.ts';
+import { writeReport, type ReportFiles } from '../bench/report/write.ts';
+import { computeResults } from '../bench/results.ts';
+import { BenchStore } from '../bench/store.ts';
 
 /**
  * `zipp bench report`: the report of a finished run rebuilt from its manifest and store alone — no LLM,

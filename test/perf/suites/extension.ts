@@ -5,12 +5,12 @@ import { deflateRawSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { EncoderManifest } from '../../../shared/encoder/manifest.ts';
 import type { CommunityActivity } from '../../../shared/schemas/community.ts';
-import { launchWithExtension, type ExtensionBrowser } from '../../../test/helpers/extension-browser.ts';
-import { ensureExtensionBuilt, EXTENSION_OUT, ROOT } from '../../../test/helpers/extension-build.ts';
-import { connectLlm, enableSite, writePersona } from '../../../test/helpers/extension-setup.ts';
-import { startSitesServer, type SitesServer } from '../../../test/helpers/extension-sites.ts';
-import { startOpenAiServer, type OpenAiTestServer } from '../../../test/helpers/openai-server.ts';
-import { loadEncoder } from '../../encoder/load.ts';
+import { launchWithExtension, type ExtensionBrowser } from '../../helpers/extension-browser.ts';
+import { ensureExtensionBuilt, EXTENSION_OUT, ROOT } from '../../helpers/extension-build.ts';
+import { connectLlm, enableSite, writePersona } from '../../helpers/extension-setup.ts';
+import { startSitesServer, type SitesServer } from '../../helpers/extension-sites.ts';
+import { startOpenAiServer, type OpenAiTestServer } from '../../helpers/openai-server.ts';
+import { loadEncoder } from '../../../server/encoder/load.ts';
 import type { PerfSuite } from '../suite.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { OptionSpec } from '../cli/command.ts';
-import { numberFlag } from '../cli/flags.ts';
+import type { OptionSpec } from './command.ts';
+import { numberFlag } from './flags.ts';
 
 /** The input filter flags `zipp encoder ingest` and `zipp encoder train` share (options + schema fields). */
 export const FILTER_OPTIONS: Record<string, OptionSpec> = {

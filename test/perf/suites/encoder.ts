@@ -6,15 +6,15 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as ortWeb from 'onnxruntime-web';
-import type { ThroughputResult } from '../../../models/encoder/throughput.ts';
+import type { ThroughputResult } from '../training-throughput.ts';
 import { embedderFromConfig } from '../../../shared/embed/from-config.ts';
 import { CommunityEncoder, type OrtModule } from '../../../shared/encoder/encoder.ts';
 import { MODEL_FILES } from '../../../shared/encoder/manifest.ts';
 import type { CommunityActivity } from '../../../shared/schemas/community.ts';
-import { withDuckDb } from '../../encoder/ingest/duckdb.ts';
-import { ingest } from '../../encoder/ingest/index.ts';
-import { readUserLists } from '../../encoder/evaluate.ts';
-import { loadEncoder } from '../../encoder/load.ts';
+import { withDuckDb } from '../../../server/encoder/ingest/duckdb.ts';
+import { ingest } from '../../../server/encoder/ingest/index.ts';
+import { readUserLists } from '../../../server/encoder/evaluate.ts';
+import { loadEncoder } from '../../../server/encoder/load.ts';
 import type { PerfSuite } from '../suite.ts';
 
 /**
@@ -60,7 +60,7 @@ async function usersPerSecond(call: () => Promise<unknown>, batchSize: number): 
 }
 
 async function throughput(stock: boolean): Promise<ThroughputResult> {
-  const script = path.join(ROOT, 'models/encoder/throughput.ts');
+  const script = path.join(ROOT, 'test/perf/training-throughput.ts');
   const { stdout } = await run(process.execPath, ['--import', 'tsx', script, '--steps', '40', ...(stock ? ['--stock-kernels'] : [])], {
     cwd: ROOT,
     maxBuffer: 1 << 20,

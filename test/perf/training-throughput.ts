@@ -6,18 +6,18 @@ import { HashedTfidfEmbedder } from '../../shared/embed/hashed-tfidf.ts';
 import { createRng } from '../../shared/encoder/random.ts';
 import { EDGE_WEIGHT_EPSILON } from '../../shared/graph/edge-features.ts';
 import { ingest } from '../../server/encoder/ingest/index.ts';
-import { initBackend } from './backend.ts';
-import { EncoderConfig } from './config.ts';
-import { buildTrainingSet, splitUsers } from './dataset.ts';
-import { meanEdgeWeight, Sampler } from './sampler.ts';
-import { Trainer } from './trainer.ts';
+import { initBackend } from '../../models/encoder/backend.ts';
+import { EncoderConfig } from '../../models/encoder/config.ts';
+import { buildTrainingSet, splitUsers } from '../../models/encoder/dataset.ts';
+import { meanEdgeWeight, Sampler } from '../../models/encoder/sampler.ts';
+import { Trainer } from '../../models/encoder/trainer.ts';
 
 /**
  * Training throughput of a model directory's configuration on the vendored Reddit graph: timed steps
  * (sampling included) after a warm-up, real (unpadded) user–community edges per second and peak memory.
  * Run as a script so each measurement gets a fresh process (the benchmark compares ZIPP's wasm kernels
  * with TensorFlow.js' stock ones, which are process-global):
- *   node --import tsx models/encoder/throughput.ts [--stock-kernels] [--steps N] [--model DIR]
+ *   node --import tsx test/perf/training-throughput.ts [--stock-kernels] [--steps N] [--model DIR]
  *     [--config '{"batchSize":1024}'] [--feature-dim N]
  */
 export interface ThroughputResult {

@@ -1,8 +1,8 @@
 import type { Hono } from 'hono';
-import type { AppEnv } from '../app/env.ts';
-import { bearerAuth } from '../app/middleware/auth.ts';
-import type { AppServices } from '../app/services.ts';
-import { createStudyApp } from './app.ts';
+import type { AppEnv } from '../env.ts';
+import { bearerAuth } from '../middleware/auth.ts';
+import type { AppServices } from '../services.ts';
+import { createStudyApp } from '../../study/app.ts';
 
 /**
  * Mounts the A/B study at /study on the server: participant pages are public, results need the server's

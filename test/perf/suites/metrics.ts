@@ -10,11 +10,11 @@ import { cmmd, cmmdWith } from '../../../shared/metrics/cmmd.ts';
 import type { EmbeddingMatrix } from '../../../shared/metrics/embeddings.ts';
 import { rake } from '../../../shared/metrics/ipf.ts';
 import { ipfReport } from '../../../shared/metrics/subgroups.ts';
-import { ClipEmbedder } from '../../eval/clip.ts';
-import { encodeNpy } from '../../eval/npy.ts';
-import { ortRbfBackend } from '../../eval/rbf-kernel-ort.ts';
-import { writeTinyClip } from '../../eval/tiny-clip.ts';
-import { keyedPng } from '../../../test/helpers/png.ts';
+import { ClipEmbedder } from '../../../server/eval/clip.ts';
+import { encodeNpy } from '../../../server/eval/npy.ts';
+import { ortRbfBackend } from '../../../server/eval/rbf-kernel-ort.ts';
+import { writeTinyClip } from '../../../server/eval/tiny-clip.ts';
+import { keyedPng } from '../../helpers/png.ts';
 import type { PerfSuite } from '../suite.ts';
 
 /**

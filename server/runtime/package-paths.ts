@@ -1,0 +1,6 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (two levels above this file): default locations of the shipped model and dashboard. */
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const DEFAULT_ENCODER_DIR = path.join(PACKAGE_ROOT, 'models', 'zipp-encoder');
