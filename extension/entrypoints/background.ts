@@ -2,7 +2,7 @@ import { browser } from 'wxt/browser';
 import { extensionUrl } from '../lib/extension-url.ts';
 import { defineBackground } from 'wxt/utils/define-background';
 import { createDescriptionLookup } from '../lib/background/descriptions.ts';
-import { engineFor } from '../lib/background/engine.ts';
+import { engineFor } from '../lib/background/engine-for.ts';
 import { createHandlers, type BackgroundDeps } from '../lib/background/handlers.ts';
 import { serveRewritePort, type PortLike } from '../lib/background/rewrite-port.ts';
 import { loadConnection, saveConnection } from '../lib/llm/storage.ts';

@@ -1,6 +1,7 @@
 /** Image engines behind one interface, the pool that spreads, retries and caches their work. */
 export * from './types.ts';
 export * from './presets.ts';
+export * from './resolve-request.ts';
 export * from './comfyui-workflow.ts';
 export { ComfyUiEngine, type ComfyUiOptions } from './comfyui.ts';
 export { A1111Engine, type A1111Options } from './a1111.ts';

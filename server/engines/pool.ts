@@ -1,5 +1,6 @@
 import { canonicalJson, ImageCache } from './image-cache.ts';
-import { MODEL_NAMES, resolveRequest } from './presets.ts';
+import { MODEL_NAMES } from './presets.ts';
+import { resolveRequest } from './resolve-request.ts';
 import { EngineError, type EngineImage, type GenerationRequest, type ImageEngine, type ResolvedRequest } from './types.ts';
 
 export interface EngineSlot {

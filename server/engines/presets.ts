@@ -1,5 +1,3 @@
-import type { GenerationRequest, ResolvedRequest } from './types.ts';
-
 /**
  * The paper's diffusion settings (Appendix B.4): 50 steps for every model, each model's default guidance
  * (SDXL 7.0, SD3 and SD3.5 5.0, Flux.1-dev 4.0), three seeds per prompt, no negative prompt.
@@ -19,21 +17,3 @@ export const SEEDS_PER_PROMPT = 3;
 
 /** The seeds for one prompt: base, base + 1, … (fixed, so reruns hit the cache). */
 export const seedsFor = (count = SEEDS_PER_PROMPT, base = 0): number[] => Array.from({ length: count }, (_, i) => base + i);
-
-/** Fills unset parameters from the model's preset. */
-export function resolveRequest(r: GenerationRequest): ResolvedRequest {
-  const preset = MODEL_PRESETS[r.model];
-  if (!preset) throw new RangeError(`unknown model '${String(r.model)}'; use one of ${MODEL_NAMES.join(', ')}`);
-  if (!r.prompt.trim()) throw new RangeError('the prompt is empty');
-  if (!Number.isSafeInteger(r.seed) || r.seed < 0) throw new RangeError(`seed must be a whole number ≥ 0, got ${r.seed}`);
-  return {
-    prompt: r.prompt,
-    seed: r.seed,
-    model: r.model,
-    steps: r.steps ?? preset.steps,
-    guidance: r.guidance ?? preset.guidance,
-    width: r.width ?? preset.width,
-    height: r.height ?? preset.height,
-    negativePrompt: r.negativePrompt ?? '',
-  };
-}

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { builtinWorkflow, DEFAULT_MODEL_FILES, fillWorkflow, outputNode, parseWorkflow, placeholders } from '../../server/engines/comfyui-workflow.ts';
 import { canonicalJson, ImageCache } from '../../server/engines/image-cache.ts';
-import { MODEL_NAMES, MODEL_PRESETS, resolveRequest, seedsFor } from '../../server/engines/presets.ts';
+import { MODEL_NAMES, MODEL_PRESETS, seedsFor } from '../../server/engines/presets.ts';
+import { resolveRequest } from '../../server/engines/resolve-request.ts';
 import { EngineError, sniffImage } from '../../server/engines/types.ts';
 
 describe('paper presets', () => {

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { Dexie } from 'dexie';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { engineFor } from '../../extension/lib/background/engine.ts';
+import { engineFor } from '../../extension/lib/background/engine-for.ts';
 import { createHandlers, type BackgroundDeps } from '../../extension/lib/background/handlers.ts';
 import { serveRewritePort, type PortLike } from '../../extension/lib/background/rewrite-port.ts';
 import type { LlmConnection } from '../../extension/lib/llm/connection.ts';

@@ -7,18 +7,8 @@ import { Personas } from './Personas.tsx';
 import { Preferences } from './Preferences.tsx';
 import { Sites } from './Sites.tsx';
 import { Welcome } from './Welcome.tsx';
+import { SECTIONS, type SectionId } from './sections.ts';
 
-export const SECTIONS = [
-  { id: 'welcome', label: 'Get started' },
-  { id: 'connection', label: 'Connection' },
-  { id: 'personas', label: 'Personas' },
-  { id: 'infer', label: 'Infer a persona' },
-  { id: 'sites', label: 'Sites' },
-  { id: 'history', label: 'History & log' },
-  { id: 'preferences', label: 'Preferences' },
-  { id: 'backup', label: 'Import / export' },
-] as const;
-export type SectionId = (typeof SECTIONS)[number]['id'];
 
 const current = (): SectionId => {
   const id = location.hash.replace(/^#/, '').split('/')[0];

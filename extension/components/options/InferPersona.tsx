@@ -9,7 +9,7 @@ import { parseRedditExport, type RedditExportParse } from '../../lib/parse/reddi
 import { getPreferences } from '../../lib/store/preferences.ts';
 import { pageDb } from '../common/db.ts';
 import { ErrorLine, message } from '../common/ErrorLine.tsx';
-import type { SectionId } from './App.tsx';
+import type { SectionId } from './sections.ts';
 import { AttentionBars } from './AttentionBars.tsx';
 import { PersonaEditor, type Draft } from './PersonaEditor.tsx';
 

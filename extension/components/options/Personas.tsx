@@ -3,7 +3,7 @@ import type { Persona } from '../../../shared/schemas/persona.ts';
 import { deletePersona, listPersonas, setActivePersona } from '../../lib/store/personas.ts';
 import { getPreferences } from '../../lib/store/preferences.ts';
 import { pageDb, useLive } from '../common/db.ts';
-import type { SectionId } from './App.tsx';
+import type { SectionId } from './sections.ts';
 import { PersonaEditor, type Draft } from './PersonaEditor.tsx';
 import { Questionnaire } from './Questionnaire.tsx';
 

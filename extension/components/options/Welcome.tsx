@@ -4,7 +4,7 @@ import type { RedactedConnection } from '../../lib/llm/connection.ts';
 import { SITE_ADAPTERS } from '../../lib/sites/catalog.ts';
 import { updatePreferences } from '../../lib/store/preferences.ts';
 import { pageDb, useLive } from '../common/db.ts';
-import type { SectionId } from './App.tsx';
+import type { SectionId } from './sections.ts';
 
 /** First run: connect an LLM, make a persona, then use the button on a site. */
 export function Welcome({ go }: { go(id: SectionId): void }) {

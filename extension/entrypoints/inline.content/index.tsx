@@ -3,7 +3,7 @@ import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { callBackground } from '../../lib/messages/client.ts';
 import { TabEvent, type SiteState } from '../../lib/messages/protocol.ts';
-import { InlineSession } from '../../lib/content/session.tsx';
+import { InlineSession } from './session.tsx';
 
 /**
  * Runs on every http(s) page but stays dormant unless the background says ZIPP is on for the site

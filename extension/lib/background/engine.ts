@@ -2,9 +2,6 @@ import type { QuestionnaireAnswers } from '../../../shared/persona/questionnaire
 import type { CommunityDescription } from '../../../shared/persona/assign.ts';
 import type { RewriteRequest, RewriteResult } from '../../../shared/schemas/rewrite.ts';
 import type { PersonaDraftResult, VerbalizeRequest } from '../messages/protocol.ts';
-import type { LlmConnection } from '../llm/connection.ts';
-import { localEngine } from './local-engine.ts';
-import { zippServerEngine } from './zipp-server-engine.ts';
 
 /**
  * What the background asks of "the LLM side", whichever the person connected: an OpenAI-compatible
@@ -26,8 +23,4 @@ export interface Engine {
   questionnaire(answers: QuestionnaireAnswers, signal?: AbortSignal): Promise<PersonaDraftResult>;
   /** `descriptions`: what the bundled community table says about the listed communities. */
   verbalize(input: VerbalizeRequest, descriptions: CommunityDescription[], signal?: AbortSignal): Promise<PersonaDraftResult>;
-}
-
-export function engineFor(connection: LlmConnection, options: { fetch?: typeof fetch } = {}): Engine {
-  return connection.kind === 'zipp' ? zippServerEngine(connection, options) : localEngine(connection, options);
 }

@@ -4,14 +4,14 @@ import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { createShadowRootUi, type ShadowRootContentScriptUi } from 'wxt/utils/content-script-ui/shadow-root';
 import { InlineApp } from '../../components/inline/InlineApp.tsx';
 import { inlineStyles } from '../../components/inline/styles.ts';
-import { editorRootOf } from '../editor/kind.ts';
-import { readEditorText, sameText } from '../editor/read.ts';
-import { callBackground } from '../messages/client.ts';
-import { REWRITE_PORT, type SiteState } from '../messages/protocol.ts';
-import { adapterById } from '../sites/catalog.ts';
-import { isSubmitControl } from '../sites/find.ts';
-import { InlineRewriter, type PortLike } from './controller.ts';
-import { PromptBoxTracker } from './tracker.ts';
+import { editorRootOf } from '../../lib/editor/kind.ts';
+import { readEditorText, sameText } from '../../lib/editor/read.ts';
+import { callBackground } from '../../lib/messages/client.ts';
+import { REWRITE_PORT, type SiteState } from '../../lib/messages/protocol.ts';
+import { adapterById } from '../../lib/sites/catalog.ts';
+import { isSubmitControl } from '../../lib/sites/find.ts';
+import { InlineRewriter, type PortLike } from '../../lib/content/controller.ts';
+import { PromptBoxTracker } from '../../lib/content/tracker.ts';
 
 /** The in-page fallback for the shortcut when the browser did not take it as an extension command. */
 export function isShortcut(e: KeyboardEvent): boolean {
