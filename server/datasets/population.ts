@@ -6,8 +6,9 @@ import { parseTable, readText } from './tabular.ts';
 
 /**
  * Population targets for IPF. The default comes from the vendored UN World Population Prospects 2024
- * (medium variant, 2024): region shares from country populations and the female/male split from each
- * country's sex ratio. Any other marginals (age, language, profession) come from a targets file.
+ * (medium variant, 2024): region shares from country populations and the female/male split from the
+ * countries' male and female populations (`population_by_sex_2024_thousands.tsv`). Any other marginals
+ * (age, language, profession) come from a targets file.
  */
 const wppDir = fileURLToPath(new URL('./data/wpp2024/', import.meta.url));
 
@@ -23,19 +24,18 @@ export interface Country {
   subregion: string;
   /** Population in thousands, 2024. */
   population: number;
-  /** Males per female, 2024. */
-  sexRatio: number;
+  /** Male and female population in thousands, 2024. */
+  male: number;
+  female: number;
 }
 
 interface Wpp {
   countries: Country[];
-  /** The World aggregate's males per female. */
-  worldSexRatio: number;
 }
 
 let wppPromise: Promise<Wpp> | undefined;
 
-/** Every country and area of WPP 2024 with its region, population and sex ratio. */
+/** Every country and area of WPP 2024 with its region, population and population by sex. */
 export async function wppCountries(): Promise<Country[]> {
   return (await loadWpp()).countries;
 }
@@ -43,14 +43,15 @@ export async function wppCountries(): Promise<Country[]> {
 function loadWpp(): Promise<Wpp> {
   wppPromise ??= (async () => {
     const read = async (file: string) => parseTable(await readText(wppDir + file), `wpp2024/${file}`, { delimiter: '\t', quote: false });
-    const [locations, population, sexRatio] = await Promise.all([
+    const [locations, population, bySex] = await Promise.all([
       read('locations.tsv'),
       read('population_2024_thousands.tsv'),
-      read('sex_ratio_2024.tsv'),
+      read('population_by_sex_2024_thousands.tsv'),
     ]);
-    const byCode = (rows: Record<string, string>[]) => new Map(rows.map((r) => [Number(r.country_code), Number(r['2024'])]));
-    const pop = byCode(population);
-    const ratio = byCode(sexRatio);
+    const byCode = (rows: Record<string, string>[], column: string) => new Map(rows.map((r) => [Number(r.country_code), Number(r[column])]));
+    const pop = byCode(population, '2024');
+    const male = byCode(bySex, 'male');
+    const female = byCode(bySex, 'female');
     // location_type 4 = a country or area; the others are aggregates (world, regions, income groups).
     const countries = locations
       .filter((r) => r.location_type === '4')
@@ -63,31 +64,36 @@ function loadWpp(): Promise<Wpp> {
           // Northern America has no sub-regions in the UN scheme: it is its own.
           subregion: r.reg_name || r.area_name!,
           population: pop.get(code) ?? NaN,
-          sexRatio: ratio.get(code) ?? NaN,
+          male: male.get(code) ?? NaN,
+          female: female.get(code) ?? NaN,
         };
       })
-      .filter((c) => Number.isFinite(c.population) && Number.isFinite(c.sexRatio));
-    return { countries, worldSexRatio: ratio.get(900)! };
+      .filter((c) => Number.isFinite(c.population) && Number.isFinite(c.male) && Number.isFinite(c.female));
+    return { countries };
   })();
   return wppPromise;
 }
 
 /**
  * Region and gender shares of the world population, as IPF targets: regions from the summed country
- * populations, gender from the World aggregate's sex ratio r (male share r / (1 + r)) as published.
+ * populations, gender from the summed male and female populations (World 2024: 1.011 males per female —
+ * not the sex ratio at birth, 1.054, which an earlier copy of these tables shipped by mistake).
  */
 export async function wppTargets(scheme: RegionScheme = 'continent'): Promise<Targets> {
-  const { countries, worldSexRatio } = await loadWpp();
+  const { countries } = await loadWpp();
   const region: Record<string, number> = {};
   let total = 0;
+  let males = 0;
+  let females = 0;
   for (const c of countries) {
     const key = scheme === 'continent' ? c.continent : c.subregion;
     region[key] = (region[key] ?? 0) + c.population;
     total += c.population;
+    males += c.male;
+    females += c.female;
   }
   for (const k of Object.keys(region)) region[k] = region[k]! / total;
-  const male = worldSexRatio / (1 + worldSexRatio);
-  return { region, gender: { female: 1 - male, male } };
+  return { region, gender: { female: females / (males + females), male: males / (males + females) } };
 }
 
 /** Everyday names for countries whose WPP name is formal. */

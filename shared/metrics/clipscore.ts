@@ -1,7 +1,18 @@
 import { assertSameDim, EmbeddingError, type EmbeddingMatrix } from './embeddings.ts';
 
+/**
+ * The two CLIPScore scales in use, as the weight of each pair's clamped cosine:
+ * - `raw`: 100 · max(cos, 0) — torchmetrics' ×100 cosine (this project's default);
+ * - `hessel`: 100 · 2.5 · max(cos, 0) — Hessel et al.'s CLIP-S (w = 2.5) on the ×100 scale. ViT-L/14
+ *   image–caption cosines sit around 0.2–0.3, so the paper's 58–80 (and Table 12's 0.60–0.76) are on
+ *   this scale, not raw cosine.
+ * One is always 2.5 × the other, pair by pair.
+ */
+export const CLIPSCORE_SCALES = { raw: 100, hessel: 250 } as const;
+export type ClipScoreScale = keyof typeof CLIPSCORE_SCALES;
+
 export interface ClipScoreResult {
-  /** Mean over pairs of weight · max(cos, 0): the paper's CLIPScore ×100 with the default weight. */
+  /** Mean over pairs of weight · max(cos, 0). */
   score: number;
   /** The same quantity per pair, in input order. */
   perPair: Float64Array;
@@ -9,10 +20,9 @@ export interface ClipScoreResult {
 }
 
 export interface ClipScoreOptions {
-  /**
-   * Scale of each pair's clamped cosine. 100 gives the paper's and torchmetrics' ×100 scale; Hessel et
-   * al.'s original CLIP-S uses 2.5.
-   */
+  /** Named scale (default `raw`). */
+  scale?: ClipScoreScale;
+  /** Any other weight of the clamped cosine; overrides `scale`. */
   weight?: number;
 }
 
@@ -23,7 +33,8 @@ export interface ClipScoreOptions {
  * is the case for real CLIP image-text pairs.
  */
 export function clipScore(images: EmbeddingMatrix, texts: EmbeddingMatrix, options: ClipScoreOptions = {}): ClipScoreResult {
-  const weight = options.weight ?? 100;
+  const weight = options.weight ?? CLIPSCORE_SCALES[options.scale ?? 'raw'];
+  if (!(Number.isFinite(weight) && weight > 0)) throw new RangeError(`CLIPScore weight must be a positive number, got ${weight}`);
   assertSameDim(images, texts, 'image embeddings', 'text embeddings');
   if (images.rows !== texts.rows) {
     throw new EmbeddingError(
@@ -51,3 +62,6 @@ export function clipScore(images: EmbeddingMatrix, texts: EmbeddingMatrix, optio
   }
   return { score: total / images.rows, perPair, pairs: images.rows };
 }
+
+/** A raw-scale score (100 · max(cos, 0)) on the Hessel scale. */
+export const toHessel = (raw: number): number => (raw * CLIPSCORE_SCALES.hessel) / CLIPSCORE_SCALES.raw;

@@ -8,3 +8,4 @@ export * from './ipf.ts';
 export * from './subgroups.ts';
 export * from './binomial.ts';
 export * from './winrate.ts';
+export * from './paired.ts';

@@ -10,7 +10,7 @@ import { main } from '../../server/cli/main.ts';
 const fixtures = fileURLToPath(new URL('../fixtures/metrics/', import.meta.url));
 const f = (name: string) => join(fixtures, name);
 /** Reference values computed independently by NumPy in float64 (test/fixtures/metrics/make-fixtures.py). */
-const expected = JSON.parse(readFileSync(f('expected.json'), 'utf8')) as { cmmd_x_y: number; clipscore_x_texts: number };
+const expected = JSON.parse(readFileSync(f('expected.json'), 'utf8')) as { cmmd_x_y: number; cmmd_unbiased_x_y: number; clipscore_x_texts: number; clipscore_hessel_x_texts: number };
 const tmp = mkdtempSync(join(tmpdir(), 'zipp-metrics-'));
 
 async function zipp(...argv: string[]) {
@@ -31,6 +31,19 @@ describe('zipp metrics clipscore', () => {
     relClose(r.json().clipscore, expected.clipscore_x_texts);
   });
 
+  it('gives Hessel et al.\'s scale (100 · 2.5 · max(cos, 0)) with --scale hessel, matching NumPy', async () => {
+    const r = await zipp('metrics', 'clipscore', '--images', f('x.npy'), '--texts', f('texts.npy'), '--scale', 'hessel', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json()).toMatchObject({ scale: 'hessel', pairs: 6 });
+    relClose(r.json().clipscore, expected.clipscore_hessel_x_texts);
+    const raw = await zipp('metrics', 'clipscore', '--images', f('x.npy'), '--texts', f('texts.npy'), '--scale', 'raw', '--json');
+    expect(raw.json()).toMatchObject({ scale: 'raw' });
+    relClose(raw.json().clipscore, expected.clipscore_x_texts);
+    const bad = await zipp('metrics', 'clipscore', '--images', f('x.npy'), '--texts', f('texts.npy'), '--scale', 'x2.5');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^zipp: --scale: expected raw or hessel/);
+  });
+
   it('prints a readable line without --json', async () => {
     const r = await zipp('metrics', 'clipscore', '--images', f('x.npy'), '--texts', f('texts.npy'));
     expect(r.stdout).toMatch(new RegExp(`^CLIPScore ${expected.clipscore_x_texts.toFixed(2)} .*6 pairs, dim 8`));
@@ -49,10 +62,18 @@ describe('zipp metrics cmmd', () => {
       const r = await zipp('metrics', 'cmmd', '--x', f('x.npy'), '--y', f(y), '--backend', backend, '--json');
       expect(r.code, r.stderr).toBe(0);
       const out = r.json();
-      expect(Object.keys(out).sort()).toEqual(['cmmd', 'dim', 'n_x', 'n_y']);
-      expect(out).toMatchObject({ n_x: 6, n_y: 5, dim: 8 });
+      expect(Object.keys(out).sort()).toEqual(['cmmd', 'dim', 'estimator', 'n_x', 'n_y']);
+      expect(out).toMatchObject({ n_x: 6, n_y: 5, dim: 8, estimator: 'biased' });
       relClose(out.cmmd, expected.cmmd_x_y, backend === 'onnxruntime' ? 1e-4 : 1e-6);
     }
+  });
+
+  it.each(['typescript', 'onnxruntime'])('gives the unbiased estimator (diagonal left out) with --estimator unbiased on %s, matching NumPy', async (backend) => {
+    const r = await zipp('metrics', 'cmmd', '--x', f('x.npy'), '--y', f('y.json'), '--estimator', 'unbiased', '--backend', backend, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json()).toMatchObject({ estimator: 'unbiased', n_x: 6, n_y: 5 });
+    relClose(r.json().cmmd, expected.cmmd_unbiased_x_y, backend === 'onnxruntime' ? 1e-3 : 1e-6);
+    expect(Math.abs(expected.cmmd_unbiased_x_y - expected.cmmd_x_y)).toBeGreaterThan(1);
   });
 
   it('explains bad input in one line', async () => {
@@ -60,6 +81,8 @@ describe('zipp metrics cmmd', () => {
     writeFileSync(ragged, '[[1, 2], [3]]');
     const notJson = join(tmp, 'bad.txt');
     writeFileSync(notJson, 'hello');
+    const one = join(tmp, 'one.json');
+    writeFileSync(one, JSON.stringify([[1, 2, 3, 4, 5, 6, 7, 8]]));
     const int8 = join(tmp, 'int.npy');
     writeFileSync(int8, Buffer.concat([Buffer.from([0x93]), Buffer.from("NUMPY\x01\x00"), Buffer.from([0x46, 0]), Buffer.from("{'descr': '|i1', 'fortran_order': False, 'shape': (2, 2), }".padEnd(69, ' ') + '\n'), Buffer.alloc(4)]));
     const cases: [string[], RegExp][] = [
@@ -71,6 +94,8 @@ describe('zipp metrics cmmd', () => {
       [['--x', f('x.npy'), '--y', f('y.json'), '--sigma=-1'], /--sigma: must be > 0/],
       [['--x', f('x.npy'), '--y', f('y.json'), '--scale', 'big'], /--scale: expected a number/],
       [['--x', f('x.npy'), '--y', f('y.json'), '--backend', 'gpu'], /--backend: expected auto, onnxruntime or typescript/],
+      [['--x', f('x.npy'), '--y', f('y.json'), '--estimator', 'mvue'], /--estimator: expected biased or unbiased/],
+      [['--x', one, '--y', f('y.json'), '--estimator', 'unbiased'], /unbiased estimator needs at least 2 embeddings in each set, got 1 and 5/],
     ];
     for (const [argv, message] of cases) {
       const r = await zipp('metrics', 'cmmd', ...argv);

@@ -20,10 +20,16 @@ describe('UN WPP 2024 targets', () => {
     expect(Object.values(t.region!).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
   });
 
-  it('split gender by the World sex ratio (1.054 males per female in the vendored table)', async () => {
+  it('split gender by the population by sex (World 2024: 4,120,769 thousand male, 4,076,211 female), not the ratio at birth', async () => {
     const t = await wppTargets();
-    expect(t.gender!.male).toBeCloseTo(1.054 / 2.054, 12);
-    expect(t.gender!.female).toBeCloseTo(1 / 2.054, 12);
+    const file = fileURLToPath(new URL('../../server/datasets/data/wpp2024/population_by_sex_2024_thousands.tsv', import.meta.url));
+    const world = readFileSync(file, 'utf8').split(/\r?\n/).map((l) => l.split('\t')).find((r) => r[1] === 'World')!;
+    const [male, female] = [Number(world[2]), Number(world[3])];
+    expect(t.gender!.male).toBeCloseTo(male / (male + female), 4);
+    expect(t.gender!.female).toBeCloseTo(female / (male + female), 4);
+    // 1.011 males per female, far from the 1.054 of the sex ratio at birth shipped earlier by mistake.
+    expect(t.gender!.male! / t.gender!.female!).toBeCloseTo(1.011, 3);
+    expect(t.gender!.male! + t.gender!.female!).toBeCloseTo(1, 12);
   });
 
   it('offer the 22 UN sub-regions, Northern America standing for itself', async () => {

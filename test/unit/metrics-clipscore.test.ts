@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clipScore } from '../../shared/metrics/clipscore.ts';
+import { clipScore, toHessel } from '../../shared/metrics/clipscore.ts';
 import { EmbeddingError, fromRows } from '../../shared/metrics/embeddings.ts';
 
 describe('clipScore', () => {
@@ -16,6 +16,14 @@ describe('clipScore', () => {
   it('uses another weight when asked (Hessel et al. 2.5)', () => {
     const r = clipScore(fromRows([[3, 4]]), fromRows([[4, 3]]), { weight: 2.5 });
     expect(r.score).toBeCloseTo(2.4, 12);
+  });
+
+  it('names the two scales: raw 100·max(cos, 0) and hessel 100·2.5·max(cos, 0)', () => {
+    const images = fromRows([[3, 4], [1, 0]]);
+    const texts = fromRows([[4, 3], [-1, 0]]);
+    expect(clipScore(images, texts, { scale: 'raw' }).score).toBeCloseTo((96 + 0) / 2, 10);
+    expect(clipScore(images, texts, { scale: 'hessel' }).score).toBeCloseTo((240 + 0) / 2, 10);
+    expect(toHessel(48)).toBeCloseTo(120, 12);
   });
 
   it('rejects unpaired sets, mixed dimensions and zero vectors with a clear message', () => {

@@ -3,8 +3,11 @@ import { cmmd, cmmdWith } from '../../shared/metrics/cmmd.ts';
 import { jsRbfBackend } from '../../shared/metrics/rbf-kernel.ts';
 import { embeddingMatrix, fromRows, type EmbeddingMatrix } from '../../shared/metrics/embeddings.ts';
 
-/** The textbook definition, written independently: normalise, k = exp(−‖x−y‖²/(2σ²)), biased means × scale. */
-function naiveCmmd(x: number[][], y: number[][], sigma = 10, scale = 1000): number {
+/**
+ * The textbook definition, written independently: normalise, k = exp(−‖x−y‖²/(2σ²)), means × scale —
+ * biased over the full matrices, or unbiased with the within-set diagonal left out.
+ */
+function naiveCmmd(x: number[][], y: number[][], sigma = 10, scale = 1000, unbiased = false): number {
   const unit = (v: number[]) => {
     const n = Math.hypot(...v);
     return v.map((t) => t / n);
@@ -13,7 +16,13 @@ function naiveCmmd(x: number[][], y: number[][], sigma = 10, scale = 1000): numb
   const ys = y.map(unit);
   const k = (a: number[], b: number[]) => Math.exp(-a.reduce((s, t, i) => s + (t - b[i]!) ** 2, 0) / (2 * sigma * sigma));
   const mean = (as: number[][], bs: number[][]) => as.reduce((s, a) => s + bs.reduce((t, b) => t + k(a, b), 0), 0) / (as.length * bs.length);
-  return scale * (mean(xs, xs) + mean(ys, ys) - 2 * mean(xs, ys));
+  const within = (as: number[][]) => {
+    if (!unbiased) return mean(as, as);
+    let s = 0;
+    for (let i = 0; i < as.length; i++) for (let j = 0; j < as.length; j++) if (i !== j) s += k(as[i]!, as[j]!);
+    return s / (as.length * (as.length - 1));
+  };
+  return scale * (within(xs) + within(ys) - 2 * mean(xs, ys));
 }
 
 /**
@@ -59,6 +68,26 @@ describe('cmmd', () => {
     const y = random(m, d, m * 17 + 5, 0.2);
     const expected = naiveCmmd(x, y);
     expectClose(cmmd(fromRows(x), fromRows(y)).cmmd, expected);
+  });
+
+  it.each([
+    [2, 2, 3],
+    [7, 10, 4],
+    [37, 41, 24],
+  ])('gives the unbiased estimator (diagonal out) for %i × %i rows of dimension %i, also through a backend', async (n, m, d) => {
+    const x = random(n, d, n * 7 + d);
+    const y = random(m, d, m * 3 + 1, 0.2);
+    const expected = naiveCmmd(x, y, 10, 1000, true);
+    const r = cmmd(fromRows(x), fromRows(y), { estimator: 'unbiased' });
+    expect(r.estimator).toBe('unbiased');
+    expectClose(r.cmmd, expected);
+    expectClose((await cmmdWith(jsRbfBackend, fromRows(x), fromRows(y), { estimator: 'unbiased' })).cmmd, expected);
+    // Different from the biased value, which rewards each set for matching itself.
+    expect(Math.abs(r.cmmd - naiveCmmd(x, y))).toBeGreaterThan(1e-6);
+  });
+
+  it('needs two embeddings per set for the unbiased estimator', () => {
+    expect(() => cmmd(fromRows([[1, 0]]), fromRows([[1, 0], [0, 1]]), { estimator: 'unbiased' })).toThrow(/at least 2 embeddings in each set, got 1 and 2/);
   });
 
   it('honours sigma and scale', () => {
