@@ -1,5 +1,6 @@
 import { createRng } from '../encoder/random.ts';
 import { binomialTestTwoSided } from './binomial.ts';
+import type { WinRate } from './winrate.ts';
 
 /**
  * Paired comparison of two methods scored on the same trials (a benchmark's (user, prompt) pairs, each
@@ -15,20 +16,10 @@ export interface PairedTrial {
   b: number;
 }
 
-export interface PairedComparison {
-  a: string;
-  b: string;
-  /** Trials compared. */
+/** The sign test's counts and p (as `winRates` reports them), plus the trial scores' bootstrap. */
+export interface PairedComparison extends WinRate {
+  /** Trials compared (decisive ones and ties). */
   trials: number;
-  /** Decisive trials (ties excluded): the binomial test's n. */
-  n: number;
-  wins_a: number;
-  wins_b: number;
-  ties: number;
-  /** wins_a / n (NaN without decisive trials). */
-  win_rate_a: number;
-  /** Exact two-sided binomial test of wins_a out of n against 0.5. */
-  p_value: number;
   /**
    * The smallest p any outcome of n decisive trials can give (all of them won by one side): 2 · 0.5ⁿ.
    * Below 8 decisive trials no result can reach p < 0.01, whatever the scores.
