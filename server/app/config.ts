@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Endpoints } from '../bench/endpoints.ts';
 import type { LogLevel } from '../runtime/logger.ts';
 import { DEFAULT_ENCODER_DIR } from '../runtime/package-paths.ts';
 
@@ -12,29 +13,6 @@ export const CorsOrigin = z
     /^(chrome-extension:\/\/[a-p]{32}|moz-extension:\/\/[0-9a-f-]{36}|https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)$/,
     'expected an origin such as chrome-extension://abcdefghijklmnopabcdefghijklmnop or http://localhost:5173 (no path, no trailing slash)',
   );
-
-/** An image engine the evaluation side can drive (kinds as in server/engines): shown on the dashboard. */
-export const ImageEngineRef = z.object({
-  kind: z.enum(['comfyui', 'a1111', 'openai']),
-  url: z.url('the engine URL must be a full URL such as http://gpu-box:8188'),
-});
-export type ImageEngineRef = z.infer<typeof ImageEngineRef>;
-
-/** "comfyui=http://gpu:8188" → {kind, url}; a list is comma-separated (ZIPP_IMAGE_ENGINES). */
-export function parseEngineRefs(text: string): ImageEngineRef[] {
-  return text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((entry) => {
-      const at = entry.indexOf('=');
-      const parsed = ImageEngineRef.safeParse({ kind: entry.slice(0, at), url: entry.slice(at + 1) });
-      if (at < 0 || !parsed.success) {
-        throw new Error(`image engine "${entry}": write KIND=URL with KIND one of comfyui, a1111, openai, e.g. comfyui=http://127.0.0.1:8188`);
-      }
-      return parsed.data;
-    });
-}
 
 export const ServerConfig = z.object({
   port: z.number().int().min(0).max(65535).default(8787),
@@ -62,8 +40,11 @@ export const ServerConfig = z.object({
   encoderDir: z.string().default(DEFAULT_ENCODER_DIR),
   /** Per-kind job concurrency, e.g. { "rewrite-batch": 2 }. */
   concurrency: z.record(z.string(), z.number().int().positive()).default({}),
-  /** Image engines to list on the dashboard. */
-  imageEngines: z.array(ImageEngineRef).default([]),
+  /**
+   * Named LLM and image-engine endpoints (endpoints.ts): what POST /v1/bench may pick from, and what the
+   * dashboard lists. The ZIPP_LLM_* LLM is the endpoint `default` on top of these.
+   */
+  endpoints: Endpoints.default({ llms: {}, engines: {} }),
   /** Serve the React dashboard at / (building it first if it is missing or stale). */
   dashboard: z.boolean().default(true),
 });

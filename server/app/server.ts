@@ -48,7 +48,7 @@ export async function startServer(input: ServerConfigInput, options: StartOption
   const db = openDatabase(path.join(dataDir, 'zipp.db'));
   const llm = llmFromEnv(env);
   const encoder = await loadEncoderService(config.encoderDir, log);
-  const pool = new JobPool({ db, dataDir, log, concurrency: config.concurrency, kinds: [rewriteBatchKind(llm), encoderTrainKind(dataDir), benchJobKind(env)] });
+  const pool = new JobPool({ db, dataDir, log, concurrency: config.concurrency, kinds: [rewriteBatchKind(llm), encoderTrainKind(dataDir), benchJobKind({ env, endpoints: config.endpoints, llm: () => llm.info() })] });
   const shutdown = new AbortController();
   const dashboardDir = config.dashboard && options.dashboard ? await options.dashboard(log) : undefined;
 

@@ -10,6 +10,8 @@ export interface LlmInfo {
   configured: boolean;
   baseUrl?: string;
   model?: string;
+  /** Whether a key is sent with its requests (never the key). */
+  key?: boolean;
   /** When not configured: how to connect one. */
   hint?: string;
 }

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { EngineConfig } from '../engines/config.ts';
+import { withoutCredentials } from '../runtime/urls.ts';
+import { EngineConfig, EnvVarName } from '../engines/config.ts';
 import { MODEL_NAMES, type ModelPresetName } from '../engines/presets.ts';
 import { InputError } from '../../shared/errors.ts';
 import { DEFAULT_METHODS, parseMethodSpec, type MethodSpec } from './methods.ts';
@@ -31,10 +32,14 @@ export const LlmSpec = z.strictObject({
   /** Name in the report (default: the model). */
   name: z.string().min(1).max(80).optional(),
   model: z.string().min(1),
-  /** Default: ZIPP_LLM_BASE_URL / OPENAI_BASE_URL. */
+  /**
+   * Default: ZIPP_LLM_BASE_URL / OPENAI_BASE_URL, with its key. Another URL gets no key unless `apiKeyEnv`
+   * names one, so a key set for one endpoint never travels to another. (CLI and config files only: over
+   * HTTP an LLM is picked by endpoint name, see http-config.ts.)
+   */
   baseUrl: z.url().optional(),
   /** Environment variable holding this endpoint's key (keys never go into config files). */
-  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'apiKeyEnv names an environment variable, e.g. OPENROUTER_API_KEY').optional(),
+  apiKeyEnv: EnvVarName.optional(),
   temperature: z.number().min(0).max(2).optional(),
   price: Price.optional(),
 });
@@ -143,9 +148,18 @@ export function resolveConfigPaths(config: BenchConfig, base: string): BenchConf
 
 export const configBaseDir = (file: string) => dirname(resolve(file));
 
-/** The config as JSON again (methods as their ids), for the manifest and for rerunning it as a file. */
-export function serializeConfig(config: BenchConfig): Record<string, unknown> {
-  return { ...config, methods: config.methods.map((m) => m.id) };
+/**
+ * The config as JSON again (methods as their ids), for the manifest, job records and rerunning it as a
+ * file. URLs lose any user:password@ part and query (which may hold keys): keys belong in the environment.
+ */
+export function serializeConfig(config: { methods: readonly MethodSpec[]; llms?: readonly { baseUrl?: string }[]; engine: object }): Record<string, unknown> {
+  const engine = config.engine as { urls?: string[] };
+  return {
+    ...config,
+    methods: config.methods.map((m) => m.id),
+    ...(config.llms ? { llms: config.llms.map((l) => (l.baseUrl ? { ...l, baseUrl: withoutCredentials(l.baseUrl) } : l)) } : {}),
+    engine: engine.urls ? { ...engine, urls: engine.urls.map(withoutCredentials) } : engine,
+  };
 }
 
 /** A CLIP model given as a path (./x, ../x, /x, or an existing folder under base) rather than a hub id. */

@@ -1,15 +1,19 @@
 import { z } from 'zod';
 import { createLlmClient } from '../../shared/llm/client.ts';
 import type { Env } from '../../shared/llm/settings.ts';
+import type { Endpoints } from './endpoints.ts';
 import type { JobKind } from '../jobs/kind.ts';
 import { JobFailure } from '../jobs/kind.ts';
 import { EngineError } from '../engines/types.ts';
 import { InputError } from '../../shared/errors.ts';
-import { parseBenchConfig } from './config.ts';
+import { HttpBenchConfig, resolveHttpBenchConfig, type DefaultLlm } from './http-config.ts';
 import { runBench, type BenchStage } from './run.ts';
 
 /**
- * `zipp bench` as a durable server job (kind `bench`, started by POST /v1/bench). The run directory is the
+ * `zipp bench` as a durable server job (kind `bench`, started by POST /v1/bench). Its parameters are the
+ * request as POST /v1/bench took it (endpoints by name, no URL or key); they are resolved against the
+ * operator's endpoints when the job runs, so keys are read from the environment then and stored nowhere.
+ * The run directory is the
  * job's own directory, and the run's units live there, so a job cut off by a shutdown or a crash resumes
  * with everything it had finished — exactly as rerunning the CLI command does. Progress reports the
  * current stage ("rewrites 12/48"); the result is the report's file names and the headline numbers.
@@ -17,7 +21,14 @@ import { runBench, type BenchStage } from './run.ts';
 export const BenchJobParams = z.record(z.string(), z.unknown());
 export type BenchJobParams = z.infer<typeof BenchJobParams>;
 
-export function benchJobKind(env: Env): JobKind<BenchJobParams> {
+export interface BenchJobOptions {
+  env: Env;
+  endpoints: Endpoints;
+  /** The ZIPP_LLM_* endpoint (`default`). */
+  llm: () => DefaultLlm;
+}
+
+export function benchJobKind({ env, endpoints, llm }: BenchJobOptions): JobKind<BenchJobParams> {
   return {
     kind: 'bench',
     description: 'benchmark run: dataset × methods × LLMs × image engine → report',
@@ -27,7 +38,12 @@ export function benchJobKind(env: Env): JobKind<BenchJobParams> {
     async run(ctx) {
       let config;
       try {
-        config = parseBenchConfig(ctx.params, 'bench');
+        const parsed = HttpBenchConfig.safeParse(ctx.params);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0]!;
+          throw new InputError(`bench ${issue.path.map(String).join('.')}: ${issue.message}`);
+        }
+        config = resolveHttpBenchConfig(parsed.data, endpoints, llm());
       } catch (err) {
         throw new JobFailure('invalid_request', (err as Error).message);
       }

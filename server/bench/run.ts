@@ -78,7 +78,7 @@ export async function runBench(config: BenchConfig, options: RunOptions): Promis
     const features = new Map(selected.map((u) => [u.id, statics?.featuresOf({ history: u.history, persona: personas.get(u.id)?.text }) ?? []]));
     const rewrites = await makeRewrites(ctx, llms, methods, selected, personas);
 
-    const pool = createEnginePool({ ...config.engine, cacheDir: config.engine.cacheDir ?? join(outDir, 'images') });
+    const pool = createEnginePool({ ...config.engine, cacheDir: config.engine.cacheDir ?? join(outDir, 'images') }, { env });
     const request = (prompt: string, seed: number): GenerationRequest => ({ prompt, seed, model: config.model, ...config.generation });
     const samples = planSamples(methods, llms, selected, rewrites, features, seedsFor(config.seeds), (prompt, seed) => pool.keyOf(request(prompt, seed)));
     const reference = await referenceImages(config, selected, pool, request);

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { Env } from '../../shared/llm/settings.ts';
+import { InputError } from '../../shared/errors.ts';
 import { A1111Engine } from './a1111.ts';
 import { parseWorkflow } from './comfyui-workflow.ts';
 import { ComfyUiEngine } from './comfyui.ts';
@@ -8,6 +10,9 @@ import { OpenAiImagesEngine } from './openai-images.ts';
 import { EnginePool, type PoolOptions } from './pool.ts';
 import { MODEL_NAMES, type ModelPresetName } from './presets.ts';
 import type { ImageEngine } from './types.ts';
+
+/** The name of an environment variable (where a key lives: keys never go into config files or job records). */
+export const EnvVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'apiKeyEnv names an environment variable, e.g. OPENROUTER_API_KEY');
 
 const Model = z.enum(MODEL_NAMES as [ModelPresetName, ...ModelPresetName[]]);
 const PerModel = <T extends z.ZodType>(t: T) => z.partialRecord(Model, t);
@@ -49,7 +54,11 @@ export const EngineConfig = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('openai'),
     urls: z.array(z.url()).min(1).default(['https://api.openai.com/v1']),
-    apiKey: z.string().min(1).optional(),
+    /** The environment variable holding the API key (read when the pool is built). */
+    apiKeyEnv: EnvVarName.optional(),
+    apiKey: z
+      .never({ error: 'keys never go into engine configs (they would be copied into manifests and job records): put the key in an environment variable and name it in apiKeyEnv' })
+      .optional(),
     model: z.string().min(1).default('gpt-image-1'),
     quality: z.string().min(1).optional(),
     ...common,
@@ -60,9 +69,17 @@ export const EngineConfig = z.discriminatedUnion('kind', [
 export type EngineConfig = z.output<typeof EngineConfig>;
 export type EngineConfigInput = z.input<typeof EngineConfig>;
 
+export interface EnginePoolOptions extends Omit<PoolOptions, 'cache' | 'retries'> {
+  /** Where `apiKeyEnv` is looked up (default process.env). */
+  env?: Env;
+}
+
 /** Builds the engines and the pool (with its cache when cacheDir is set) from a validated config. */
-export function createEnginePool(input: EngineConfigInput, options: Omit<PoolOptions, 'cache' | 'retries'> = {}): EnginePool {
+export function createEnginePool(input: EngineConfigInput, options: EnginePoolOptions = {}): EnginePool {
   const config = EngineConfig.parse(input);
+  const { env = process.env, ...poolOptions } = options;
+  const apiKey = config.kind === 'openai' && config.apiKeyEnv ? env[config.apiKeyEnv]?.trim() : undefined;
+  if (config.kind === 'openai' && config.apiKeyEnv && !apiKey) throw new InputError(`engine.apiKeyEnv: the environment variable ${config.apiKeyEnv} is not set`);
   const engines = config.urls.map((url): ImageEngine => {
     switch (config.kind) {
       case 'comfyui': {
@@ -74,11 +91,11 @@ export function createEnginePool(input: EngineConfigInput, options: Omit<PoolOpt
       case 'a1111':
         return new A1111Engine({ url, checkpoints: config.checkpoints, sampler: config.sampler, scheduler: config.scheduler, timeoutMs: config.timeoutMs });
       case 'openai':
-        return new OpenAiImagesEngine({ url, apiKey: config.apiKey, model: config.model, quality: config.quality, timeoutMs: config.timeoutMs });
+        return new OpenAiImagesEngine({ url, apiKey, model: config.model, quality: config.quality, timeoutMs: config.timeoutMs });
     }
   });
   return new EnginePool(
     engines.map((engine) => ({ engine, concurrency: config.concurrency })),
-    { ...options, retries: config.retries, ...(config.cacheDir ? { cache: new ImageCache(config.cacheDir) } : {}) },
+    { ...poolOptions, retries: config.retries, ...(config.cacheDir ? { cache: new ImageCache(config.cacheDir) } : {}) },
   );
 }

@@ -8,7 +8,7 @@ import { startTestZipp, waitUntil, type TestZipp } from '../helpers/server-app.t
 
 /**
  * A benchmark run as a durable job of the real server: POST /v1/bench with paths inside the data
- * directory, progress through /v1/jobs, the report from GET /v1/bench/{id}/report.html; paths that leave
+ * directory and the engine picked by the name the server gave it, progress through /v1/jobs, the report from GET /v1/bench/{id}/report.html; paths that leave
  * the data directory and unknown fields are refused before anything is queued.
  */
 let llm: OpenAiTestServer;
@@ -17,7 +17,10 @@ let zipp: TestZipp;
 
 beforeAll(async () => {
   [llm, comfy] = await Promise.all([startOpenAiServer(), startComfyUiServer({ runningPolls: 0 })]);
-  zipp = await startTestZipp({ env: { ZIPP_LLM_BASE_URL: llm.url, ZIPP_LLM_MODEL: 'zipp-test-model' } });
+  zipp = await startTestZipp({
+    env: { ZIPP_LLM_BASE_URL: llm.url, ZIPP_LLM_MODEL: 'zipp-test-model' },
+    config: { endpoints: { engines: { comfy: { kind: 'comfyui', urls: [comfy.url] } } } },
+  });
   await writeTinyClip(join(zipp.dataDir, 'clip'));
   mkdirSync(join(zipp.dataDir, 'datasets'));
   cpSync(new URL('../fixtures/bench/rapiddata-8.jsonl', import.meta.url), join(zipp.dataDir, 'datasets', 'rapid.jsonl'));
@@ -30,7 +33,7 @@ afterAll(async () => {
 const config = () => ({
   dataset: { kind: 'rapiddata', path: 'datasets/rapid.jsonl', queriesPerUser: 1, users: 3 },
   methods: ['baseline', 'persona'],
-  engine: { kind: 'comfyui', urls: [comfy.url] },
+  engine: 'comfy',
   seeds: 1,
   generation: { steps: 4, width: 64, height: 64 },
   clip: { model: 'clip' },

@@ -29,7 +29,7 @@ describe('health and configuration', () => {
   it('shows the configuration without the API key', async () => {
     const { status, body } = await zipp.json('GET', '/v1/config');
     expect(status).toBe(200);
-    expect(body.llm).toEqual({ configured: true, model: 'zipp-test-model', baseUrl: llm.url });
+    expect(body.llm).toEqual({ configured: true, model: 'zipp-test-model', baseUrl: llm.url, key: true });
     expect(JSON.stringify(body)).not.toContain('sk-test');
     expect(body.jobKinds).toContain('rewrite-batch');
   });

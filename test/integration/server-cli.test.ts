@@ -21,7 +21,7 @@ describe('zipp serve flags', () => {
   it('documents every option in --help', async () => {
     const { code, stdout } = await serve(['--help']);
     expect(code).toBe(0);
-    for (const flag of ['--port', '--host', '--data', '--token', '--cors', '--engine', '--encoder', '--max-body', '--max-upload', '--rate-limit', '--rate-burst', '--request-timeout', '--shutdown-grace', '--concurrency', '--log-level', '--no-access-log', '--no-dashboard']) {
+    for (const flag of ['--port', '--host', '--data', '--token', '--cors', '--llm', '--engine', '--endpoints', '--encoder', '--max-body', '--max-upload', '--rate-limit', '--rate-burst', '--request-timeout', '--shutdown-grace', '--concurrency', '--log-level', '--no-access-log', '--no-dashboard']) {
       expect(stdout).toContain(flag);
     }
   });
@@ -33,7 +33,11 @@ describe('zipp serve flags', () => {
     [['--max-body', 'lots'], /--max-body: expected a size/],
     [['--concurrency', 'rewrite-batch'], /--concurrency: expected KIND=N/],
     [['--log-level', 'loud'], /--log-level/],
-    [['--engine', 'dalle=http://x'], /--engine: image engine "dalle=http:\/\/x": write KIND=URL/],
+    [['--engine', 'dalle=http://x'], /--engine: "dalle=http:\/\/x": write \[NAME:\]KIND=URL/],
+    [['--engine', 'gpu:comfyui=http://a', '--engine', 'gpu:a1111=http://b'], /--engine: engine gpu is both comfyui and a1111/],
+    [['--llm', 'http://127.0.0.1:11434/v1'], /--llm: "http:\/\/127.0.0.1:11434\/v1": write NAME=URL/],
+    [['--llm', 'default=http://x'], /--llm: the name default is the ZIPP_LLM_\* endpoint/],
+    [['--endpoints', '/nonexistent/endpoints.json'], /--endpoints \/nonexistent\/endpoints.json: cannot read it/],
     [['--bogus'], /unknown option --bogus/],
   ])('%j → exit 2 with one line naming the flag', async (args, message) => {
     const { code, stderr } = await serve(args);

@@ -6,6 +6,7 @@ import { rmSync } from 'node:fs';
 import { configFromFlags, parseEngineFlags, parseLlmFlag } from '../../server/bench/cli-config.ts';
 import { parseBenchConfig, serializeConfig } from '../../server/bench/config.ts';
 import { resolveLlms } from '../../server/bench/llms.ts';
+import { createEnginePool, EngineConfig } from '../../server/engines/config.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'zipp-bench-config-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -89,5 +90,33 @@ describe('bench LLMs', () => {
     expect(() => resolveLlms([{ model: 'a' }, { model: 'a' }], env)).toThrow(/llms\.1: the name a is used twice/);
     expect(() => resolveLlms([{ model: 'a', apiKeyEnv: 'NOPE' }], env)).toThrow(/llms\.0\.apiKeyEnv: the environment variable NOPE is not set/);
     expect(() => resolveLlms(undefined, {})).toThrow(/^no LLM configured/);
+  });
+});
+
+describe('bench LLM keys', () => {
+  const env = { ZIPP_LLM_BASE_URL: 'http://127.0.0.1:9/v1', ZIPP_LLM_API_KEY: 'sk-env', OTHER_KEY: 'sk-other' };
+  const keys = (specs: Parameters<typeof resolveLlms>[0], e: Record<string, string> = env) => {
+    const seen: (string | undefined)[] = [];
+    resolveLlms(specs, e, (s) => (seen.push(s.apiKey), { model: s.model } as never));
+    return seen;
+  };
+
+  it("send the environment's key only to the environment's endpoint, never to another baseUrl", () => {
+    expect(keys([{ model: 'a', baseUrl: 'http://evil.example/v1' }])).toEqual([undefined]);
+    expect(keys([{ model: 'a', baseUrl: 'http://127.0.0.1:9/v1/' }])).toEqual(['sk-env']);
+    expect(keys([{ model: 'a', baseUrl: 'http://evil.example/v1', apiKeyEnv: 'OTHER_KEY' }])).toEqual(['sk-other']);
+    // OpenAI's key (no base URL set) goes to OpenAI's URL only.
+    expect(keys([{ model: 'a', baseUrl: 'https://api.openai.com/v1' }, { name: 'b', model: 'b', baseUrl: 'http://127.0.0.1:11434/v1' }], { OPENAI_API_KEY: 'sk-openai' })).toEqual(['sk-openai', undefined]);
+  });
+});
+
+describe('engine keys', () => {
+  it('come from a named environment variable, never from the config itself', () => {
+    const r = EngineConfig.safeParse({ kind: 'openai', apiKey: 'sk-in-a-file' });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues[0]).toMatchObject({ path: ['apiKey'] });
+    expect(r.error!.issues[0]!.message).toMatch(/name it in apiKeyEnv/);
+    expect(() => createEnginePool({ kind: 'openai', apiKeyEnv: 'IMAGES_KEY' }, { env: {} })).toThrow(/engine.apiKeyEnv: the environment variable IMAGES_KEY is not set/);
+    expect(createEnginePool({ kind: 'openai', apiKeyEnv: 'IMAGES_KEY' }, { env: { IMAGES_KEY: 'sk-images' } })).toBeDefined();
   });
 });

@@ -2,6 +2,7 @@ import { createLlmClient } from '../../../shared/llm/client.ts';
 import { createEmbedder } from '../../../shared/llm/embeddings.ts';
 import { embedModelFromEnv, llmSettingsFromEnv, NO_LLM_CONFIGURED, type Env } from '../../../shared/llm/settings.ts';
 import type { ChatClient } from '../../../shared/llm/types.ts';
+import { withoutCredentials } from '../../runtime/urls.ts';
 import { ApiError } from '../errors.ts';
 import { nodeFetch } from './node-fetch.ts';
 import type { LlmInfo, LlmService } from '../services.ts';
@@ -23,21 +24,8 @@ export function llmFromEnv(env: Env): LlmService {
     };
   }
   const client: ChatClient = createLlmClient(settings, { fetch: nodeFetch });
-  const info: LlmInfo = { configured: true, model: settings.model, ...(settings.baseUrl ? { baseUrl: withoutCredentials(settings.baseUrl) } : {}) };
+  const info: LlmInfo = { configured: true, model: settings.model, key: Boolean(settings.apiKey), ...(settings.baseUrl ? { baseUrl: withoutCredentials(settings.baseUrl) } : {}) };
   const embedder = createEmbedder(settings, { model: embedModelFromEnv(env), fetch: nodeFetch });
   const embed = (texts: string[]) => embedder.embed(texts);
   return { info: () => info, client: () => client, embed: () => embed };
-}
-
-/** A URL as it may be shown: user:password@ and query (which may hold keys) removed. */
-export function withoutCredentials(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    u.search = '';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return url;
-  }
 }

@@ -9,7 +9,8 @@ import type { ApiDocs } from '../openapi.ts';
 import { defineRoute } from '../route.ts';
 import type { AppServices } from '../services.ts';
 import { Job } from '../../jobs/schema.ts';
-import { BenchConfig, isLocalModel, serializeConfig } from '../../bench/config.ts';
+import { isLocalModel, serializeConfig } from '../../bench/config.ts';
+import { EndpointChoiceError, HttpBenchConfig, resolveHttpBenchConfig } from '../../bench/http-config.ts';
 
 const JobParams = z.strictObject({ id: z.string().regex(/^job_[a-z0-9]{20}$/, 'a job id looks like job_ followed by 20 letters/digits') });
 const REPORT_FILES = {
@@ -23,9 +24,11 @@ const FileParams = JobParams.extend({
 });
 
 /**
- * Benchmark runs over HTTP: POST /v1/bench queues a `bench` job with the same config `zipp bench --config`
- * reads (every file path relative to the server's data directory; the vendored MovieLens needs none), and
- * GET /v1/bench/{id}/{file} serves its report once written. Progress and cancelling go through /v1/jobs.
+ * Benchmark runs over HTTP: POST /v1/bench queues a `bench` job with the config `zipp bench --config`
+ * reads, except that LLMs and the engine are picked by name among the operator's endpoints
+ * (http-config.ts) and every file path is relative to the server's data directory (the vendored MovieLens
+ * needs none); GET /v1/bench/{id}/{file} serves its report once written. Progress and cancelling go
+ * through /v1/jobs.
  */
 export function benchRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices): void {
   defineRoute(
@@ -36,15 +39,17 @@ export function benchRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices): v
       path: '/v1/bench',
       tag: 'bench',
       summary: 'Start a benchmark run as a durable job (dataset × methods × LLMs × image engine → report)',
-      description: 'Paths (dataset.path, clip.model as a folder, targets as a file, engine workflows) are relative to the data directory. The report: GET /v1/bench/{id}/report.html.',
-      body: BenchConfig,
+      description:
+        'LLMs (`llms[].endpoint`) and the image engine (`engine`) are named endpoints the operator configured (GET /v1/config lists them); URLs and key variables are refused. ' +
+        'Paths (dataset.path, clip.model as a folder, targets as a file, engine.cacheDir and workflows) are relative to the data directory. The report: GET /v1/bench/{id}/report.html.',
+      body: HttpBenchConfig,
       responses: { 202: { description: 'the queued job', schema: Job } },
     },
     (c, { body }) => {
       const inside = (p: string, field: string) => resolveInside(s.dataDir, p, field);
       const engine = { ...body.engine };
       if (engine.cacheDir) engine.cacheDir = inside(engine.cacheDir, 'engine.cacheDir');
-      if (engine.kind === 'comfyui' && engine.workflows) {
+      if (engine.workflows) {
         engine.workflows = Object.fromEntries(Object.entries(engine.workflows).map(([m, p]) => [m, inside(p!, `engine.workflows.${m}`)]));
       }
       const config = {
@@ -54,6 +59,13 @@ export function benchRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices): v
         targets: body.targets.startsWith('wpp2024') ? body.targets : inside(body.targets, 'targets'),
         engine,
       };
+      // An unknown endpoint or model is a 400 now rather than a failed job later.
+      try {
+        resolveHttpBenchConfig(config, s.config.endpoints, s.llm.info());
+      } catch (err) {
+        if (err instanceof EndpointChoiceError) throw new ApiError(400, 'invalid_request', err.message, err.field);
+        throw err;
+      }
       if (!config.llms) s.llm.client(); // 503 now rather than a failed job later
       const job = s.pool.enqueue('bench', serializeConfig(config));
       return c.json(job, 202, { Location: `/v1/jobs/${job.id}` });

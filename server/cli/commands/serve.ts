@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ensureDashboard } from '../../dashboard/build.ts';
-import { CorsOrigin, parseEngineRefs } from '../../app/config.ts';
+import { CorsOrigin } from '../../app/config.ts';
+import { endpointsFromServeOptions } from '../../bench/endpoints.ts';
 import { DEFAULT_ENCODER_DIR } from '../../runtime/package-paths.ts';
 import { startServer } from '../../app/server.ts';
 import { defineCommand } from '../command.ts';
@@ -36,7 +37,9 @@ export default defineCommand({
     data: { type: 'string', placeholder: 'DIR', description: 'data directory: SQLite state, token, uploads, job files (default ./.zipp)' },
     token: { type: 'string', placeholder: 'T', description: 'bearer token to require (default: ZIPP_TOKEN, else <data>/token, generated on first start)' },
     cors: { type: 'string', multiple: true, placeholder: 'ORIGIN', description: 'allow browser calls from this origin, e.g. chrome-extension://<id> (repeatable)' },
-    engine: { type: 'string', multiple: true, placeholder: 'KIND=URL', description: 'an image engine to list on the dashboard: comfyui=URL, a1111=URL or openai=URL (repeatable; also ZIPP_IMAGE_ENGINES)' },
+    llm: { type: 'string', multiple: true, placeholder: 'NAME=URL', description: 'a named OpenAI-compatible LLM endpoint that POST /v1/bench may pick (repeatable; no key: keys need --endpoints)' },
+    engine: { type: 'string', multiple: true, placeholder: '[NAME:]KIND=URL', description: 'a named image engine (comfyui, a1111, openai; NAME defaults to KIND; a repeated NAME adds URLs) (repeatable; also ZIPP_IMAGE_ENGINES)' },
+    endpoints: { type: 'string', placeholder: 'FILE', description: 'JSON file of named endpoints, with keys by environment variable: {"llms": {NAME: {baseUrl, apiKeyEnv?, model?, models?}}, "engines": {NAME: {kind, urls, apiKeyEnv?, ...}}} (also ZIPP_ENDPOINTS)' },
     encoder: { type: 'string', placeholder: 'DIR', description: 'community encoder model directory (default: the shipped models/zipp-encoder)' },
     'max-body': { type: 'string', placeholder: 'SIZE', description: 'largest JSON body, e.g. 1m (default 1m); bigger ones get 413' },
     'max-upload': { type: 'string', placeholder: 'SIZE', description: 'largest file upload, streamed to disk (default 2g)' },
@@ -50,19 +53,24 @@ export default defineCommand({
     'no-dashboard': { type: 'boolean', description: 'serve the API only (skip building and serving the dashboard)' },
   },
   details: `
-Environment: ZIPP_TOKEN (bearer token), ZIPP_IMAGE_ENGINES (KIND=URL,...), ZIPP_LLM_BASE_URL / ZIPP_LLM_API_KEY / ZIPP_LLM_MODEL (or OPENAI_*):
-the LLM for /v1/rewrite and /v1/personas/*; without one those routes answer 503 and say how to connect one.
+Environment: ZIPP_TOKEN (bearer token), ZIPP_IMAGE_ENGINES ([NAME:]KIND=URL,...), ZIPP_ENDPOINTS (endpoints file),
+ZIPP_LLM_BASE_URL / ZIPP_LLM_API_KEY / ZIPP_LLM_MODEL (or OPENAI_*): the LLM for /v1/rewrite and /v1/personas/*, and the
+endpoint "default" of POST /v1/bench; without one those routes answer 503 and say how to connect one.
+Over HTTP a benchmark picks LLMs and engines by these names; it never sends a server key to a URL of its own.
 Every /v1 route but /v1/health needs "Authorization: Bearer <token>". API reference: GET /openapi.json.
 Examples:
   zipp serve
-  zipp serve --port 9000 --data /srv/zipp --cors chrome-extension://abcdefghijklmnopabcdefghijklmnop`,
+  zipp serve --port 9000 --data /srv/zipp --cors chrome-extension://abcdefghijklmnopabcdefghijklmnop
+  zipp serve --llm local=http://127.0.0.1:11434/v1 --engine gpu:comfyui=http://gpu1:8188 --engine gpu:comfyui=http://gpu2:8188`,
   schema: z.object({
     port: int('--port', 0, 65535).optional(),
     host: z.string().min(1).optional(),
     data: z.string().min(1).optional(),
     token: z.string().optional(),
     cors: z.array(CorsOrigin).optional(),
+    llm: z.array(z.string()).optional(),
     engine: z.array(z.string()).optional(),
+    endpoints: z.string().min(1).optional(),
     encoder: z.string().min(1).optional(),
     maxBody: bytes.optional(),
     maxUpload: bytes.optional(),
@@ -76,11 +84,11 @@ Examples:
     noDashboard: z.boolean().optional(),
   }),
   async run(args, io) {
-    let imageEngines;
+    let endpoints;
     try {
-      imageEngines = parseEngineRefs([...(args.engine ?? []), io.env.ZIPP_IMAGE_ENGINES ?? ''].join(','));
+      endpoints = endpointsFromServeOptions({ llm: args.llm, engine: args.engine, file: args.endpoints, env: io.env });
     } catch (err) {
-      throw new UsageError(`--engine: ${(err as Error).message}`);
+      throw new UsageError((err as Error).message);
     }
     let server;
     try {
@@ -92,7 +100,7 @@ Examples:
           token: args.token,
           corsOrigins: args.cors,
           encoderDir: args.encoder ?? DEFAULT_ENCODER_DIR,
-          imageEngines,
+          endpoints,
           maxBodyBytes: args.maxBody,
           maxUploadBytes: args.maxUpload,
           rateLimit: args.rateLimit,
