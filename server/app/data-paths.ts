@@ -1,10 +1,13 @@
-import { existsSync, realpathSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { ApiError } from './errors.ts';
 
 /**
  * Resolves a client-given path against the data directory and refuses anything that would land outside
- * it: absolute paths, `..` climbs, NUL bytes, and symbolic links inside the directory that point out.
+ * it: absolute paths, `..` climbs, NUL bytes, and symbolic links. Every component that exists is checked,
+ * down to the deepest one (a path whose last parts do not exist yet, such as a cache folder to create, is
+ * checked up to its deepest existing ancestor); a link is refused wherever it points, since no feature
+ * needs one and a link inside the directory that leads out would otherwise turn "inside" into "anywhere".
  */
 export function resolveInside(root: string, given: string, field: string): string {
   const refuse = (why: string) =>
@@ -14,7 +17,17 @@ export function resolveInside(root: string, given: string, field: string): strin
   const rootReal = realpathSync(root);
   const target = path.resolve(rootReal, given);
   if (!isWithin(rootReal, target)) throw refuse('the path leaves the data directory');
-  if (existsSync(target) && !isWithin(rootReal, realpathSync(target))) throw refuse('the path is a link that leaves the data directory');
+  let at = rootReal;
+  for (const part of path.relative(rootReal, target).split(path.sep).filter(Boolean)) {
+    at = path.join(at, part);
+    let stat;
+    try {
+      stat = lstatSync(at);
+    } catch {
+      break; // this part and the rest do not exist yet: nothing below can be a link
+    }
+    if (stat.isSymbolicLink()) throw refuse(`${path.relative(rootReal, at)} is a symbolic link (links are not followed)`);
+  }
   return target;
 }
 

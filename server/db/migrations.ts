@@ -1,11 +1,15 @@
 import type Database from 'better-sqlite3';
+import { redact } from '../runtime/logger.ts';
+
+/** A migration: SQL, or a function for changes SQL cannot express (run inside the same transaction). */
+export type Migration = string | ((db: Database.Database) => void);
 
 /**
  * The server's schema, one entry per version. `PRAGMA user_version` records how many have run, so a data
  * directory created by an older build is brought forward on start and never rebuilt from scratch. Append
  * new migrations; never edit one that has shipped.
  */
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly Migration[] = [
   // 1: durable jobs, their finished units (batch items, training epochs) and POST idempotency records.
   `
   CREATE TABLE jobs (
@@ -48,6 +52,31 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX idempotency_by_created ON idempotency (created_at);
   `,
+  // 2: secrets a request body carried (an image engine apiKey in a bench config) were stored in job
+  // parameters and in the stored idempotent answers; scrub them as the job store now does on write.
+  (db) => {
+    const scrub = (text: string | null): string | null => {
+      if (text === null) return null;
+      try {
+        const clean = JSON.stringify(redact(JSON.parse(text)));
+        return clean === JSON.stringify(JSON.parse(text)) ? text : clean;
+      } catch {
+        return text;
+      }
+    };
+    const jobs = db.prepare('SELECT id, params FROM jobs').all() as { id: string; params: string }[];
+    const setParams = db.prepare('UPDATE jobs SET params = ? WHERE id = ?');
+    for (const j of jobs) {
+      const clean = scrub(j.params);
+      if (clean !== j.params) setParams.run(clean, j.id);
+    }
+    const answers = db.prepare('SELECT scope, key, body FROM idempotency').all() as { scope: string; key: string; body: string | null }[];
+    const setBody = db.prepare('UPDATE idempotency SET body = ? WHERE scope = ? AND key = ?');
+    for (const a of answers) {
+      const clean = scrub(a.body);
+      if (clean !== a.body) setBody.run(clean, a.scope, a.key);
+    }
+  },
 ];
 
 /** Runs every migration the database has not seen yet, each in its own transaction. */
@@ -61,7 +90,9 @@ export function migrate(db: Database.Database): number {
   }
   for (let v = current; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
+      const step = MIGRATIONS[v]!;
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
       db.pragma(`user_version = ${v + 1}`);
     })();
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/database.ts';
+import { redact } from '../runtime/logger.ts';
 import type { Job, JobError, JobProgress, JobStatus, JobUnit } from './schema.ts';
 
 interface JobRow {
@@ -27,7 +28,8 @@ function toJob(row: JobRow): Job {
     id: row.id,
     kind: row.kind,
     status: row.status,
-    params: JSON.parse(row.params),
+    // Redacted on the way out too, for rows an older build stored (and its migration has not seen).
+    params: redact(JSON.parse(row.params)),
     progress: JSON.parse(row.progress) as JobProgress,
     ...(row.result !== null ? { result: JSON.parse(row.result) } : {}),
     ...(row.error !== null ? { error: JSON.parse(row.error) as JobError } : {}),
@@ -88,9 +90,14 @@ export class JobStore {
     };
   }
 
+  /**
+   * Queues a job. Secret fields in its parameters (keys, tokens, passwords) are stored as "[redacted]":
+   * jobs take their credentials from the server's configuration when they run, never from a record that
+   * GET /v1/jobs returns to every token holder.
+   */
   create(kind: string, params: unknown, total = 0): Job {
     const id = `job_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
-    this.stmts.insert.run({ id, kind, params: JSON.stringify(params), progress: JSON.stringify({ done: 0, total }), now: now() });
+    this.stmts.insert.run({ id, kind, params: JSON.stringify(redact(params)), progress: JSON.stringify({ done: 0, total }), now: now() });
     return this.get(id)!;
   }
 

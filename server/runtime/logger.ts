@@ -5,7 +5,14 @@
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
-const SECRET_KEY = /token|authorization|api[-_]?key|secret|password|cookie/i;
+/**
+ * Field names that hold a secret: ending in key, token, secret, password... ("apiKey", "accessToken",
+ * "Authorization"), but not names that only mention one ("apiKeyEnv" names a variable, "maxTokens" and
+ * "tokenId" are counts and hashes): stored job parameters are redacted with the same rule, so it must not
+ * eat real parameters.
+ */
+const SECRET_KEY = /(api[-_]?key|token|secret|password|passwd|authorization|cookie|credentials?)$/i;
+export const isSecretField = (name: string): boolean => SECRET_KEY.test(name);
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -16,9 +23,9 @@ export interface Logger {
   readonly level: LogLevel;
 }
 
-/** Replaces secret-looking fields (at any depth) with "[redacted]". */
+/** Replaces secret fields (at any depth) with "[redacted]": for log lines and stored job parameters. */
 export function redact(value: unknown, depth = 0): unknown {
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (depth > 32 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   if (value instanceof Error) return { name: value.name, message: value.message };
   const out: Record<string, unknown> = {};

@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { privateSqliteFile } from '../db/database.ts';
 import type { Usage } from '../../shared/schemas/llm.ts';
 
 /**
@@ -79,7 +78,7 @@ export class StudyDb {
   readonly db: Database.Database;
 
   constructor(path: string, options: { readonly?: boolean } = {}) {
-    if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
+    if (!options.readonly) privateSqliteFile(path);
     this.db = new Database(path, options.readonly ? { readonly: true, fileMustExist: true } : {});
     if (!options.readonly) {
       this.db.pragma('journal_mode = WAL');

@@ -1,4 +1,5 @@
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyClip } from '../../server/eval/tiny-clip.ts';
@@ -66,6 +67,13 @@ describe('POST /v1/bench', () => {
     const outside = await zipp.json('POST', '/v1/bench', { ...config(), dataset: { kind: 'rapiddata', path: '../../etc/passwd' } });
     expect(outside.status).toBe(400);
     expect(outside.body.error).toMatchObject({ code: 'path_outside_data_dir', field: 'dataset.path' });
+    // A symbolic link inside the data directory that leads out, with a cache folder that does not exist yet.
+    const elsewhere = mkdtempSync(join(tmpdir(), 'zipp-outside-'));
+    symlinkSync(elsewhere, join(zipp.dataDir, 'outlink'));
+    const linked = await zipp.json('POST', '/v1/bench', { ...config(), engine: { endpoint: 'comfy', cacheDir: 'outlink/newdir' } });
+    expect(linked.status).toBe(400);
+    expect(linked.body.error).toMatchObject({ code: 'path_outside_data_dir', field: 'engine.cacheDir' });
+    rmSync(elsewhere, { recursive: true, force: true });
     const unknown = await zipp.json('POST', '/v1/bench', { ...config(), steps: 4 });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error).toMatchObject({ code: 'unknown_field', field: 'steps' });

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAiServer, type OpenAiTestServer } from '../helpers/openai-server.ts';
@@ -75,6 +76,11 @@ const CORPUS: Case[] = [
   { name: 'job id unknown', method: 'GET', path: '/v1/jobs/job_aaaaaaaaaaaaaaaaaaaa', status: 404, code: 'not_found', field: 'id' },
   { name: 'upload name with traversal', method: 'POST', path: '/v1/uploads?name=..%2Fzipp.db', body: 'x', status: 400, code: 'invalid_request', field: 'name' },
   { name: 'upload name dot-dot', method: 'POST', path: '/v1/uploads?name=..', body: 'x', status: 400, code: 'invalid_request', field: 'name' },
+  { name: 'upload name with a slash', method: 'POST', path: '/v1/uploads?name=a%2Fb.csv', body: 'x', status: 400, code: 'invalid_request', field: 'name', message: /^name: a plain file name/ },
+  // text that is not well-formed Unicode (a lone UTF-16 surrogate written as a JSON escape)
+  { name: 'lone surrogate in a prompt', ...rewrite('{"prompt": "a dog \\ud83d in a park"}'), status: 400, code: 'invalid_request', field: 'prompt', message: /lone UTF-16 surrogate/ },
+  { name: 'lone low surrogate in a batch item', method: 'POST', path: '/v1/rewrite/batch', body: '{"items": [{"prompt": "ok"}, {"prompt": "\\udc00 fox"}]}', status: 400, code: 'invalid_request', field: 'items.1.prompt' },
+  { name: 'lone surrogate in a persona', ...rewrite('{"prompt": "a dog", "persona": "You love \\ud800"}'), status: 400, code: 'invalid_request', field: 'persona' },
   { name: 'training path climbs out', method: 'POST', path: '/v1/encoder/train', body: json({ interactions: { path: '../../etc/passwd' } }), status: 400, code: 'path_outside_data_dir', field: 'interactions.path' },
   { name: 'training path absolute', method: 'POST', path: '/v1/encoder/train', body: json({ interactions: { path: '/etc/passwd' } }), status: 400, code: 'path_outside_data_dir', field: 'interactions.path' },
   { name: 'training path in a list', method: 'POST', path: '/v1/encoder/train', body: json({ interactions: [{ path: 'ok.csv' }, { path: 'a/../../../x' }] }), status: 400, code: 'path_outside_data_dir', field: 'interactions.1.path' },
@@ -118,6 +124,8 @@ describe('bad input corpus', () => {
     expect(typeof body.error.message).toBe('string');
     expect(body.error.message.length).toBeGreaterThan(10);
     expect(body.error.message).not.toMatch(/\n/);
+    // The field is named once ("name: a plain …", never "name: name: …").
+    expect(body.error.message).not.toMatch(/^([\w.]+): \1:/);
     if (c.field) expect(body.error.field).toBe(c.field);
     if (c.message) expect(body.error.message).toMatch(c.message);
     if (c.status === 401) expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
@@ -198,15 +206,29 @@ describe('paths given by clients never leave the data directory', () => {
     const root = zipp.dataDir;
     mkdirSync(path.join(root, 'data'), { recursive: true });
     symlinkSync('/etc', path.join(root, 'data', 'out'));
+    // A link to a place inside the data directory, and a link out whose target has no such subfolder yet.
+    symlinkSync(path.join(root, 'data'), path.join(root, 'inlink'));
+    const outside = mkdtempSync(path.join(os.tmpdir(), 'zipp-outside-'));
+    symlinkSync(outside, path.join(root, 'outlink'));
     expect(resolveInside(root, 'data/interactions.csv', 'interactions.path')).toBe(path.join(root, 'data', 'interactions.csv'));
-    for (const bad of ['/etc/passwd', '../zipp-other/x', 'data/../../x', 'data/out/passwd', 'a\0b', 'C:\\Windows\\x']) {
+    expect(resolveInside(root, 'data/new/deeper/cache', 'engine.cacheDir')).toBe(path.join(root, 'data', 'new', 'deeper', 'cache'));
+    for (const bad of ['/etc/passwd', '../zipp-other/x', 'data/../../x', 'data/out/passwd', 'a\0b', 'C:\\Windows\\x', 'outlink/newdir', 'outlink/new/deeper', 'outlink', 'inlink/x.csv', 'data/out']) {
       let error: any;
       try {
         resolveInside(root, bad, 'interactions.path');
       } catch (err) {
         error = err;
       }
-      expect(error?.body?.()).toMatchObject({ error: { code: 'path_outside_data_dir', field: 'interactions.path' } });
+      expect(error?.body?.(), bad).toMatchObject({ error: { code: 'path_outside_data_dir', field: 'interactions.path' } });
     }
+    rmSync(outside, { recursive: true, force: true });
+  });
+
+  it('refuses a training file reached through a symbolic link, over HTTP', async () => {
+    symlinkSync(path.join(zipp.dataDir, 'ok.csv'), path.join(zipp.dataDir, 'linked.csv'));
+    const res = await zipp.json('POST', '/v1/encoder/train', { interactions: { path: 'linked.csv' } });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'path_outside_data_dir', field: 'interactions.path' });
+    expect(res.body.error.message).toMatch(/symbolic link/);
   });
 });

@@ -87,3 +87,11 @@ describe('per-token rate limit', () => {
     expect(token).toMatch(/^[0-9a-f]{12}$/);
   });
 });
+
+describe('secret field names', () => {
+  it('cover keys, tokens and passwords, and leave names that only mention one', async () => {
+    const { isSecretField } = await import('../../server/runtime/logger.ts');
+    for (const name of ['apiKey', 'api_key', 'token', 'accessToken', 'Authorization', 'password', 'clientSecret', 'cookie', 'set-cookie']) expect([name, isSecretField(name)]).toEqual([name, true]);
+    for (const name of ['apiKeyEnv', 'maxTokens', 'promptTokens', 'tokenId', 'tokens', 'keyword', 'model']) expect([name, isSecretField(name)]).toEqual([name, false]);
+  });
+});

@@ -20,7 +20,7 @@ const REPORT_FILES = {
   'manifest.json': 'application/json',
 } as const;
 const FileParams = JobParams.extend({
-  file: z.enum(Object.keys(REPORT_FILES) as [keyof typeof REPORT_FILES, ...(keyof typeof REPORT_FILES)[]], { error: `file: one of ${Object.keys(REPORT_FILES).join(', ')}` }),
+  file: z.enum(Object.keys(REPORT_FILES) as [keyof typeof REPORT_FILES, ...(keyof typeof REPORT_FILES)[]], { error: `one of ${Object.keys(REPORT_FILES).join(', ')}` }),
 });
 
 /**

@@ -37,7 +37,7 @@ export const TrainBody = z.strictObject({
 const DOWNLOADABLE = new Set<string>([...Object.values(MODEL_FILES), 'evaluation.json', 'training-log.json']);
 const ModelParams = z.strictObject({ id: z.string().regex(/^job_[a-z0-9]{20}$/, 'a model id is the id of the training job that made it') });
 const FileParams = ModelParams.extend({
-  file: z.string().refine((f) => DOWNLOADABLE.has(f), `file: one of ${[...DOWNLOADABLE].join(', ')}`),
+  file: z.string().refine((f) => DOWNLOADABLE.has(f), `one of ${[...DOWNLOADABLE].join(', ')}`),
 });
 
 const ModelInfo = z.object({

@@ -14,7 +14,7 @@ const ListQuery = z.strictObject({
   status: JobStatus.optional(),
   kind: z.string().max(64).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  before: z.iso.datetime({ message: 'before: an ISO timestamp (a job\'s createdAt) to page from' }).optional(),
+  before: z.iso.datetime({ message: 'an ISO timestamp (a job\'s createdAt) to page from' }).optional(),
 });
 
 const UnitsQuery = z.strictObject({

@@ -12,8 +12,8 @@ export const UPLOAD_PATH = '/v1/uploads';
 const UploadQuery = z.strictObject({
   name: z
     .string()
-    .regex(/^[\w.-]{1,120}$/, 'name: a plain file name (letters, digits, _ . -), e.g. interactions.csv')
-    .refine((n) => !/^\.+$/.test(n), 'name: a plain file name, not "." or ".."'),
+    .regex(/^[\w.-]{1,120}$/, 'a plain file name (letters, digits, _ . -), e.g. interactions.csv')
+    .refine((n) => !/^\.+$/.test(n), 'a plain file name, not "." or ".."'),
 });
 
 export function uploadRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices): void {
