@@ -1,5 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'wxt';
 import { extensionAssets } from './build/public-assets.ts';
+
+/** ZIPP's content-script context in place of WXT's, which tells every page the extension id (lib/content/context.ts). */
+const CONTEXT = fileURLToPath(new URL('./lib/content/context.ts', import.meta.url));
 
 // WXT builds the extension from ./entrypoints. Auto-imports are off so every file names what it uses
 // (the root tsconfig type-checks the modules the tests import, without WXT's generated globals).
@@ -9,6 +13,7 @@ export default defineConfig({
   // @vitejs/plugin-react 6 configures JSX for Vite 8 (oxc); WXT builds with Vite 7 (esbuild), so say
   // it here: the automatic runtime, and its development variant only outside production builds.
   vite: (env) => ({
+    resolve: { alias: [{ find: /^wxt\/utils\/content-script-context$/, replacement: CONTEXT }] },
     esbuild: { jsx: 'automatic', jsxDev: env.mode !== 'production' },
     define: env.mode === 'production' ? { 'process.env.NODE_ENV': JSON.stringify('production') } : {},
   }),

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 /**
  * Files the build copies into the extension so nothing is ever fetched from the network at run time:
  * onnxruntime-web's WebAssembly binary, the trained encoder (models/zipp-encoder) and a table of
- * community descriptions for persona writing (from the vendored Reddit metadata, NSFW left out).
+ * community descriptions for persona writing (from the vendored Reddit metadata; NSFW ones as a bare flag).
  */
 const root = resolve(import.meta.dirname, '../..');
 /** The shipped model, or another folder written by `zipp encoder train` (ZIPP_EXTENSION_MODEL=DIR). */
@@ -29,14 +29,23 @@ interface CommunityLine {
   over18?: boolean;
 }
 
-/** name → {title, description, categories} for the communities the model knows (all, without a model). */
-export function descriptionTable(vocabulary: Set<string> | undefined): Record<string, Omit<CommunityLine, 'name' | 'over18'>> {
-  const table: Record<string, Omit<CommunityLine, 'name' | 'over18'>> = {};
+/**
+ * name → {title, description, categories} for the communities the model knows (all, without a model),
+ * plus `{over18: true}` — the flag alone, no text — for every NSFW community in the metadata, known to the
+ * model or not: persona writing leaves those communities and the person's texts in them out, and it can
+ * only do that for communities it knows are NSFW.
+ */
+export function descriptionTable(vocabulary: Set<string> | undefined): Record<string, Omit<CommunityLine, 'name'>> {
+  const table: Record<string, Omit<CommunityLine, 'name'>> = {};
   for (const line of readFileSync(COMMUNITIES, 'utf8').split('\n')) {
     if (!line.trim()) continue;
     const c = JSON.parse(line) as CommunityLine;
     const name = c.name.toLowerCase();
-    if (c.over18 || (vocabulary && !vocabulary.has(name))) continue;
+    if (c.over18) {
+      table[name] = { over18: true };
+      continue;
+    }
+    if (vocabulary && !vocabulary.has(name)) continue;
     if (!c.title && !c.description && !c.categories?.length) continue;
     table[name] = {
       ...(c.title ? { title: c.title.trim() } : {}),

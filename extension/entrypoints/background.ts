@@ -5,7 +5,7 @@ import { createDescriptionLookup } from '../lib/background/descriptions.ts';
 import { engineFor } from '../lib/background/engine-for.ts';
 import { createHandlers, type BackgroundDeps } from '../lib/background/handlers.ts';
 import { serveRewritePort, type PortLike } from '../lib/background/rewrite-port.ts';
-import { loadConnection, saveConnection } from '../lib/llm/storage.ts';
+import { loadConnection, restrictStorageToExtension, saveConnection } from '../lib/llm/storage.ts';
 import { REWRITE_PORT, type TabEvent } from '../lib/messages/protocol.ts';
 import { createRouter } from '../lib/messages/router.ts';
 import { openDb } from '../lib/store/db.ts';
@@ -20,6 +20,8 @@ const DEFAULT_SHORTCUT = 'Alt+Shift+R';
 export default defineBackground({
   type: 'module',
   main() {
+    // Before anything is stored: content scripts must not be able to read the LLM key.
+    void restrictStorageToExtension();
     const db = openDb();
     const self = { id: browser.runtime.id, origin: extensionUrl('/') };
 

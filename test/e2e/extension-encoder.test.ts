@@ -114,4 +114,23 @@ describe('extension: the community encoder in the browser', () => {
     await options.getByRole('button', { name: 'Save persona' }).click();
     await options.getByTestId('persona-card').filter({ hasText: 'inferred from your Reddit export' }).waitFor();
   });
+
+  it('never sends an NSFW community, or the person’s texts in it, to the LLM', async () => {
+    await options.goto(browser.url('options.html#infer'));
+    await options.getByRole('tab', { name: 'Reddit data export' }).click();
+    await options.getByTestId('export-files').setInputFiles([join(ROOT, 'test/fixtures/extension/reddit-export-nsfw/comments.csv')]);
+    expect(await options.getByTestId('export-summary').textContent()).toBe('5 comments and 0 posts in 3 communities.');
+    await options.getByTestId('infer-run').click();
+    await options.getByTestId('encoder-backend').waitFor();
+    const before = llm.chatBodies().length;
+    await options.getByTestId('infer-write').click();
+    await options.getByTestId('persona-evidence').waitFor();
+    const sent = JSON.stringify(llm.chatBodies().slice(before)).toLowerCase();
+    expect(sent).toContain('cherry boards'); // the person's other texts did go
+    expect(sent).not.toContain('askredditafterdark');
+    expect(sent).not.toContain('late night');
+    expect(sent).not.toContain('lighthouse keeper');
+    expect(await options.getByTestId('persona-warnings').textContent()).toMatch(/left out 1 NSFW community and their texts: askredditafterdark/);
+    await options.getByRole('button', { name: 'Cancel' }).click();
+  });
 });

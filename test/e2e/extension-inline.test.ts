@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchWithExtension, type ExtensionBrowser } from '../helpers/extension-browser.ts';
 import { EXTENSION_OUT } from '../helpers/extension-build.ts';
 import { screenshot } from '../helpers/extension-screenshots.ts';
+import { InlineUi } from '../helpers/extension-inline-ui.ts';
 import { connectLlm, enableSite, writePersona } from '../helpers/extension-setup.ts';
 import { SITE_PAGES, startSitesServer, type SitesServer } from '../helpers/extension-sites.ts';
 import { startOpenAiServer, type OpenAiTestServer } from '../helpers/openai-server.ts';
@@ -37,18 +38,21 @@ afterAll(async () => {
   await Promise.all([llm?.close(), sites?.close()]);
 });
 
-async function open(url: string): Promise<Page> {
+/** A new tab on `url`, with ZIPP's inline UI reachable through `ui` (it lives in a closed shadow root). */
+async function open(url: string): Promise<Page & { ui: InlineUi }> {
   const page = await browser.context.newPage();
+  const ui = await InlineUi.attach(page, browser.extensionId);
   await page.goto(url);
-  return page;
+  return Object.assign(page, { ui });
 }
+type UiPage = Page & { ui: InlineUi };
 
 const model = (page: Page) => page.evaluate(() => window.fixture.modelText());
 
 /** Waits for the preview, checks it streamed the LLM's answer, and returns the rewrite it shows. */
-async function awaitPreview(page: Page, base: string): Promise<string> {
-  await page.getByTestId('zipp-accept').waitFor();
-  const diff = (await page.getByTestId('zipp-diff').textContent()) ?? '';
+async function awaitPreview(page: UiPage, base: string): Promise<string> {
+  await page.ui.waitFor({ testid: 'zipp-accept' });
+  const diff = await page.ui.text({ testid: 'zipp-diff' });
   expect(diff).toContain(base);
   const last = llm.chatBodies().at(-1)!;
   expect(last.stream).toBe(true);
@@ -56,10 +60,10 @@ async function awaitPreview(page: Page, base: string): Promise<string> {
 }
 
 /** Clicks ZIPP's button, accepts the preview of `base`, and waits until the editor's model holds more than it. */
-async function rewriteAndAccept(page: Page, base: string): Promise<void> {
-  await page.getByTestId('zipp-button').click();
+async function rewriteAndAccept(page: UiPage, base: string): Promise<void> {
+  await page.ui.click({ testid: 'zipp-button' });
   await awaitPreview(page, base);
-  await page.getByTestId('zipp-accept').click();
+  await page.ui.click({ testid: 'zipp-accept' });
   await expect.poll(() => model(page)).toMatch(new RegExp(`^${base}\\b.+`));
 }
 
@@ -70,6 +74,9 @@ describe('extension inline rewriting (headless Chromium)', () => {
     expect(manifest.content_security_policy).toEqual({ extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';" });
     expect(manifest.background).toEqual({ type: 'module', service_worker: 'background.js' });
     expect(manifest.externally_connectable).toBeUndefined();
+    expect(manifest.web_accessible_resources).toBeUndefined();
+    // ZIPP's own content-script context replaced WXT's, which posted the extension id to every page.
+    expect(readFileSync(join(EXTENSION_OUT, 'content-scripts/inline.js'), 'utf8')).not.toContain('content-script-started');
     expect(existsSync(join(EXTENSION_OUT, 'ort/ort-wasm-simd-threaded.jsep.wasm'))).toBe(true);
     for (const page of ['options.html', 'popup.html']) {
       const html = readFileSync(join(EXTENSION_OUT, page), 'utf8');
@@ -106,15 +113,15 @@ describe('extension inline rewriting (headless Chromium)', () => {
     const box = page.getByTestId('prompt');
     await box.click();
     await box.fill('a dog in a park');
-    await page.getByTestId('zipp-button').click();
+    await page.ui.click({ testid: 'zipp-button' });
     await awaitPreview(page, 'a dog in a park');
     // The persona reached the LLM as the system prompt; the rewrite carries its words.
     const body = llm.chatBodies().at(-1)!;
     expect(body.messages?.[0]).toMatchObject({ role: 'system' });
     expect(String(body.messages?.[0]?.content)).toContain('foggy harbours');
     await screenshot(page, 'inline-preview', { x: 0, y: 60, width: 620, height: 260 });
-    await page.getByTestId('zipp-accept').click();
-    await page.getByTestId('zipp-toast').waitFor();
+    await page.ui.click({ testid: 'zipp-accept' });
+    await page.ui.waitFor({ testid: 'zipp-toast' });
     const rewritten = await box.inputValue();
     expect(rewritten).not.toBe('a dog in a park');
     expect(rewritten).toMatch(/^a dog in a park\b/);
@@ -122,7 +129,8 @@ describe('extension inline rewriting (headless Chromium)', () => {
     expect(await model(page)).toBe(rewritten);
     expect(await page.getByTestId('react-state').textContent()).toBe(rewritten);
     // Neither the key nor the persona text ever reaches the page.
-    const dom = await page.evaluate(() => document.documentElement.outerHTML + (document.querySelector('zipp-inline')?.shadowRoot?.innerHTML ?? ''));
+    // (What a page script can read of the preview itself is extension-page-isolation.test.ts's subject.)
+    const dom = await page.evaluate(() => document.documentElement.outerHTML);
     expect(dom).not.toContain(KEY);
     expect(dom).not.toContain('expired film');
 
@@ -134,16 +142,16 @@ describe('extension inline rewriting (headless Chromium)', () => {
 
   it('rewrites ProseMirror on chatgpt.com (site adapter, no focus needed) with the shortcut; the document model holds the text', async () => {
     const page = await open(sites.siteUrl('chatgpt.com'));
-    await page.getByTestId('zipp-button').waitFor();
+    await page.ui.waitFor({ testid: 'zipp-button' });
     const editor = page.locator('#prompt-textarea');
     await editor.click();
     await page.keyboard.type('a red fox in deep snow');
     await page.keyboard.press('Alt+Shift+R');
     await awaitPreview(page, 'a red fox in deep snow');
     // The preview focuses Accept, so Enter accepts (a real key press, not a script).
-    await expect.poll(() => page.evaluate(() => document.querySelector('zipp-inline')?.shadowRoot?.activeElement?.getAttribute('data-testid'))).toBe('zipp-accept');
+    await expect.poll(() => page.ui.activeTestId()).toBe('zipp-accept');
     await page.keyboard.press('Enter');
-    await page.getByTestId('zipp-toast').waitFor();
+    await page.ui.waitFor({ testid: 'zipp-toast' });
     const rewritten = await model(page);
     expect(rewritten).toMatch(/^a red fox in deep snow\b/);
     expect(rewritten.length).toBeGreaterThan('a red fox in deep snow'.length);
@@ -158,7 +166,7 @@ describe('extension inline rewriting (headless Chromium)', () => {
     await editor.click();
     await page.keyboard.type('a lighthouse on a cliff');
     await rewriteAndAccept(page, 'a lighthouse on a cliff');
-    await page.getByRole('button', { name: 'Undo (Ctrl+Z)' }).click();
+    await page.ui.click({ button: 'Undo (Ctrl+Z)' });
     await expect.poll(() => model(page)).toBe('a lighthouse on a cliff');
     await page.close();
   });
@@ -180,7 +188,7 @@ describe('extension inline rewriting (headless Chromium)', () => {
     await page.getByRole('link', { name: 'New image' }).click();
     const composer = page.locator('#composer');
     await composer.waitFor();
-    await page.getByTestId('zipp-button').waitFor();
+    await page.ui.waitFor({ testid: 'zipp-button' });
     await composer.click();
     await page.keyboard.type('a tram climbing a hill');
     await rewriteAndAccept(page, 'a tram climbing a hill');
@@ -195,10 +203,8 @@ describe('extension inline rewriting (headless Chromium)', () => {
     expect(SITE_PAGES[host]).toBeDefined();
     const page = await open(sites.siteUrl(host));
     const prompt = host === 'firefly.adobe.com' ? page.locator('sp-textfield textarea') : page.getByTestId('prompt');
-    const button = page.getByTestId('zipp-button');
-    await button.waitFor();
     // The button sits inside the prompt box (not the decoy textarea above it).
-    const [b, p] = [await button.boundingBox(), await prompt.boundingBox()];
+    const [b, p] = [await page.ui.box({ testid: 'zipp-button' }), await prompt.boundingBox()];
     expect(b!.x).toBeGreaterThan(p!.x);
     expect(b!.y + b!.height).toBeLessThanOrEqual(p!.y + p!.height + 1);
     expect(b!.y).toBeGreaterThan(p!.y);
@@ -212,11 +218,13 @@ describe('extension inline rewriting (headless Chromium)', () => {
     const box = page.getByTestId('prompt');
     await box.click();
     await box.fill('a secret garden');
-    await page.getByTestId('zipp-button').waitFor();
+    const button = (await page.ui.waitFor({ testid: 'zipp-button' }))!;
     const before = llm.requests.length;
-    const probe = await page.evaluate(async (id) => {
-      const shadow = document.querySelector('zipp-inline')?.shadowRoot;
-      (shadow?.querySelector('[data-testid="zipp-button"]') as HTMLButtonElement | null)?.click();
+    const probe = await page.evaluate(async ({ id, x, y }) => {
+      // The most a page gets at the button's position is ZIPP's host element; clicking it does nothing.
+      const hit = document.elementFromPoint(x, y) as HTMLElement;
+      hit.click();
+      hit.dispatchEvent(new MouseEvent('click', { bubbles: true, composed: true, clientX: x, clientY: y }));
       const target = document.querySelector('[data-testid="prompt"]')!;
       target.dispatchEvent(new KeyboardEvent('keydown', { key: 'R', code: 'KeyR', altKey: true, shiftKey: true, bubbles: true }));
       window.postMessage({ zipp: 1, type: 'site/state', payload: { url: location.href } }, '*');
@@ -228,12 +236,13 @@ describe('extension inline rewriting (headless Chromium)', () => {
           (err: Error) => `refused: ${err.message}`,
         );
       }
-      return { reached };
-    }, browser.extensionId);
+      return { reached, hit: hit.tagName.toLowerCase() };
+    }, { id: browser.extensionId, x: button.x + button.width / 2, y: button.y + button.height / 2 });
+    expect(probe.hit).toMatch(/^zipp-[0-9a-f]{8}$/);
     expect(probe.reached).not.toMatch(/^answered/);
     await page.waitForTimeout(800);
     expect(llm.requests.length).toBe(before);
-    expect(await page.getByTestId('zipp-panel').count()).toBe(0);
+    expect(await page.ui.count({ testid: 'zipp-panel' })).toBe(0);
     await page.close();
   });
 
@@ -243,11 +252,9 @@ describe('extension inline rewriting (headless Chromium)', () => {
     const box = page.getByTestId('prompt');
     await box.click();
     await box.fill('a windmill at sunset');
-    await page.getByTestId('zipp-button').click();
-    const error = page.getByTestId('zipp-error');
-    await error.waitFor();
-    expect(await error.textContent()).toMatch(/rejected the API key \(401\).*ZIPP options → Connection/);
-    await page.getByRole('button', { name: 'Open ZIPP options' }).waitFor();
+    await page.ui.click({ testid: 'zipp-button' });
+    expect(await page.ui.text({ testid: 'zipp-error' })).toMatch(/rejected the API key \(401\).*ZIPP options → Connection/);
+    await page.ui.waitFor({ button: 'Open ZIPP options' });
     expect(await box.inputValue()).toBe('a windmill at sunset');
     await page.close();
   });
@@ -269,13 +276,13 @@ describe('extension inline rewriting (headless Chromium)', () => {
 
     await box.click();
     await box.fill('a cat on a windowsill');
-    await page.getByTestId('zipp-button').click();
+    await page.ui.click({ testid: 'zipp-button' });
     await awaitPreview(page, 'a cat on a windowsill');
-    expect(await page.getByTestId('zipp-status').textContent()).toMatch(/^fewshot · /);
+    expect(await page.ui.text({ testid: 'zipp-status' })).toMatch(/^fewshot · /);
     const user = String(llm.chatBodies().at(-1)!.messages!.at(-1)!.content);
     expect(user).toContain('a quiet library at night');
     expect(user).toContain('rain on a tin roof');
-    await page.getByTestId('zipp-discard').click();
+    await page.ui.click({ testid: 'zipp-discard' });
     await page.close();
   });
 
@@ -288,10 +295,10 @@ describe('extension inline rewriting (headless Chromium)', () => {
 
     const page = await open(sites.url('react-textarea'));
     await page.getByTestId('prompt').click();
-    await page.getByTestId('zipp-button').waitFor();
+    await page.ui.waitFor({ testid: 'zipp-button' });
     await options.goto(browser.url('options.html#sites'));
     await options.getByLabel(`ZIPP on ${sites.host}`).uncheck();
-    await page.getByTestId('zipp-button').waitFor({ state: 'detached' });
+    await page.ui.waitFor({ testid: 'zipp-button' }, { state: 'detached' });
     await options.getByLabel(`ZIPP on ${sites.host}`).check();
     await page.close();
   });

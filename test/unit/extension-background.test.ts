@@ -102,6 +102,13 @@ describe('extension background: the message router', () => {
     });
   });
 
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'])('answers a request named "%s" as unknown (own properties only), from pages and content scripts', async (type) => {
+    const { ask } = setup();
+    for (const sender of [OPTIONS_PAGE, contentOn('https://evil.example/')]) {
+      expect(await ask(type, {}, sender)).toEqual({ ok: false, error: { code: 'bad-request', message: `unknown request "${type}"` } });
+    }
+  });
+
   it('saves a connection from the options page and never hands the key back', async () => {
     const { ask, deps } = setup(null);
     expect(await ask('llm/test', {})).toMatchObject({ ok: false, error: { code: 'no-llm' } });

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, useSyncExternalStore, type CSSProperties, type MouseEvent } from 'react';
 import type { InlineRewriter, Phase } from '../../lib/content/controller.ts';
 import { wordDiff } from '../../lib/diff.ts';
+import { PrivateText } from './PrivateText.tsx';
 import { useAnchorRect, type Box } from './useAnchorRect.ts';
 
 interface Props {
@@ -31,15 +32,9 @@ const trusted = (fn: () => void) => (e: MouseEvent) => {
 function Diff({ before, after }: { before: string; after: string }) {
   return (
     <p className="zipp-text" data-testid="zipp-diff">
-      {wordDiff(before, after).map((part, i) =>
-        part.kind === 'same' ? (
-          <span key={i}>{part.text}</span>
-        ) : (
-          <span key={i} className={part.kind === 'added' ? 'zipp-add' : 'zipp-del'}>
-            {part.text}
-          </span>
-        ),
-      )}
+      {wordDiff(before, after).map((part, i) => (
+        <PrivateText key={i} text={part.text} {...(part.kind === 'same' ? {} : { className: part.kind === 'added' ? 'zipp-add' : 'zipp-del' })} />
+      ))}
     </p>
   );
 }
@@ -66,7 +61,7 @@ function Panel({ phase, rewriter, onOpenOptions }: { phase: Phase; rewriter: Inl
         <span>ZIPP</span>
         <span className="zipp-meta" data-testid="zipp-status">
           {phase.name === 'streaming' && 'rewriting with your persona…'}
-          {phase.name === 'ready' && `${phase.result.method} · ${phase.result.model}`}
+          {phase.name === 'ready' && <PrivateText text={`${phase.result.method} · ${phase.result.model}`} />}
           {phase.name === 'error' && 'could not rewrite'}
         </span>
         <button className="zipp-close" aria-label="Close" onClick={trusted(() => rewriter.discard())}>
@@ -75,7 +70,7 @@ function Panel({ phase, rewriter, onOpenOptions }: { phase: Phase; rewriter: Inl
       </div>
       {phase.name === 'streaming' && (
         <p className="zipp-text" data-testid="zipp-stream">
-          {phase.text}
+          <PrivateText text={phase.text} />
           <span className="zipp-caret" />
         </p>
       )}
@@ -84,7 +79,7 @@ function Panel({ phase, rewriter, onOpenOptions }: { phase: Phase; rewriter: Inl
           <Diff before={phase.base} after={phase.result.rewritten} />
           {phase.result.warnings.map((w) => (
             <p key={w} className="zipp-warn">
-              {w}
+              <PrivateText text={w} />
             </p>
           ))}
           <div className="zipp-actions">
@@ -104,7 +99,7 @@ function Panel({ phase, rewriter, onOpenOptions }: { phase: Phase; rewriter: Inl
       {phase.name === 'error' && (
         <>
           <p className="zipp-error" role="alert" data-testid="zipp-error">
-            {phase.error.message}
+            <PrivateText text={phase.error.message} />
           </p>
           <div className="zipp-actions">
             {phase.base && <button onClick={trusted(() => rewriter.retry())}>Try again</button>}

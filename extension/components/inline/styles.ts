@@ -17,6 +17,7 @@ export const inlineStyles = `
 .zipp-head { display: flex; align-items: center; gap: 8px; font-weight: 600; color: #3b2a8f; margin-bottom: 6px; }
 .zipp-head .zipp-meta { font-weight: 400; color: #6b6780; font-size: 12px; }
 .zipp-head .zipp-close { margin-left: auto; border: 0; background: none; cursor: pointer; font-size: 16px; color: #6b6780; }
+.zipp-private::before { content: attr(data-text); }
 .zipp-text { white-space: pre-wrap; word-break: break-word; margin: 0 0 8px; }
 .zipp-caret { display: inline-block; width: 6px; height: 1em; background: #5b3fd1; vertical-align: text-bottom; animation: zipp-pulse 1s infinite; }
 .zipp-add { background: #e4f8e9; color: #0c5a24; border-radius: 3px; }

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { callBackground } from '../../lib/messages/client.ts';
 import { LlmConnection, type RedactedConnection } from '../../lib/llm/connection.ts';
 import { ErrorLine, message } from '../common/ErrorLine.tsx';
+import { DataFlow } from './DataFlow.tsx';
 
 type Kind = LlmConnection['kind'];
 
@@ -132,6 +133,7 @@ export function Connection() {
             </label>
           </>
         )}
+        <DataFlow kind={kind} url={kind === 'compatible' ? fields.baseUrl.trim() : kind === 'zipp' ? fields.serverUrl.trim() : ''} />
         <div className="row">
           <button className="primary" type="submit" disabled={busy}>
             Save and test

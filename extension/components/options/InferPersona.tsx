@@ -37,6 +37,7 @@ export function InferPersona({ go }: { go(id: SectionId): void }) {
   const [exported, setExported] = useState<RedditExportParse>();
   const [ranking, setRanking] = useState<Ranking>();
   const [draft, setDraft] = useState<Draft>();
+  const [warnings, setWarnings] = useState<string[]>([]);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState<'rank' | 'write'>();
 
@@ -84,6 +85,7 @@ export function InferPersona({ go }: { go(id: SectionId): void }) {
         ...(texts?.length ? { texts } : {}),
       });
       const top = ranking.user.communities.slice(0, 3).map((c) => `r/${c.label}`);
+      setWarnings(result.warnings);
       setDraft({ name: `From ${top.join(', ')}`.slice(0, 120), text: result.text, source: source === 'export' ? 'export' : 'communities', evidence: result.evidence });
     } catch (err) {
       setError(message(err));
@@ -97,6 +99,13 @@ export function InferPersona({ go }: { go(id: SectionId): void }) {
       <section aria-labelledby="infer-title">
         <h2 id="infer-title">Your inferred persona</h2>
         <p>Read it, change anything that is not you, then save.</p>
+        {warnings.length > 0 && (
+          <ul className="notice" data-testid="persona-warnings">
+            {warnings.map((w) => (
+              <li key={w}>{w}</li>
+            ))}
+          </ul>
+        )}
         <PersonaEditor draft={draft} onDone={(saved) => (saved ? go('personas') : setDraft(undefined))} />
       </section>
     );

@@ -1,6 +1,6 @@
 import { browser } from 'wxt/browser';
-import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { defineContentScript } from 'wxt/utils/define-content-script';
+import type { ContentScriptContext } from '../../lib/content/context.ts';
 import { callBackground } from '../../lib/messages/client.ts';
 import { TabEvent, type SiteState } from '../../lib/messages/protocol.ts';
 import { InlineSession } from './session.tsx';
@@ -13,7 +13,9 @@ export default defineContentScript({
   matches: ['http://*/*', 'https://*/*'],
   runAt: 'document_idle',
   main(ctx) {
-    void run(ctx);
+    // WXT's entrypoint constructs the context from "wxt/utils/content-script-context", which wxt.config.ts
+    // points at ZIPP's own (lib/content/context.ts): WXT's type, ZIPP's object.
+    void run(ctx as unknown as ContentScriptContext);
   },
 });
 
@@ -31,7 +33,7 @@ async function run(ctx: ContentScriptContext) {
     }
     if (!ctx.isValid) return;
     if (state.active && !session) {
-      session = new InlineSession(ctx, state);
+      session = new InlineSession(state);
       starting = session.start();
       await starting;
     } else if (state.active && session) session.update(state);
@@ -47,7 +49,7 @@ async function run(ctx: ContentScriptContext) {
     if (event.data.type === 'zipp/site-changed') void refresh();
     if (event.data.type === 'zipp/shortcut') void starting?.then(() => session?.shortcut());
   });
-  ctx.addEventListener(window, 'wxt:locationchange', () => void refresh());
+  ctx.onLocationChange(() => void refresh());
   ctx.onInvalidated(() => session?.stop());
   await refresh();
 }

@@ -1,7 +1,5 @@
 import { createRoot, type Root } from 'react-dom/client';
 import { browser } from 'wxt/browser';
-import type { ContentScriptContext } from 'wxt/utils/content-script-context';
-import { createShadowRootUi, type ShadowRootContentScriptUi } from 'wxt/utils/content-script-ui/shadow-root';
 import { InlineApp } from '../../components/inline/InlineApp.tsx';
 import { inlineStyles } from '../../components/inline/styles.ts';
 import { editorRootOf } from '../../lib/editor/kind.ts';
@@ -10,6 +8,7 @@ import { callBackground } from '../../lib/messages/client.ts';
 import { REWRITE_PORT, type SiteState } from '../../lib/messages/protocol.ts';
 import { adapterById } from '../../lib/sites/catalog.ts';
 import { isSubmitControl } from '../../lib/sites/find.ts';
+import { mountClosedHost, type ClosedHost } from '../../lib/content/closed-host.ts';
 import { InlineRewriter, type PortLike } from '../../lib/content/controller.ts';
 import { PromptBoxTracker } from '../../lib/content/tracker.ts';
 
@@ -19,19 +18,17 @@ export function isShortcut(e: KeyboardEvent): boolean {
 }
 
 /**
- * ZIPP on one page while it is switched on: the button and panel (in a shadow root), the prompt box
+ * ZIPP on one page while it is switched on: the button and panel (in a closed shadow root), the prompt box
  * tracker, the shortcut and Ctrl+Z handling, and history capture where the person opted in.
  */
 export class InlineSession {
   readonly rewriter: InlineRewriter;
   private tracker: PromptBoxTracker | undefined;
-  private ui: ShadowRootContentScriptUi<Root> | undefined;
+  private host: ClosedHost | undefined;
+  private root: Root | undefined;
   private readonly cleanups: (() => void)[] = [];
 
-  constructor(
-    private readonly ctx: ContentScriptContext,
-    private state: SiteState,
-  ) {
+  constructor(private state: SiteState) {
     this.rewriter = new InlineRewriter({
       openPort: () => browser.runtime.connect({ name: REWRITE_PORT }) as unknown as PortLike,
       reportOutcome: (logId, outcome) => callBackground('rewrite/outcome', { logId, outcome }),
@@ -40,20 +37,8 @@ export class InlineSession {
   }
 
   async start(): Promise<void> {
-    this.ui = await createShadowRootUi(this.ctx, {
-      name: 'zipp-inline',
-      position: 'inline',
-      anchor: 'body',
-      append: 'last',
-      css: inlineStyles,
-      onMount: (container, _shadow, host) => {
-        host.style.cssText = 'position:fixed;top:0;left:0;width:0;height:0;z-index:2147483647;';
-        const root = createRoot(container);
-        return root;
-      },
-      onRemove: (root) => root?.unmount(),
-    });
-    this.ui.mount();
+    this.host = mountClosedHost(inlineStyles);
+    this.root = createRoot(this.host.container);
     const adapter = this.state.adapter === 'generic' ? undefined : adapterById(this.state.adapter);
     this.tracker = new PromptBoxTracker(document, adapter, (box) => {
       this.rewriter.setEditor(box);
@@ -75,7 +60,10 @@ export class InlineSession {
     this.rewriter.discard();
     this.tracker?.stop();
     for (const fn of this.cleanups.splice(0)) fn();
-    this.ui?.remove();
+    this.root?.unmount();
+    this.host?.remove();
+    this.root = undefined;
+    this.host = undefined;
   }
 
   /** The browser's command shortcut (relayed by the background) — a user gesture by construction. */
@@ -91,7 +79,7 @@ export class InlineSession {
   }
 
   private render(): void {
-    this.ui?.mounted?.render(
+    this.root?.render(
       <InlineApp
         rewriter={this.rewriter}
         editor={this.tracker?.box ?? null}

@@ -2,8 +2,9 @@ import type { CommunityDescription } from '../../../shared/persona/assign.ts';
 
 /**
  * The community table shipped with the encoder (`/model/descriptions.json`, written at build time from
- * the vendored Reddit community metadata, NSFW communities left out): name → title, description,
- * categories. Loaded once, on the first persona that needs it.
+ * the vendored Reddit community metadata): name → title, description, categories — and, for NSFW
+ * communities, only `over18: true`, which makes persona writing leave them and their texts out. Loaded
+ * once, on the first persona that needs it.
  */
 type Table = Record<string, Omit<CommunityDescription, 'name'>>;
 

@@ -51,9 +51,12 @@ export function createRouter(handlers: Handlers, self: { id: string; origin: str
     if (!envelope.success) return undefined;
     const kind = senderKind(sender, self.id, self.origin);
     if (!kind) return undefined;
+    // Own properties only: "__proto__", "constructor" or "toString" must not find Object.prototype's.
+    if (!Object.hasOwn(RPC, envelope.data.type)) {
+      return { ok: false, error: { code: 'bad-request', message: `unknown request "${envelope.data.type.slice(0, 80)}"` } };
+    }
     const type = envelope.data.type as RpcType;
     const spec = RPC[type];
-    if (!spec) return { ok: false, error: { code: 'bad-request', message: `unknown request "${envelope.data.type}"` } };
     if (spec.from === 'extension' && kind !== 'extension') {
       return { ok: false, error: { code: 'forbidden', message: `"${type}" is only available to ZIPP's own pages` } };
     }
