@@ -59,8 +59,9 @@ export function createApp(services: AppServices): { app: Hono<AppEnv>; docs: Api
   const isPublicOrUpload = (path: string) => PUBLIC.has(path) || path === UPLOAD_PATH;
   app.use('/v1/*', guarded(isPublic, bearerAuth(services.tokens)));
   if (config.rateLimit > 0) app.use('/v1/*', guarded(isPublic, rateLimit({ perSecond: config.rateLimit, burst: config.rateBurst })));
-  app.use('/v1/*', guarded(isPublicOrUpload, jsonBodyLimit(config.maxBodyBytes)));
+  // The deadline comes first so that it also bounds reading the body: a chunked body that stalls gets 504.
   app.use('/v1/*', guarded(isPublicOrUpload, deadline(config.requestTimeoutMs)));
+  app.use('/v1/*', guarded(isPublicOrUpload, jsonBodyLimit(config.maxBodyBytes)));
   app.use('/v1/*', guarded(isPublicOrUpload, idempotency(services.db)));
 
   healthRoutes(app, docs, services);

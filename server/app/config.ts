@@ -29,6 +29,11 @@ export const ServerConfig = z.object({
   rateLimit: z.number().min(0).default(50),
   /** Requests a token may send at once before the rate applies. */
   rateBurst: z.number().int().positive().default(100),
+  /** Event streams (SSE) open at once, in all and per token; past either cap a new one gets 429. */
+  maxStreams: z.number().int().positive().default(256),
+  maxStreamsPerToken: z.number().int().positive().default(32),
+  /** An upload that sends no byte for this long is cut off with 408 (its partial file deleted). */
+  uploadIdleTimeoutMs: z.number().int().positive().default(30_000),
   /** Non-streaming requests are answered 504 after this long. */
   requestTimeoutMs: z.number().int().positive().default(120_000),
   /** How long a shutdown waits for in-flight requests and running jobs. */

@@ -65,6 +65,7 @@ export const ERROR_CODES: Record<string, { status: number; meaning: string }> = 
   payload_too_large: { status: 413, meaning: 'the body is over the size limit' },
   unsupported_media_type: { status: 415, meaning: 'send Content-Type: application/json' },
   rate_limited: { status: 429, meaning: 'too many requests for this token; wait Retry-After seconds' },
+  too_many_streams: { status: 429, meaning: 'too many open event streams (per token or in all); close one or wait Retry-After seconds' },
   internal: { status: 500, meaning: 'a bug: the server logged it with the request id' },
   llm_error: { status: 502, meaning: 'the LLM endpoint failed or answered badly (message says how)' },
   llm_not_configured: { status: 503, meaning: 'no LLM is configured; the message says how to connect one' },

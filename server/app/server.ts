@@ -16,6 +16,7 @@ import { PACKAGE_ROOT } from '../runtime/package-paths.ts';
 import { ServerConfig, type ServerConfigInput } from './config.ts';
 import { createLogger, type Logger } from '../runtime/logger.ts';
 import type { AppServices } from './services.ts';
+import { StreamLimiter } from './streams.ts';
 import { resolveToken, type TokenSource } from './token.ts';
 
 export interface RunningServer {
@@ -64,6 +65,7 @@ export async function startServer(input: ServerConfigInput, options: StartOption
     encoder,
     ...(dashboardDir ? { dashboardDir } : {}),
     shutdown: shutdown.signal,
+    streams: new StreamLimiter(config.maxStreams, config.maxStreamsPerToken),
     startedAt: Date.now(),
   };
   const { app } = createApp(services);

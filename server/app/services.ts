@@ -3,6 +3,7 @@ import type { ChatClient } from '../../shared/llm/types.ts';
 import type { Db } from '../db/database.ts';
 import type { JobPool } from '../jobs/pool.ts';
 import type { ServerConfig } from './config.ts';
+import type { StreamLimiter } from './streams.ts';
 import type { Logger } from '../runtime/logger.ts';
 
 /** What /v1/health and /v1/config say about the LLM: never the key. */
@@ -79,5 +80,7 @@ export interface AppServices {
   dashboardDir?: string;
   /** Aborted when the server starts shutting down: long-lived streams (SSE) end on it. */
   shutdown: AbortSignal;
+  /** Open event streams, capped per token and in all. */
+  streams: StreamLimiter;
   startedAt: number;
 }

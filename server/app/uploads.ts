@@ -25,7 +25,14 @@ const dirOf = (dataDir: string) => path.join(dataDir, 'uploads');
  * as it goes, and stops with 413 — deleting the partial file — once it passes `maxBytes`. The client's file
  * name (already checked to be a plain name) is kept because readers tell formats by extension.
  */
-export async function saveUpload(dataDir: string, name: string, body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<UploadInfo> {
+export async function saveUpload(
+  dataDir: string,
+  name: string,
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+  /** Cut the upload off (408) when no byte arrives for this long: a stalled client must not hold a socket and a file open forever. */
+  idleMs = 30_000,
+): Promise<UploadInfo> {
   if (!body) throw new ApiError(400, 'invalid_request', 'the upload is empty: send the file as the request body');
   const id = `upl_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
   const dir = path.join(dirOf(dataDir), id);
@@ -33,8 +40,17 @@ export async function saveUpload(dataDir: string, name: string, body: ReadableSt
   const file = path.join(dir, name);
   const hash = createHash('sha256');
   let bytes = 0;
+  let idle: NodeJS.Timeout | undefined;
+  const stillSending = () => {
+    clearTimeout(idle);
+    idle = setTimeout(
+      () => meter.destroy(new ApiError(408, 'timeout', `the upload sent nothing for ${idleMs / 1000} s (--upload-idle-timeout); send it again`)),
+      idleMs,
+    );
+  };
   const meter = new Transform({
     transform(chunk: Buffer, _enc, done) {
+      stillSending();
       bytes += chunk.length;
       if (bytes > maxBytes) return done(new ApiError(413, 'payload_too_large', `the upload is over ${maxBytes} bytes (--max-upload)`));
       hash.update(chunk);
@@ -42,11 +58,14 @@ export async function saveUpload(dataDir: string, name: string, body: ReadableSt
     },
   });
   try {
+    stillSending();
     await pipeline(Readable.fromWeb(body as WebReadableStream<Uint8Array>), meter, createWriteStream(file, { mode: 0o600 }));
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     if (err instanceof ApiError) throw err;
     throw new ApiError(400, 'invalid_request', `the upload did not complete (${(err as Error).message}); send it again`);
+  } finally {
+    clearTimeout(idle);
   }
   if (bytes === 0) {
     rmSync(dir, { recursive: true, force: true });

@@ -60,7 +60,7 @@ export function jobRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices): voi
       responses: { 200: { description: 'an event stream', contentType: 'text/event-stream' } },
     },
     (c) =>
-      sseStream(c, s.shutdown, async (stream, closed) => {
+      sseStream(c, s, async (stream, closed) => {
         const unsubscribe = pool.events.subscribe(undefined, (job) => void stream.writeSSE(jobEvent(job)).catch(() => {}));
         try {
           await stream.writeSSE({ event: 'ready', data: JSON.stringify({ jobs: pool.store.list({ limit: 50 }) }) });
@@ -116,7 +116,7 @@ export function jobRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices): voi
     },
     (c, { params }) => {
       find(params.id);
-      return sseStream(c, s.shutdown, async (stream, closed) => {
+      return sseStream(c, s, async (stream, closed) => {
         let finished!: () => void;
         const done = new Promise<void>((resolve) => (finished = resolve));
         // Subscribe before reading the snapshot so no update can fall between the two.

@@ -42,7 +42,7 @@ export function rewriteRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices):
       s.llm.client(); // 503 before any stream starts
       const streaming = query.stream || (c.req.header('accept') ?? '').includes('text/event-stream');
       if (!streaming) return c.json(await rewrite(s.llm, body, { signal: c.get('signal') }));
-      return sseStream(c, s.shutdown, async (stream, closed) => {
+      return sseStream(c, s, async (stream, closed) => {
         const controller = new AbortController();
         void closed.then(() => controller.abort(new Error('client disconnected')));
         try {

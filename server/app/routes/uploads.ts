@@ -34,7 +34,7 @@ export function uploadRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices): 
       if (declared > s.config.maxUploadBytes) {
         throw new ApiError(413, 'payload_too_large', `the upload is ${declared} bytes, over ${s.config.maxUploadBytes} (--max-upload)`);
       }
-      const info = await saveUpload(s.dataDir, query.name, c.req.raw.body, s.config.maxUploadBytes);
+      const info = await saveUpload(s.dataDir, query.name, c.req.raw.body, s.config.maxUploadBytes, s.config.uploadIdleTimeoutMs);
       c.get('log').info('upload stored', { upload: info.id, bytes: info.bytes });
       return c.json(info, 201);
     },
