@@ -28,7 +28,9 @@ export default defineConfig({
     description: 'Rewrites your image prompts in your own style, from a persona kept on your machine.',
     // storage: settings and the LLM key (storage.local). Host access: the inline button runs on the sites
     // the person uses, and the background calls the LLM URL they choose (a local server included).
-    permissions: ['storage'],
+    // declarativeNetRequestWithHostAccess: one session rule drops the Origin header from ZIPP's own
+    // requests to the LLM server the person configured (Ollama refuses extension origins; origin-rule.ts).
+    permissions: ['storage', 'declarativeNetRequestWithHostAccess'],
     host_permissions: ['http://*/*', 'https://*/*'],
     commands: {
       'rewrite-prompt': {

@@ -3,6 +3,7 @@ import { extensionUrl } from '../lib/extension-url.ts';
 import { defineBackground } from 'wxt/utils/define-background';
 import { createDescriptionLookup } from '../lib/background/descriptions.ts';
 import { engineFor } from '../lib/background/engine-for.ts';
+import { syncOriginRule, type SessionRulesApi } from '../lib/background/origin-rule.ts';
 import { createHandlers, type BackgroundDeps } from '../lib/background/handlers.ts';
 import { serveRewritePort, type PortLike } from '../lib/background/rewrite-port.ts';
 import { loadConnection, restrictStorageToExtension, saveConnection } from '../lib/llm/storage.ts';
@@ -38,7 +39,10 @@ export default defineBackground({
       db,
       loadConnection,
       saveConnection,
-      engineFor: (c) => engineFor(c),
+      engineFor: (c) => engineFor(c, { extensionOrigin: self.origin }),
+      extensionOrigin: self.origin,
+      syncOriginRule: (c) =>
+        syncOriginRule((browser as unknown as { declarativeNetRequest?: SessionRulesApi }).declarativeNetRequest, c, browser.runtime.id),
       async notifyTabs() {
         const tabs = await browser.tabs.query({});
         const sent = await Promise.all(tabs.map((t) => (t.id === undefined ? false : sendToTab(t.id, { type: 'zipp/site-changed' }))));
@@ -55,6 +59,8 @@ export default defineBackground({
       },
     };
 
+    // Session rules end with the browser session; put the one for the saved server back at every start.
+    void loadConnection().then((c) => deps.syncOriginRule(c));
     const route = createRouter(createHandlers(deps), self);
     browser.runtime.onMessage.addListener((message, sender, sendResponse) => {
       // sendResponse + `return true` keeps the channel open for the async answer in every browser.

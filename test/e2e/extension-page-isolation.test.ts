@@ -190,19 +190,6 @@ describe('extension: what a page can read of ZIPP (headless Chromium, page scrip
     await page.close();
   });
 
-  it('says on the Connection page what leaves the computer, and to whom', async () => {
-    await options.goto(browser.url('options.html#connection'));
-    const flow = options.getByTestId('data-flow');
-    await expect.poll(() => flow.textContent()).toContain(`the server at ${llm.url} — on this computer`);
-    expect(await flow.textContent()).toMatch(/sends the prompt and your persona.*own posts and comments, up to about 4,096 tokens/s);
-    await options.getByLabel('OpenAI', { exact: true }).check();
-    expect(await flow.textContent()).toContain('OpenAI (api.openai.com), with your API key');
-    await options.getByLabel('OpenAI-compatible server', { exact: false }).check();
-    await options.locator('input[name="baseUrl"]').fill('https://llm.example.org/v1');
-    expect(await flow.textContent()).toContain('https://llm.example.org/v1 — whoever runs that server receives them');
-    await options.reload();
-  });
-
   it('keeps the LLM key out of reach of the content script (storage.local is for ZIPP’s own pages only)', async () => {
     const page = await open(sites.url('react-textarea'));
     const fromContent = await page.ui.inContentScript<{ read?: string; error?: string }>(`async () => {

@@ -53,6 +53,10 @@
  * ## Options
  *   knownModels: string[]  → requests naming another model get the 404 above (default: any model accepted)
  *   apiKey: string         → requests without "Authorization: Bearer <apiKey>" get 401 invalid_api_key
+ *   originPolicy: 'ollama' → a request whose Origin header Ollama would not allow gets 403 with an empty body,
+ *                            as Ollama's CORS middleware answers it: allowed are no Origin at all, http(s) on
+ *                            localhost / 127.0.0.1 / 0.0.0.0 (any port), app:, file:, tauri:, vscode-webview:
+ *                            and vscode-file: origins, and `allowOrigins` (what OLLAMA_ORIGINS adds)
  *
  * ## Assertions
  *   llm.requests           every request: { route, method, path, headers (lower-cased), body }
@@ -118,6 +122,8 @@ export type Responder = (body: ChatBody) => string;
 export interface OpenAiServerOptions {
   knownModels?: string[];
   apiKey?: string;
+  originPolicy?: 'ollama';
+  allowOrigins?: string[];
 }
 
 export interface OpenAiTestServer {
@@ -287,6 +293,13 @@ export function hashEmbedding(text: string, dims: number): number[] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Ollama's default allow-list (envconfig.AllowedOrigins) plus what OLLAMA_ORIGINS adds. */
+function ollamaAllows(origin: string, extra: string[]): boolean {
+  if (extra.includes(origin)) return true;
+  if (/^https?:\/\/(localhost|127\.0\.0\.1|0\.0\.0\.0)(:\d+)?$/.test(origin)) return true;
+  return /^(app|file|tauri|vscode-webview|vscode-file):\/\//.test(origin);
+}
+
 export async function startOpenAiServer(options: OpenAiServerOptions = {}): Promise<OpenAiTestServer> {
   const requests: RecordedRequest[] = [];
   let queue: Behaviour[] = [];
@@ -312,6 +325,8 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
       headers: Object.fromEntries([...c.req.raw.headers.entries()].map(([k, v]) => [k.toLowerCase(), v])),
       body,
     });
+    const origin = c.req.header('origin');
+    if (options.originPolicy === 'ollama' && origin !== undefined && !ollamaAllows(origin, options.allowOrigins ?? [])) return c.body(null, 403);
     const behaviour = take(route);
     if (behaviour?.delayMs) await sleep(behaviour.delayMs);
     if (options.apiKey !== undefined && c.req.header('authorization') !== `Bearer ${options.apiKey}`) {

@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { Dexie } from 'dexie';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { engineFor } from '../../extension/lib/background/engine-for.ts';
+import { syncOriginRule, type SessionRule, type SessionRulesApi } from '../../extension/lib/background/origin-rule.ts';
 import { createHandlers, type BackgroundDeps } from '../../extension/lib/background/handlers.ts';
 import { serveRewritePort, type PortLike } from '../../extension/lib/background/rewrite-port.ts';
 import type { LlmConnection } from '../../extension/lib/llm/connection.ts';
@@ -43,13 +44,23 @@ function setup(connection: LlmConnection | null = { kind: 'compatible', baseUrl:
   const db = openDb(`zipp-bg-${process.pid}-${n++}`);
   dbs.push(db);
   let saved = connection ?? undefined;
+  // declarativeNetRequest's session rules, kept the way the browser keeps them (by id).
+  const rules = new Map<number, SessionRule>();
+  const dnr: SessionRulesApi = {
+    updateSessionRules: async ({ removeRuleIds = [], addRules = [] }) => {
+      for (const id of removeRuleIds) rules.delete(id);
+      for (const r of addRules) rules.set(r.id, r);
+    },
+  };
   const deps: BackgroundDeps = {
     db,
     loadConnection: async () => saved,
     saveConnection: async (c) => {
       saved = c;
     },
-    engineFor: (c) => engineFor(c),
+    engineFor: (c) => engineFor(c, { extensionOrigin: SELF.origin }),
+    extensionOrigin: SELF.origin,
+    syncOriginRule: (c) => syncOriginRule(dnr, c, SELF.id),
     notifyTabs: async () => 0,
     openOptions: async () => {},
     shortcut: async () => 'Alt+Shift+R',
@@ -57,7 +68,7 @@ function setup(connection: LlmConnection | null = { kind: 'compatible', baseUrl:
   };
   const route = createRouter(createHandlers(deps), SELF);
   const ask = (type: string, payload: unknown, sender: object = OPTIONS_PAGE) => route({ zipp: 1, type, payload }, sender);
-  return { db, deps, ask };
+  return { db, deps, ask, rules };
 }
 
 /** A runtime.Port stand-in that records what the background posts back. */
@@ -137,6 +148,46 @@ describe('extension background: the message router', () => {
     const closed = await askClosed('llm/test', {});
     expect(closed).toMatchObject({ ok: false, error: { code: 'unreachable', message: expect.stringMatching(/cannot reach the LLM at http:\/\/127\.0\.0\.1:9\/v1.*ZIPP options → Connection/) } });
   }, 30_000);
+});
+
+describe('extension background: the Origin rule for local servers (Ollama)', () => {
+  it('drops Origin only from ZIPP’s own tab-less requests to the one configured server, and follows the connection', async () => {
+    const { ask, rules } = setup(null);
+    expect(await ask('llm/origin', {})).toEqual({ ok: true, data: { state: 'none', fix: 'OLLAMA_ORIGINS=chrome-extension://zipp-extension-id' } });
+    await ask('llm/save', { connection: { kind: 'compatible', baseUrl: 'http://127.0.0.1:11434/v1', model: 'llama3.1' } });
+    expect([...rules.values()]).toEqual([
+      {
+        id: 1,
+        priority: 1,
+        action: { type: 'modifyHeaders', requestHeaders: [{ header: 'origin', operation: 'remove' }] },
+        condition: { urlFilter: '|http://127.0.0.1:11434/', initiatorDomains: [SELF.id], tabIds: [-1], resourceTypes: ['xmlhttprequest', 'other'] },
+      },
+    ]);
+    expect(await ask('llm/origin', {})).toMatchObject({ ok: true, data: { state: 'active', server: 'http://127.0.0.1:11434' } });
+    await ask('llm/save', { connection: { kind: 'zipp', serverUrl: 'https://zipp.lab.example:8787', token: 'tok' } });
+    expect([...rules.values()].map((r) => r.condition.urlFilter)).toEqual(['|https://zipp.lab.example:8787/']);
+    await ask('llm/save', { connection: { kind: 'openai', apiKey: 'sk-abcdefgh12345678' } });
+    expect(rules.size).toBe(0);
+  });
+
+  it('says where the browser cannot drop the header', async () => {
+    const connection = { kind: 'compatible' as const, baseUrl: 'http://127.0.0.1:11434/v1', model: 'm' };
+    expect(await syncOriginRule(undefined, connection, SELF.id)).toEqual({ state: 'unavailable', server: 'http://127.0.0.1:11434', reason: 'this browser has no declarativeNetRequest session rules' });
+    const failing: SessionRulesApi = { updateSessionRules: async () => Promise.reject(new Error('Rule with id 1 is invalid')) };
+    expect(await syncOriginRule(failing, connection, SELF.id)).toMatchObject({ state: 'unavailable', reason: 'Rule with id 1 is invalid' });
+  });
+
+  it('turns a 403 from the server into the OLLAMA_ORIGINS fix for this extension', async () => {
+    const { ask } = setup();
+    llm.enqueue({ kind: 'error', status: 403, message: '' });
+    expect(await ask('llm/test', {})).toEqual({
+      ok: false,
+      error: {
+        code: 'origin-refused',
+        message: `the server at ${llm.url} refused ZIPP's requests (403 Forbidden), as Ollama does for browser extensions it was not told about: restart it with OLLAMA_ORIGINS=chrome-extension://zipp-extension-id set (e.g. \`OLLAMA_ORIGINS=chrome-extension://zipp-extension-id ollama serve\`), or check the key in ZIPP options → Connection`,
+      },
+    });
+  });
 });
 
 describe('extension background: site state and history', () => {

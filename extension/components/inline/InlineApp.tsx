@@ -103,7 +103,7 @@ function Panel({ phase, rewriter, onOpenOptions }: { phase: Phase; rewriter: Inl
           </p>
           <div className="zipp-actions">
             {phase.base && <button onClick={trusted(() => rewriter.retry())}>Try again</button>}
-            {['no-llm', 'no-persona', 'bad-key', 'unreachable', 'unknown-model'].includes(phase.error.code) && (
+            {['no-llm', 'no-persona', 'bad-key', 'origin-refused', 'unreachable', 'unknown-model'].includes(phase.error.code) && (
               <button onClick={trusted(onOpenOptions)}>Open ZIPP options</button>
             )}
           </div>

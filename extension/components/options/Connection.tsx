@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { callBackground } from '../../lib/messages/client.ts';
 import { LlmConnection, type RedactedConnection } from '../../lib/llm/connection.ts';
+import type { OriginStatus } from '../../lib/messages/protocol.ts';
 import { ErrorLine, message } from '../common/ErrorLine.tsx';
 import { DataFlow } from './DataFlow.tsx';
 
@@ -17,8 +18,11 @@ export function Connection() {
   const [error, setError] = useState<string>();
   const [status, setStatus] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const [origin, setOrigin] = useState<OriginStatus>();
+  const refreshOrigin = () => void callBackground('llm/origin', {}).then(setOrigin, () => setOrigin(undefined));
 
   useEffect(() => {
+    refreshOrigin();
     void callBackground('llm/get', {}).then((c) => {
       setSaved(c);
       if (!c) return;
@@ -53,6 +57,7 @@ export function Connection() {
     setBusy(true);
     try {
       setSaved(await callBackground('llm/save', { connection: parsed.data }));
+      refreshOrigin();
       setFields((f) => ({ ...f, apiKey: '', token: '' }));
       setStatus('Saved. Testing…');
       const check = await callBackground('llm/test', {});
@@ -150,7 +155,27 @@ export function Connection() {
           </p>
         )}
         <ErrorLine error={error} />
+        {saved && saved.kind === kind && <OriginNote status={origin} />}
       </form>
     </section>
+  );
+}
+
+/** Whether Ollama-style Origin checks can get in the way, and the server-side fix where they can. */
+function OriginNote({ status }: { status: OriginStatus | undefined }) {
+  if (!status || status.state === 'none') return null;
+  if (status.state === 'active') {
+    return (
+      <p className="hint" data-testid="origin-note">
+        ZIPP sends its own requests to {status.server} without an <code>Origin</code> header, so Ollama and similar servers accept
+        them without any <code>OLLAMA_ORIGINS</code> setting. Web pages' requests to that server are not changed.
+      </p>
+    );
+  }
+  return (
+    <p className="warn" data-testid="origin-note">
+      This browser cannot drop the <code>Origin</code> header from ZIPP's requests ({status.reason}). If {status.server} is Ollama, it
+      answers 403 until you restart it with <code>{status.fix}</code> set (e.g. <code>{status.fix} ollama serve</code>).
+    </p>
   );
 }

@@ -4,6 +4,12 @@ import { localEngine } from './local-engine.ts';
 import { zippServerEngine } from './zipp-server-engine.ts';
 
 /** The engine for what the person connected: a ZIPP server over its HTTP API, else an OpenAI-compatible endpoint. */
-export function engineFor(connection: LlmConnection, options: { fetch?: typeof fetch } = {}): Engine {
+export interface EngineOptions {
+  fetch?: typeof fetch;
+  /** chrome-extension://<id> (moz-extension://<uuid>): named in the fix when a server refuses ZIPP's origin. */
+  extensionOrigin?: string;
+}
+
+export function engineFor(connection: LlmConnection, options: EngineOptions = {}): Engine {
   return connection.kind === 'zipp' ? zippServerEngine(connection, options) : localEngine(connection, options);
 }

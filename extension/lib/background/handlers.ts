@@ -9,6 +9,7 @@ import { NO_LLM, ZippError } from '../messages/errors.ts';
 import type { Caller, Handlers } from '../messages/router.ts';
 import { siteActivation, siteKey } from '../sites/state.ts';
 import type { Engine } from './engine.ts';
+import { ollamaOriginsFix, type OriginRuleState } from './origin-rule.ts';
 
 export interface BackgroundDeps {
   db: ZippDb;
@@ -22,6 +23,10 @@ export interface BackgroundDeps {
   shortcut(): Promise<string>;
   /** Name, title, description and categories of these communities, from the table shipped with the model. */
   descriptions(names: string[]): Promise<CommunityDescription[]>;
+  /** Points the Origin-removing session rule at this connection's server (origin-rule.ts). */
+  syncOriginRule(c: LlmConnection | undefined): Promise<OriginRuleState>;
+  /** chrome-extension://<id>/ */
+  extensionOrigin: string;
 }
 
 /**
@@ -82,11 +87,14 @@ export function createHandlers(deps: BackgroundDeps): Handlers {
 
     'llm/save': async ({ connection }) => {
       await deps.saveConnection(connection);
+      await deps.syncOriginRule(connection);
       await deps.notifyTabs();
       return redact(connection);
     },
 
     'llm/test': async () => (await engine()).check(AbortSignal.timeout(30_000)),
+
+    'llm/origin': async () => ({ ...(await deps.syncOriginRule(await deps.loadConnection())), fix: ollamaOriginsFix(deps.extensionOrigin) }),
 
     'sites/changed': async () => ({ tabs: await deps.notifyTabs() }),
 

@@ -4,17 +4,18 @@ import { personaFromQuestionnaire, verbalizePersona, type PersonaResult } from '
 import { rewritePrompt } from '../../../shared/rewrite/index.ts';
 import { redact, toLlmSettings, type LlmConnection } from '../llm/connection.ts';
 import type { Engine } from './engine.ts';
+import type { EngineOptions } from './engine-for.ts';
 import { explainLlmError } from './llm-errors.ts';
 
 /**
  * An OpenAI-compatible endpoint (OpenAI, Ollama, llama.cpp, vLLM, LM Studio) called from the background
  * with the shared client; the shared rewrite pipeline (templates, hygiene, subject guard) runs here.
  */
-export function localEngine(connection: Exclude<LlmConnection, { kind: 'zipp' }>, options: { fetch?: typeof fetch } = {}): Engine {
+export function localEngine(connection: Exclude<LlmConnection, { kind: 'zipp' }>, options: EngineOptions = {}): Engine {
   const url = redact(connection).url;
   const client = createLlmClient(toLlmSettings(connection), options.fetch ? { fetch: options.fetch } : {});
   const explain = (err: unknown) => {
-    throw explainLlmError(err, url, client.model);
+    throw explainLlmError(err, url, client.model, options.extensionOrigin);
   };
   const draft = (r: PersonaResult) => ({ text: r.text, template: r.template, model: r.model, evidence: r.evidence, warnings: r.warnings });
   return {

@@ -56,6 +56,15 @@ export const VerbalizeRequest = z.object({
     .optional(),
 });
 export type VerbalizeRequest = z.infer<typeof VerbalizeRequest>;
+
+export const OriginStatus = z.object({
+  state: z.enum(['active', 'none', 'unavailable']),
+  server: z.string().optional(),
+  reason: z.string().optional(),
+  /** `OLLAMA_ORIGINS=chrome-extension://<this id>`: what the server needs where the rule cannot apply. */
+  fix: z.string(),
+});
+export type OriginStatus = z.infer<typeof OriginStatus>;
 const PageUrl = z.url().refine((u) => /^https?:/i.test(u), 'only http(s) pages');
 
 export const RPC = {
@@ -74,6 +83,8 @@ export const RPC = {
   'llm/get': { from: 'extension', request: Empty, response: RedactedConnection.nullable() },
   'llm/save': { from: 'extension', request: z.object({ connection: LlmConnection }), response: RedactedConnection },
   'llm/test': { from: 'extension', request: Empty, response: z.object({ model: z.string(), reply: z.string() }) },
+  /** Whether ZIPP's requests to the configured server go without an Origin header (see origin-rule.ts). */
+  'llm/origin': { from: 'extension', request: Empty, response: OriginStatus },
   'persona/questionnaire': { from: 'extension', request: z.object({ answers: QuestionnaireAnswers }), response: PersonaDraftResult },
   'persona/verbalize': { from: 'extension', request: VerbalizeRequest, response: PersonaDraftResult },
   /** Tell content scripts in open tabs to re-read their site's state (after a switch was flipped). */
