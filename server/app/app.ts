@@ -8,8 +8,10 @@ import { accessLog } from './middleware/access-log.ts';
 import { bearerAuth } from './middleware/auth.ts';
 import { jsonBodyLimit } from './middleware/body-limit.ts';
 import { deadline } from './middleware/deadline.ts';
+import { hostCheck } from './middleware/host-check.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
+import { securityHeaders } from './middleware/security-headers.ts';
 import { ApiDocs } from './openapi.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { encoderRoutes } from './routes/encoder.ts';
@@ -37,6 +39,8 @@ export function createApp(services: AppServices): { app: Hono<AppEnv>; docs: Api
 
   app.use('*', requestId());
   app.use('*', accessLog(log, config.accessLog));
+  app.use('*', securityHeaders());
+  app.use('*', hostCheck(config.host, config.allowedHosts));
   if (config.corsOrigins.length) {
     const allowed = new Set(config.corsOrigins);
     app.use(

@@ -14,6 +14,9 @@ export const CorsOrigin = z
     'expected an origin such as chrome-extension://abcdefghijklmnopabcdefghijklmnop or http://localhost:5173 (no path, no trailing slash)',
   );
 
+/** A host name or address the server may be reached under (see middleware/host-check.ts). */
+export const HostName = z.string().regex(/^[A-Za-z0-9.:[\]-]{1,253}$/, 'expected a host name such as gpu-box.lab.example or 10.0.0.5');
+
 export const ServerConfig = z.object({
   port: z.number().int().min(0).max(65535).default(8787),
   host: z.string().min(1).default('127.0.0.1'),
@@ -21,6 +24,11 @@ export const ServerConfig = z.object({
   dataDir: z.string().min(1).default('./.zipp'),
   token: z.string().optional(),
   corsOrigins: z.array(CorsOrigin).default([]),
+  /** Host names the server answers to besides loopback ones (others get 403: DNS rebinding); see middleware/host-check.ts. */
+  allowedHosts: z.array(HostName).default([]),
+  /** Study joins (each costs LLM calls) per client address and per study, per hour. */
+  studyJoinsPerClient: z.number().int().positive().default(20),
+  studyJoinsPerStudy: z.number().int().positive().default(500),
   /** JSON bodies above this many bytes get 413. */
   maxBodyBytes: z.number().int().positive().default(1024 * 1024),
   /** Streamed uploads above this many bytes are cut off with 413 (and the partial file deleted). */

@@ -57,6 +57,8 @@ export const ERROR_CODES: Record<string, { status: number; meaning: string }> = 
   unknown_field: { status: 400, meaning: 'the body has a field the endpoint does not accept' },
   path_outside_data_dir: { status: 400, meaning: 'a path field points outside the server data directory' },
   unauthorized: { status: 401, meaning: 'missing or wrong bearer token' },
+  forbidden_host: { status: 403, meaning: 'the Host header is not a name of this server (start it with --allowed-host NAME)' },
+  forbidden_origin: { status: 403, meaning: 'a study post from another origin than the study page' },
   not_found: { status: 404, meaning: 'no such route, job, model or file' },
   method_not_allowed: { status: 405, meaning: 'the route exists but not with this method' },
   conflict: { status: 409, meaning: 'the resource is in a state that does not allow this (e.g. cancelling a finished job)' },

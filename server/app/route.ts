@@ -43,7 +43,7 @@ function parse(schema: z.ZodType, value: unknown, where: string): unknown {
 }
 
 /** Reads a JSON body: 415 for another content type, 400 `invalid_json` for an empty or malformed one. */
-export async function readJson(c: Context<AppEnv>): Promise<unknown> {
+export async function readJson(c: Context): Promise<unknown> {
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type)) {
     throw new ApiError(415, 'unsupported_media_type', `the body must be JSON: send "Content-Type: application/json" (got "${type.slice(0, 60) || 'none'}")`);
@@ -100,7 +100,7 @@ export function malformedText(value: unknown, at = ''): string | undefined {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The request body as text; 400 `invalid_json` when it is not UTF-8. Cached: safe to call twice. */
-export async function bodyText(c: Context<AppEnv>): Promise<string> {
+export async function bodyText(c: Context): Promise<string> {
   const bytes = await c.req.arrayBuffer();
   try {
     return utf8.decode(bytes);

@@ -1,13 +1,16 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { QUESTIONNAIRE, QuestionnaireError } from '../../shared/persona/index.ts';
+import { parseQuestionnaireAnswers, QUESTIONNAIRE, QuestionnaireError } from '../../shared/persona/index.ts';
 import { renderHtml, renderMarkdown } from '../bench/report/document.ts';
 import { ApiError } from '../app/errors.ts';
 import { toApiError } from '../app/error-handler.ts';
+import { TokenBuckets } from '../app/middleware/rate-limit.ts';
+import { DOCUMENT_CSP } from '../app/middleware/security-headers.ts';
+import { readJson } from '../app/route.ts';
 import { InputError } from '../../shared/errors.ts';
 import type { StudyConfig } from './config.ts';
-import { studyPageScript } from './page-bundle.ts';
+import { studyPageScript, studyPageStyle } from './page-bundle.ts';
 import { studyDocument } from './report.ts';
 import { studyResults } from './results.ts';
 import { StudyService, type StudyServiceOptions } from './service.ts';
@@ -18,25 +21,33 @@ export interface StudyAppOptions extends StudyServiceOptions {
    * refused to everyone. Participants never need it.
    */
   resultsGuard?: MiddlewareHandler;
+  /** Joins (each costs LLM calls) allowed per hour per client address and per study (default 20 and 500). */
+  joins?: { perClient: number; perStudy: number };
+  /** The client's address, the key of the per-client join limit (the server passes the socket's peer). */
+  clientOf?: (c: Context) => string;
+  /** Browser origins besides the page's own that may post answers and choices (the server's --cors list). */
+  origins?: readonly string[];
 }
 
 const StudyId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/);
 const ParticipantId = z.string().regex(/^p_[0-9a-f]{24}$/);
-const ImageKey = z.string().regex(/^[0-9a-f]{64}$/);
+const ImageRef = z.string().regex(/^img_[0-9a-f]{32}$/);
 const JoinBody = z.strictObject({ answers: z.record(z.string(), z.unknown()) });
 const ChoiceBody = z.strictObject({ choice: z.enum(['left', 'right'], { error: 'choice must be "left" or "right"' }) });
 
 /**
  * The A/B study as a Hono sub-app, to mount at /study: the participant page and its API (public: a
- * participant has no token, only the unguessable id they get on joining), images by content key, and
- * the results (JSON, Markdown, HTML) behind `authorize`. Errors are the API's `{error: {code, message, field?}}`.
+ * participant has no token, only the unguessable id they get on joining), each participant's images by
+ * per-trial opaque ids, and the results (JSON, Markdown, HTML) behind `authorize`. Posts must be JSON from
+ * the page's own origin; joins are rate-limited per client and per study. Errors are the API's
+ * `{error: {code, message, field?}}`.
  *
  *   GET  /:study                          participant page          GET /assets/study.js   its script
  *   GET  /:study/api/form                 title, intro, questionnaire, number of trials
  *   POST /:study/api/participants         {answers} → {participant, trials}   (the LLM writes the persona)
  *   GET  /:study/api/participants/:id/next         → {trial, position, total, prompt, left, right} | {done: true}
  *   POST /:study/api/participants/:id/trials/:n    {choice: "left"|"right"}
- *   GET  /:study/images/:key              a trial image
+ *   GET  /:study/api/participants/:id/images/:ref  one of the participant's trial images (opaque id)
  *   GET  /:study/results[.md|.html]       win rates + p-values (authorized)
  */
 export function createStudyApp(options: StudyAppOptions): { app: Hono; service: StudyService; close(): void } {
@@ -61,13 +72,20 @@ export function createStudyApp(options: StudyAppOptions): { app: Hono; service: 
     if (!p) throw new ApiError(404, 'not_found', 'no such participant in this study: start again from the study page');
     return p;
   };
+  const origins = new Set(options.origins ?? []);
+  /**
+   * A state-changing request from a browser must come from the study page itself: a browser sends Origin
+   * on every cross-origin POST (and on same-origin ones), so another site's page cannot post answers or
+   * choices in a participant's name. Clients without Origin (curl, scripts) are not browsers.
+   */
+  const sameOrigin = (c: Context) => {
+    const origin = c.req.header('origin');
+    if (origin === undefined || origin === new URL(c.req.url).origin || origins.has(origin)) return;
+    throw new ApiError(403, 'forbidden_origin', `posts to the study come from its own page; ${origin.slice(0, 100)} is another origin`);
+  };
   const body = async <S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> => {
-    let raw: unknown;
-    try {
-      raw = await c.req.json();
-    } catch {
-      throw new ApiError(400, 'invalid_json', 'the body must be a JSON object');
-    }
+    sameOrigin(c);
+    const raw = await readJson(c);
     const r = schema.safeParse(raw);
     if (!r.success) {
       const issue = r.error.issues[0]!;
@@ -86,6 +104,7 @@ export function createStudyApp(options: StudyAppOptions): { app: Hono; service: 
   app.use('/:study/results.html', guard);
 
   app.get('/assets/study.js', async (c) => c.body(await studyPageScript(), 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache' }));
+  app.get('/assets/study.css', (c) => c.body(studyPageStyle(), 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'no-cache' }));
 
   app.get('/:study/api/form', async (c) => {
     const s = await study(c);
@@ -93,11 +112,19 @@ export function createStudyApp(options: StudyAppOptions): { app: Hono; service: 
     return c.json({ id: s.id, title: s.title, intro: s.intro, questionnaire: QUESTIONNAIRE, trials });
   });
 
+  // Each join has the LLM write a persona: a token bucket per client address and one per study, refilled
+  // over an hour, so neither one visitor nor a crowd can run up the LLM bill without limit.
+  const perHour = (n: number) => new TokenBuckets(n / 3600, n);
+  const joinsByClient = perHour(options.joins?.perClient ?? 20);
+  const joinsByStudy = perHour(options.joins?.perStudy ?? 500);
+  const tooMany = (why: string, wait: number) =>
+    new ApiError(429, 'rate_limited', `${why}; retry after ${wait} s`, undefined, { 'Retry-After': String(wait) });
+
   app.post('/:study/api/participants', async (c) => {
     const s = await study(c);
     const { answers } = await body(c, JoinBody);
     try {
-      return c.json(await service.join(s, answers, c.req.raw.signal), 201);
+      parseQuestionnaireAnswers(answers); // a bad answer is a 400 and costs no join
     } catch (err) {
       if (err instanceof QuestionnaireError) {
         const field = /^questionnaire (\w+):/.exec(err.message)?.[1];
@@ -105,6 +132,12 @@ export function createStudyApp(options: StudyAppOptions): { app: Hono; service: 
       }
       throw err;
     }
+    const client = options.clientOf?.(c) ?? 'unknown';
+    const clientWait = joinsByClient.take(client);
+    if (clientWait > 0) throw tooMany(`too many joins from this address (${joinsByClient.burst} an hour)`, clientWait);
+    const studyWait = joinsByStudy.take(s.id);
+    if (studyWait > 0) throw tooMany(`too many joins to study ${s.id} (${joinsByStudy.burst} an hour)`, studyWait);
+    return c.json(await service.join(s, answers, c.req.raw.signal), 201);
   });
 
   app.get('/:study/api/participants/:participant/next', async (c) => {
@@ -125,10 +158,12 @@ export function createStudyApp(options: StudyAppOptions): { app: Hono; service: 
     return c.json({ ok: true });
   });
 
-  app.get('/:study/images/:key', async (c) => {
-    const key = ImageKey.safeParse(c.req.param('key'));
-    const image = key.success ? await service.image(key.data) : undefined;
-    if (!image) throw new ApiError(404, 'not_found', 'no such image');
+  app.get('/:study/api/participants/:participant/images/:ref', async (c) => {
+    const s = await study(c);
+    const p = participantOf(c, s);
+    const ref = ImageRef.safeParse(c.req.param('ref'));
+    const image = ref.success ? await service.image(p, ref.data) : undefined;
+    if (!image) throw new ApiError(404, 'not_found', 'no such image for this participant');
     return c.body(image.bytes as Uint8Array<ArrayBuffer>, 200, { 'Content-Type': image.mime, 'Cache-Control': 'private, max-age=86400, immutable' });
   });
 
@@ -142,13 +177,13 @@ export function createStudyApp(options: StudyAppOptions): { app: Hono; service: 
   });
   app.get('/:study/results.html', async (c) => {
     const s = await study(c);
-    return c.html(renderHtml(await studyDocument(studyResults(service.db, s.id))));
+    return c.html(renderHtml(await studyDocument(studyResults(service.db, s.id))), 200, { 'Content-Security-Policy': DOCUMENT_CSP });
   });
 
   app.get('/:study', async (c) => {
     const s = await study(c);
     // Absolute, so the page works wherever the sub-app is mounted: /study/pilot → /study/assets/study.js.
-    return c.html(pageHtml(s, `${c.req.path.replace(/\/+$/, '').replace(/\/[^/]*$/, '')}/assets/study.js`));
+    return c.html(pageHtml(s, `${c.req.path.replace(/\/+$/, '').replace(/\/[^/]*$/, '')}/assets`));
   });
 
   app.onError((err, c) => {
@@ -161,22 +196,18 @@ export function createStudyApp(options: StudyAppOptions): { app: Hono; service: 
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-/** The page shell; the script (page/main.ts, bundled) renders the questionnaire and the trials into #app. */
-function pageHtml(s: StudyConfig, script: string): string {
+/**
+ * The page shell; the script (page/main.ts, bundled) renders the questionnaire and the trials into #app.
+ * No inline script or style: the page runs under the server's CSP (script and style from this origin only).
+ */
+function pageHtml(s: StudyConfig, assets: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escape(s.title)}</title><link rel="icon" href="data:,">
-<style>
-body{font:16px/1.5 Helvetica,Arial,sans-serif;color:#222;max-width:980px;margin:2rem auto;padding:0 1rem}
-fieldset{border:1px solid #ddd;border-radius:6px;margin:0 0 1rem;padding:.6rem 1rem}legend{font-weight:600}
-label.option{display:inline-block;margin:.2rem 1rem .2rem 0}input[type=text],textarea{width:100%;box-sizing:border-box;padding:.4rem;font:inherit}
-button{font:inherit;padding:.5rem 1.2rem;border-radius:6px;border:1px solid #888;background:#f4f4f4;cursor:pointer}button:disabled{opacity:.5}
-.pair{display:flex;gap:1.5rem;flex-wrap:wrap}.pair figure{flex:1 1 380px;margin:0;text-align:center}
-.pair img{width:100%;max-width:460px;aspect-ratio:1;object-fit:contain;background:#eee;border-radius:6px;cursor:pointer}
-.prompt{font-size:1.1rem;background:#f6f6f6;padding:.6rem 1rem;border-radius:6px}[role=alert]{color:#b00020}
-</style></head>
+<link rel="stylesheet" href="${escape(assets)}/study.css">
+</head>
 <body><main id="app" data-study="${escape(s.id)}"><h1>${escape(s.title)}</h1><p>Loading…</p></main>
-<script type="module" src="${escape(script)}"></script>
+<script type="module" src="${escape(assets)}/study.js"></script>
 </body></html>
 `;
 }

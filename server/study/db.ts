@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { privateSqliteFile } from '../db/database.ts';
 import type { Usage } from '../../shared/schemas/llm.ts';
@@ -33,6 +34,9 @@ export interface TrialRow {
   bPrompt: string | null;
   aImage: string | null;
   bImage: string | null;
+  /** Opaque ids the participant's page gets for the two images (random per trial, never a content hash). */
+  aRef: string | null;
+  bRef: string | null;
   choice: 'left' | 'right' | null;
   winner: 'a' | 'b' | null;
   shownAt: string | null;
@@ -48,13 +52,16 @@ CREATE TABLE IF NOT EXISTS trials (
   participant TEXT NOT NULL REFERENCES participants(id) ON DELETE CASCADE, idx INTEGER NOT NULL,
   condition TEXT NOT NULL, a_label TEXT NOT NULL, b_label TEXT NOT NULL, prompt TEXT NOT NULL,
   left_arm TEXT NOT NULL CHECK (left_arm IN ('a','b')), seed INTEGER NOT NULL,
-  a_prompt TEXT, b_prompt TEXT, a_image TEXT, b_image TEXT,
+  a_prompt TEXT, b_prompt TEXT, a_image TEXT, b_image TEXT, a_ref TEXT, b_ref TEXT,
   choice TEXT CHECK (choice IN ('left','right')), winner TEXT CHECK (winner IN ('a','b')),
   shown_at TEXT, chosen_at TEXT,
   PRIMARY KEY (participant, idx)) WITHOUT ROWID;
 `;
 
 type Raw = Record<string, unknown>;
+
+/** An unguessable id for one image of one trial: it reveals nothing about the arm, the prompt or the picture. */
+const newImageRef = () => `img_${randomBytes(16).toString('hex')}`;
 const trialOf = (r: Raw): TrialRow => ({
   participant: r.participant as string,
   idx: r.idx as number,
@@ -68,6 +75,8 @@ const trialOf = (r: Raw): TrialRow => ({
   bPrompt: r.b_prompt as string | null,
   aImage: r.a_image as string | null,
   bImage: r.b_image as string | null,
+  aRef: (r.a_ref as string | null) ?? null,
+  bRef: (r.b_ref as string | null) ?? null,
   choice: r.choice as TrialRow['choice'],
   winner: r.winner as TrialRow['winner'],
   shownAt: r.shown_at as string | null,
@@ -84,10 +93,16 @@ export class StudyDb {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('foreign_keys = ON');
       this.db.exec(SCHEMA);
+      // Databases from before per-trial image ids: add the columns (refs are filled in when a trial is next shown).
+      const columns = (this.db.prepare('PRAGMA table_info(trials)').all() as { name: string }[]).map((c) => c.name);
+      if (!columns.includes('a_ref')) this.db.exec('ALTER TABLE trials ADD COLUMN a_ref TEXT; ALTER TABLE trials ADD COLUMN b_ref TEXT;');
     }
   }
 
-  addParticipant(p: Omit<ParticipantRow, 'finishedAt'>, trials: Omit<TrialRow, 'participant' | 'aPrompt' | 'bPrompt' | 'aImage' | 'bImage' | 'choice' | 'winner' | 'shownAt' | 'chosenAt'>[]): void {
+  addParticipant(
+    p: Omit<ParticipantRow, 'finishedAt'>,
+    trials: Omit<TrialRow, 'participant' | 'aPrompt' | 'bPrompt' | 'aImage' | 'bImage' | 'aRef' | 'bRef' | 'choice' | 'winner' | 'shownAt' | 'chosenAt'>[],
+  ): void {
     const insertP = this.db.prepare('INSERT INTO participants (id, study, answers, persona, persona_model, usage, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
     const insertT = this.db.prepare('INSERT INTO trials (participant, idx, condition, a_label, b_label, prompt, left_arm, seed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.db.transaction(() => {
@@ -127,8 +142,21 @@ export class StudyDb {
 
   setImages(participant: string, idx: number, a: { prompt: string; image: string }, b: { prompt: string; image: string }): void {
     this.db
-      .prepare('UPDATE trials SET a_prompt = ?, b_prompt = ?, a_image = ?, b_image = ? WHERE participant = ? AND idx = ?')
-      .run(a.prompt, b.prompt, a.image, b.image, participant, idx);
+      .prepare('UPDATE trials SET a_prompt = ?, b_prompt = ?, a_image = ?, b_image = ?, a_ref = COALESCE(a_ref, ?), b_ref = COALESCE(b_ref, ?) WHERE participant = ? AND idx = ?')
+      .run(a.prompt, b.prompt, a.image, b.image, newImageRef(), newImageRef(), participant, idx);
+  }
+
+  /** Gives a trial with images but no image ids (stored by an older build) its ids; returns the trial. */
+  ensureRefs(participant: string, idx: number): TrialRow | undefined {
+    this.db.prepare('UPDATE trials SET a_ref = COALESCE(a_ref, ?), b_ref = COALESCE(b_ref, ?) WHERE participant = ? AND idx = ?').run(newImageRef(), newImageRef(), participant, idx);
+    return this.trial(participant, idx);
+  }
+
+  /** The image key behind one of a participant's image ids, or undefined. */
+  imageByRef(participant: string, ref: string): string | undefined {
+    const r = this.db.prepare('SELECT a_ref, b_ref, a_image, b_image FROM trials WHERE participant = ? AND (a_ref = ? OR b_ref = ?)').get(participant, ref, ref) as Raw | undefined;
+    if (!r) return undefined;
+    return ((r.a_ref === ref ? r.a_image : r.b_image) as string | null) ?? undefined;
   }
 
   markShown(participant: string, idx: number): void {

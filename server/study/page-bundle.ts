@@ -1,6 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ENTRY = fileURLToPath(new URL('./page/main.ts', import.meta.url));
+const STYLE = fileURLToPath(new URL('./page/study.css', import.meta.url));
+let style: string | undefined;
+
+/** The participant page's style sheet (a file, not an inline <style>: the page's CSP allows none). */
+export function studyPageStyle(): string {
+  return (style ??= readFileSync(STYLE, 'utf8'));
+}
 let bundle: Promise<string> | undefined;
 
 /**

@@ -19,7 +19,11 @@ export interface TrialView {
   position: number;
   total: number;
   prompt: string;
-  /** Image keys (content hashes) for the left and right picture. */
+  /**
+   * Opaque ids of the left and right picture, random per trial and only valid for this participant
+   * (GET …/participants/{p}/images/{id}): content hashes would let a participant match pictures across
+   * trials and participants, and so tell the arms apart.
+   */
   left: string;
   right: string;
 }
@@ -79,10 +83,11 @@ export class StudyService {
     const trials = this.db.trials(participant.id);
     const open = trials.filter((t) => t.choice === null);
     if (open.length === 0) return undefined;
-    const current = await this.prepare(study, participant, open[0]!);
+    const prepared = await this.prepare(study, participant, open[0]!);
     if (open[1]) this.prepare(study, participant, open[1]).catch((err) => this.options.onError?.('preparing the next study trial failed; it is retried when shown', err));
-    this.db.markShown(participant.id, current.idx);
-    const [left, right] = current.left === 'a' ? [current.aImage!, current.bImage!] : [current.bImage!, current.aImage!];
+    this.db.markShown(participant.id, prepared.idx);
+    const current = this.db.ensureRefs(participant.id, prepared.idx)!;
+    const [left, right] = current.left === 'a' ? [current.aRef!, current.bRef!] : [current.bRef!, current.aRef!];
     return { trial: current.idx, position: trials.length - open.length + 1, total: trials.length, prompt: current.prompt, left, right };
   }
 
@@ -96,8 +101,10 @@ export class StudyService {
     return this.db.choose(participant.id, idx, choice, winner) ? 'ok' : 'taken';
   }
 
-  image(key: string): Promise<CachedImage | undefined> {
-    return this.images.get(key);
+  /** One of the participant's trial images by its opaque id; undefined for any other id. */
+  async image(participant: ParticipantRow, ref: string): Promise<CachedImage | undefined> {
+    const key = this.db.imageByRef(participant.id, ref);
+    return key ? this.images.get(key) : undefined;
   }
 
   close(): void {
@@ -120,7 +127,7 @@ export class StudyService {
     if (!condition) throw new Error(`study ${study.id} no longer has condition ${trial.condition}; restore it to finish this participant's trials`);
     const [a, b] = await Promise.all([this.renderArm(study, participant, trial, condition.a), this.renderArm(study, participant, trial, condition.b)]);
     this.db.setImages(participant.id, trial.idx, a, b);
-    return { ...trial, aPrompt: a.prompt, bPrompt: b.prompt, aImage: a.image, bImage: b.image };
+    return this.db.trial(participant.id, trial.idx)!;
   }
 
   private async renderArm(study: StudyConfig, participant: ParticipantRow, trial: TrialRow, arm: StudyArm): Promise<{ prompt: string; image: string }> {

@@ -2,6 +2,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardIsFresh } from '../../server/dashboard/build.ts';
 import type { OpenAiTestServer } from '../helpers/openai-server.ts';
+import { watchCsp } from '../helpers/csp.ts';
 import { PROCESS_TOKEN, startZippWithLlm, type ZippProcess } from '../helpers/server-process.ts';
 
 /**
@@ -24,8 +25,12 @@ afterAll(async () => {
   await running?.close();
 });
 
+/** Every CSP violation any dashboard page of these tests raised. */
+const cspViolations: string[] = [];
+
 async function open(hash = `#token=${PROCESS_TOKEN}`): Promise<Page> {
   const page = await browser.newPage();
+  await watchCsp(page, cspViolations);
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
   await page.goto(`${zipp.url}/${hash}`);
@@ -112,5 +117,28 @@ describe('dashboard', () => {
     expect(without).not.toMatch(/lighthouse/);
     expect((page as Page & { problems: string[] }).problems).toEqual([]);
     await page.close();
+  });
+
+  it('runs under a strict CSP (no inline script, same-origin only) and is never framed: no page above raised a violation', async () => {
+    const page = await fetch(`${zipp.url}/`);
+    const csp = page.headers.get('content-security-policy')!;
+    expect(csp).toMatch(/default-src 'self'/);
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(cspViolations).toEqual([]);
+    // The watch is live: an inline script injected into the page is blocked and reported.
+    const probe = await open();
+    await probe.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.__ran = true';
+      document.body.append(script);
+    });
+    await expect.poll(() => cspViolations.length).toBe(1);
+    expect(cspViolations[0]).toMatch(/script-src/);
+    expect(await probe.evaluate(() => (window as unknown as { __ran?: boolean }).__ran)).toBeUndefined();
+    await probe.close();
   });
 });

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binomialTestTwoSided } from '../../shared/metrics/binomial.ts';
+import { watchCsp } from '../helpers/csp.ts';
 import { startComfyUiServer, type ComfyTestServer } from '../helpers/comfyui-server.ts';
 import { startOpenAiServer, type OpenAiTestServer } from '../helpers/openai-server.ts';
 import { startTestZipp, TEST_TOKEN, type TestZipp } from '../helpers/server-app.ts';
@@ -49,6 +50,7 @@ describe('A/B study in the browser', () => {
     const page = await browser.newPage();
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
+    await watchCsp(page, problems);
     await page.goto(`${zipp.url}/study/pilot`);
     await expect.poll(() => page.locator('form fieldset').count()).toBe(10);
 
@@ -85,12 +87,12 @@ describe('A/B study in the browser', () => {
     expect(participant.persona).toMatch(/^You /);
     expect(JSON.parse(participant.answers)).toMatchObject({ profession: 'hospital pharmacist' });
     expect(participant.finished_at).not.toBeNull();
-    const trials = db.prepare('SELECT * FROM trials ORDER BY idx').all() as { condition: string; left_arm: 'a' | 'b'; choice: string; winner: string; prompt: string; a_image: string; b_image: string }[];
+    const trials = db.prepare('SELECT * FROM trials ORDER BY idx').all() as { condition: string; left_arm: 'a' | 'b'; choice: string; winner: string; prompt: string; a_ref: string; b_ref: string }[];
     db.close();
     expect(trials.map((t) => t.choice)).toEqual(Array(6).fill('left'));
     expect(trials.map((t) => t.winner)).toEqual(trials.map((t) => t.left_arm));
     expect(trials.map((t) => t.prompt)).toEqual(shown.map((s) => s.prompt));
-    expect(shown.map((s) => s.left)).toEqual(trials.map((t) => expect.stringContaining(t.left_arm === 'a' ? t.a_image : t.b_image)));
+    expect(shown.map((s) => s.left)).toEqual(trials.map((t) => expect.stringContaining(t.left_arm === 'a' ? t.a_ref : t.b_ref)));
     // Two-trial conditions put A on the left exactly once.
     for (const c of ['persona-vs-none', 'own-vs-other']) expect(trials.filter((t) => t.condition === c && t.left_arm === 'a')).toHaveLength(1);
 

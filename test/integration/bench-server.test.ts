@@ -58,6 +58,11 @@ describe('POST /v1/bench', () => {
     const html = await zipp.call('GET', `/v1/bench/${started.body.id}/report.html`);
     expect(html.status).toBe(200);
     expect(html.headers.get('content-type')).toMatch(/text\/html/);
+    // A self-contained document: no script may run in it, and it is never framed.
+    expect(html.headers.get('content-security-policy')).toMatch(/^default-src 'none'/);
+    expect(html.headers.get('content-security-policy')).not.toMatch(/script-src/);
+    expect(html.headers.get('x-frame-options')).toBe('DENY');
+    expect(html.headers.get('x-content-type-options')).toBe('nosniff');
     expect(await html.text()).toContain('Persona conditioning per LLM (Fig. 3)');
     const results = await zipp.json('GET', `/v1/bench/${started.body.id}/results.json`);
     expect(results.body.ipf.users).toBe(3);

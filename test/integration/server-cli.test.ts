@@ -21,7 +21,7 @@ describe('zipp serve flags', () => {
   it('documents every option in --help', async () => {
     const { code, stdout } = await serve(['--help']);
     expect(code).toBe(0);
-    for (const flag of ['--port', '--host', '--data', '--token', '--cors', '--llm', '--engine', '--endpoints', '--encoder', '--max-body', '--max-upload', '--rate-limit', '--rate-burst', '--request-timeout', '--shutdown-grace', '--concurrency', '--log-level', '--no-access-log', '--no-dashboard']) {
+    for (const flag of ['--port', '--host', '--data', '--token', '--cors', '--allowed-host', '--llm', '--engine', '--endpoints', '--max-streams', '--max-streams-per-token', '--upload-idle-timeout', '--study-joins-per-client', '--study-joins-per-study', '--encoder', '--max-body', '--max-upload', '--rate-limit', '--rate-burst', '--request-timeout', '--shutdown-grace', '--concurrency', '--log-level', '--no-access-log', '--no-dashboard']) {
       expect(stdout).toContain(flag);
     }
   });
@@ -38,6 +38,8 @@ describe('zipp serve flags', () => {
     [['--llm', 'http://127.0.0.1:11434/v1'], /--llm: "http:\/\/127.0.0.1:11434\/v1": write NAME=URL/],
     [['--llm', 'default=http://x'], /--llm: the name default is the ZIPP_LLM_\* endpoint/],
     [['--endpoints', '/nonexistent/endpoints.json'], /--endpoints \/nonexistent\/endpoints.json: cannot read it/],
+    [['--allowed-host', 'not a host!'], /--allowed-host: expected a host name/],
+    [['--max-streams', '0'], /--max-streams must be at least 1/],
     [['--bogus'], /unknown option --bogus/],
   ])('%j → exit 2 with one line naming the flag', async (args, message) => {
     const { code, stderr } = await serve(args);

@@ -10,33 +10,46 @@ export interface RateLimitOptions {
 }
 
 /**
- * A token bucket per bearer token, in memory: deliberate 429s with Retry-After once a client exceeds its
- * rate. Buckets refill continuously; a full bucket is indistinguishable from a missing one, so idle
- * buckets are dropped and the map stays as small as the set of active tokens.
+ * Token buckets by key, in memory: each key may spend `burst` at once, refilled continuously at
+ * `perSecond`. A full bucket is indistinguishable from a missing one, so idle buckets are dropped and the
+ * map stays as small as the set of active keys.
  */
+export class TokenBuckets {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private lastSweep = Date.now();
+
+  constructor(
+    readonly perSecond: number,
+    readonly burst: number,
+  ) {}
+
+  /** Spends one token for `key`: 0 when it could, else the whole seconds until one is back. */
+  take(key: string, now = Date.now()): number {
+    const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now };
+    bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond);
+    bucket.at = now;
+    this.buckets.set(key, bucket);
+    if (bucket.tokens < 1) return Math.max(1, Math.ceil((1 - bucket.tokens) / this.perSecond));
+    bucket.tokens -= 1;
+    if (now - this.lastSweep > 60_000) {
+      this.lastSweep = now;
+      const full = this.burst / this.perSecond;
+      for (const [k, b] of this.buckets) if ((now - b.at) / 1000 > full) this.buckets.delete(k);
+    }
+    return 0;
+  }
+}
+
+/** Deliberate 429s with Retry-After once a token exceeds its rate (one bucket per bearer token). */
 export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> {
-  const buckets = new Map<string, { tokens: number; at: number }>();
-  let lastSweep = Date.now();
+  const buckets = new TokenBuckets(options.perSecond, options.burst);
   return async (c, next) => {
     if (options.perSecond <= 0) return next();
-    const now = Date.now();
-    const key = c.get('tokenId');
-    const bucket = buckets.get(key) ?? { tokens: options.burst, at: now };
-    bucket.tokens = Math.min(options.burst, bucket.tokens + ((now - bucket.at) / 1000) * options.perSecond);
-    bucket.at = now;
-    if (bucket.tokens < 1) {
-      buckets.set(key, bucket);
-      const wait = Math.max(1, Math.ceil((1 - bucket.tokens) / options.perSecond));
+    const wait = buckets.take(c.get('tokenId'));
+    if (wait > 0) {
       throw new ApiError(429, 'rate_limited', `too many requests: over ${options.perSecond}/s for this token; retry after ${wait} s`, undefined, {
         'Retry-After': String(wait),
       });
-    }
-    bucket.tokens -= 1;
-    buckets.set(key, bucket);
-    if (now - lastSweep > 60_000) {
-      lastSweep = now;
-      const full = options.burst / options.perSecond;
-      for (const [k, b] of buckets) if ((now - b.at) / 1000 > full) buckets.delete(k);
     }
     await next();
   };

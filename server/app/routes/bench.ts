@@ -6,6 +6,7 @@ import { resolveInside } from '../data-paths.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import type { ApiDocs } from '../openapi.ts';
+import { DOCUMENT_CSP } from '../middleware/security-headers.ts';
 import { defineRoute } from '../route.ts';
 import type { AppServices } from '../services.ts';
 import { Job } from '../../jobs/schema.ts';
@@ -88,7 +89,8 @@ export function benchRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices): v
       if (!job || job.kind !== 'bench') throw new ApiError(404, 'not_found', `no benchmark job ${params.id}; list them with GET /v1/jobs?kind=bench`, 'id');
       const file = path.join(s.dataDir, 'jobs', params.id, params.file);
       if (!existsSync(file)) throw new ApiError(404, 'not_found', `job ${params.id} has no ${params.file} yet (status ${job.status}); it is written when the run finishes`, 'file');
-      return c.body(readFileSync(file), 200, { 'Content-Type': REPORT_FILES[params.file] });
+      // The report is a self-contained document: no script may run in it, whatever a dataset put into it.
+      return c.body(readFileSync(file), 200, { 'Content-Type': REPORT_FILES[params.file], 'Content-Security-Policy': DOCUMENT_CSP });
     },
   );
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ensureDashboard } from '../../dashboard/build.ts';
-import { CorsOrigin } from '../../app/config.ts';
+import { CorsOrigin, HostName } from '../../app/config.ts';
 import { endpointsFromServeOptions } from '../../bench/endpoints.ts';
 import { DEFAULT_ENCODER_DIR } from '../../runtime/package-paths.ts';
 import { startServer } from '../../app/server.ts';
@@ -36,6 +36,7 @@ export default defineCommand({
     host: { type: 'string', placeholder: 'HOST', description: 'interface to bind (default 127.0.0.1; 0.0.0.0 exposes it to the network)' },
     data: { type: 'string', placeholder: 'DIR', description: 'data directory: SQLite state, token, uploads, job files (default ./.zipp)' },
     token: { type: 'string', placeholder: 'T', description: 'bearer token to require (default: ZIPP_TOKEN, else <data>/token, generated on first start)' },
+    'allowed-host': { type: 'string', multiple: true, placeholder: 'NAME', description: 'a host name the server answers to besides loopback names (others get 403; stops DNS rebinding), e.g. gpu-box.lab.example (repeatable)' },
     cors: { type: 'string', multiple: true, placeholder: 'ORIGIN', description: 'allow browser calls from this origin, e.g. chrome-extension://<id> (repeatable)' },
     llm: { type: 'string', multiple: true, placeholder: 'NAME=URL', description: 'a named OpenAI-compatible LLM endpoint that POST /v1/bench may pick (repeatable; no key: keys need --endpoints)' },
     engine: { type: 'string', multiple: true, placeholder: '[NAME:]KIND=URL', description: 'a named image engine (comfyui, a1111, openai; NAME defaults to KIND; a repeated NAME adds URLs) (repeatable; also ZIPP_IMAGE_ENGINES)' },
@@ -45,6 +46,8 @@ export default defineCommand({
     'max-upload': { type: 'string', placeholder: 'SIZE', description: 'largest file upload, streamed to disk (default 2g)' },
     'rate-limit': { type: 'string', placeholder: 'N', description: 'requests per second per token, sustained (default 50; 0 = off)' },
     'rate-burst': { type: 'string', placeholder: 'N', description: 'requests a token may send at once before the rate applies (default 100)' },
+    'study-joins-per-client': { type: 'string', placeholder: 'N', description: 'study participants one address may start per hour (default 20; each costs LLM calls)' },
+    'study-joins-per-study': { type: 'string', placeholder: 'N', description: 'participants a study may gain per hour (default 500)' },
     'max-streams': { type: 'string', placeholder: 'N', description: 'event streams (SSE) open at once in all (default 256); more get 429' },
     'max-streams-per-token': { type: 'string', placeholder: 'N', description: 'event streams open at once per token (default 32); more get 429' },
     'upload-idle-timeout': { type: 'string', placeholder: 'MS', description: 'cut off an upload that sends nothing for this long, with 408 (default 30000)' },
@@ -70,6 +73,7 @@ Examples:
     host: z.string().min(1).optional(),
     data: z.string().min(1).optional(),
     token: z.string().optional(),
+    allowedHost: z.array(HostName).optional(),
     cors: z.array(CorsOrigin).optional(),
     llm: z.array(z.string()).optional(),
     engine: z.array(z.string()).optional(),
@@ -79,6 +83,8 @@ Examples:
     maxUpload: bytes.optional(),
     rateLimit: int('--rate-limit', 0).optional(),
     rateBurst: int('--rate-burst', 1).optional(),
+    studyJoinsPerClient: int('--study-joins-per-client', 1).optional(),
+    studyJoinsPerStudy: int('--study-joins-per-study', 1).optional(),
     maxStreams: int('--max-streams', 1).optional(),
     maxStreamsPerToken: int('--max-streams-per-token', 1).optional(),
     uploadIdleTimeout: int('--upload-idle-timeout', 1).optional(),
@@ -105,6 +111,9 @@ Examples:
           dataDir: args.data,
           token: args.token,
           corsOrigins: args.cors,
+          allowedHosts: args.allowedHost,
+          studyJoinsPerClient: args.studyJoinsPerClient,
+          studyJoinsPerStudy: args.studyJoinsPerStudy,
           encoderDir: args.encoder ?? DEFAULT_ENCODER_DIR,
           endpoints,
           maxBodyBytes: args.maxBody,

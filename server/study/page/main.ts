@@ -99,8 +99,8 @@ async function nextTrial(form: Form, participant: string): Promise<void> {
     return;
   }
   const error = alertBox();
-  const picture = (key: string, name: string, side: 'left' | 'right') => {
-    const img = el('img', { src: `${base}/images/${key}`, alt: name, 'data-side': side });
+  const picture = (image: string, name: string, side: 'left' | 'right') => {
+    const img = el('img', { src: `${base}/api/participants/${participant}/images/${image}`, alt: name, 'data-side': side });
     const button = el('button', { type: 'button', 'data-side': side }, name);
     const fig = el('figure', {}, img, el('figcaption', {}, button));
     const choose = async () => {
