@@ -5,6 +5,7 @@ import { configBaseDir, parseBenchConfig, resolveConfigPaths, type BenchConfig }
 /** `zipp bench` flags that shape the run (all optional; they override the --config file). */
 export interface BenchFlags {
   config?: string;
+  protocol?: string;
   dataset?: string;
   data?: string;
   users?: string;
@@ -21,6 +22,11 @@ export interface BenchFlags {
   reference?: string;
   targets?: string;
   concurrency?: number;
+  prompts?: string;
+  texts?: string;
+  importance?: string;
+  encoder?: string;
+  minImages?: number;
 }
 
 /**
@@ -53,7 +59,10 @@ export async function configFromFlags(flags: BenchFlags, cwd = process.cwd()): P
   if (flags.data) dataset.path = flags.data;
   if (flags.users) dataset.users = /^\d+$/.test(flags.users) ? Number(flags.users) : flags.users.split(',').map((s) => s.trim()).filter(Boolean);
   if (flags.queries !== undefined) dataset.queriesPerUser = flags.queries;
+  if (flags.prompts) dataset.prompts = flags.prompts;
+  if (flags.texts) dataset.texts = flags.texts;
   if (Object.keys(dataset).length) merged.dataset = dataset;
+  if (flags.protocol) merged.protocol = flags.protocol;
   if (flags.methods) merged.methods = flags.methods.split(',').map((s) => s.trim()).filter(Boolean);
   if (flags.llm?.length) merged.llms = flags.llm.map(parseLlmFlag);
   if (flags.engine?.length) merged.engine = parseEngineFlags(flags.engine, flags.engineConcurrency);
@@ -69,19 +78,24 @@ export async function configFromFlags(flags: BenchFlags, cwd = process.cwd()): P
   }
   if (flags.clip) merged.clip = { ...((merged.clip as object) ?? {}), model: flags.clip };
   if (flags.reference) merged.reference = { ...((merged.reference as object) ?? {}), kind: flags.reference };
-  if (flags.targets) merged.targets = flags.targets;
+  if (flags.minImages !== undefined) merged.reference = { ...((merged.reference as object) ?? {}), minImages: flags.minImages };
+  if (flags.targets) merged.targets = list(flags.targets);
+  if (flags.importance) merged.importance = list(flags.importance);
+  if (flags.encoder) merged.encoder = { ...((merged.encoder as object) ?? {}), model: flags.encoder };
   if (flags.concurrency !== undefined) merged.concurrency = flags.concurrency;
-  if (!merged.dataset) throw new InputError('--dataset: required (movielens, pip, zipbench or rapiddata), or give --config FILE');
+  if (!merged.dataset) throw new InputError('--dataset: required (movielens, pip, zipbench, rapiddata or communities), or give --config FILE');
   if (!merged.engine) throw new InputError('--engine: required, e.g. --engine comfyui=http://127.0.0.1:8188 (repeat for more URLs), or give --config FILE');
   return resolveConfigPaths(parseBenchConfig(merged, 'bench'), cwd);
 }
+
+const list = (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean);
 
 /** A config file may leave the engine to the flags; validate the rest of it on its own first. */
 const withEngineDefault = (raw: Record<string, unknown>) => (raw.engine ? raw : { ...raw, engine: { kind: 'comfyui', urls: ['http://127.0.0.1:8188'] } });
 
 /** The file's path-bearing fields, already made absolute against the file's directory. */
 function fileBackedFields(c: BenchConfig, hasEngine: boolean): Record<string, unknown> {
-  return { dataset: c.dataset, targets: c.targets, clip: c.clip, ...(hasEngine ? { engine: c.engine } : {}) };
+  return { dataset: c.dataset, targets: c.targets, clip: c.clip, encoder: c.encoder, ...(hasEngine ? { engine: c.engine } : {}) };
 }
 
 /** --llm MODEL or MODEL@URL (the endpoint's key still comes from ZIPP_LLM_API_KEY / OPENAI_API_KEY). */

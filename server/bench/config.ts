@@ -5,6 +5,8 @@ import { withoutCredentials } from '../runtime/urls.ts';
 import { EngineConfig, EnvVarName } from '../engines/config.ts';
 import { MODEL_NAMES, type ModelPresetName } from '../engines/presets.ts';
 import { InputError } from '../../shared/errors.ts';
+import { REWRITE_PROTOCOLS } from '../../shared/rewrite/rewrite.ts';
+import { isWppSource } from '../datasets/population.ts';
 import { DEFAULT_METHODS, parseMethodSpec, type MethodSpec } from './methods.ts';
 
 /**
@@ -13,12 +15,19 @@ import { DEFAULT_METHODS, parseMethodSpec, type MethodSpec } from './methods.ts'
  * body of POST /v1/bench; every field but the engine has a default.
  */
 
-export const DATASET_KINDS = ['movielens', 'pip', 'zipbench', 'rapiddata'] as const;
+export const DATASET_KINDS = ['movielens', 'pip', 'zipbench', 'rapiddata', 'communities'] as const;
 
 const Dataset = z.strictObject({
   kind: z.enum(DATASET_KINDS, { error: `dataset.kind must be one of ${DATASET_KINDS.join(', ')}` }),
-  /** Directory (movielens, pip) or file (zipbench, rapiddata); movielens defaults to the vendored ml-latest-small. */
+  /**
+   * Directory (movielens, pip) or file (zipbench, rapiddata; communities: the users' community lists,
+   * e.g. an interactions CSV `user,community,comments`); movielens defaults to the vendored ml-latest-small.
+   */
   path: z.string().min(1).optional(),
+  /** communities: the users' own posts and comments, JSONL `{user, text, community?, score?}` (optional). */
+  texts: z.string().min(1).optional(),
+  /** communities: the prompt pool, JSONL `{prompt, user?}` or one prompt per line (required). */
+  prompts: z.string().min(1).optional(),
   /** The first N users (in the dataset's order), or these user ids. Default: every user. */
   users: z.union([z.number().int().min(1), z.array(z.string().min(1)).min(1)]).optional(),
   /** Held-out prompts per user that every method rewrites (default 2, the datasets' own split). */
@@ -58,7 +67,25 @@ export const MethodId = z.string().transform((raw, ctx) => {
 /** A diffusion model preset name. */
 export const Model = z.enum(MODEL_NAMES as [ModelPresetName, ...ModelPresetName[]], { error: `model must be one of ${MODEL_NAMES.join(', ')}` });
 
+/**
+ * `paper`: the paper's protocol (App. B–D; every step and every remaining difference in
+ * paper-protocol.md): its rewrite templates, no subject-guard retry, no word cut, T = 0.7 for every LLM.
+ * `product`: the pipeline the extension ships (guard with retry, 70-word cap), to measure that instead.
+ */
+export const Protocol = z.enum(REWRITE_PROTOCOLS, { error: "protocol must be paper (the paper's protocol) or product (what the extension ships)" });
+
+/** Where a mined persona's per-community importance comes from (see `importance`). */
+export const IMPORTANCE_SOURCES = ['attention', 'tfidf', 'activity', 'uniform'] as const;
+export type ImportanceSource = (typeof IMPORTANCE_SOURCES)[number];
+
+/** Per-user CMMD's default least number of images per side. */
+export const DEFAULT_MIN_IMAGES = 2;
+
+/** The paper samples every LLM at this temperature (App. B.3). */
+export const PAPER_TEMPERATURE = 0.7;
+
 export const BenchConfig = z.strictObject({
+  protocol: Protocol.default('paper'),
   dataset: Dataset,
   methods: z
     .array(MethodId)
@@ -104,12 +131,40 @@ export const BenchConfig = z.strictObject({
   reference: z
     .strictObject({
       kind: z.enum(['auto', 'dataset', 'history', 'none']).default('auto'),
+      /** `history`: prompts per user drawn (seeded) out of the history for the reference, never shown to a method. */
       prompts: z.number().int().min(1).max(50).default(2),
       seeds: z.number().int().min(1).max(8).default(1),
+      /** Seed of the context/reference split of each user's history. */
+      seed: z.number().int().min(0).default(0),
+      /**
+       * Per-user CMMD averages over users with at least this many images on both sides (default 2, the
+       * unbiased estimator's least). Set explicitly, a value no user reaches is an error before any image.
+       */
+      minImages: z.number().int().min(2).max(1000).optional(),
     })
-    .default({ kind: 'auto', prompts: 2, seeds: 1 }),
-  /** IPF population targets: wpp2024 (region, gender), wpp2024-subregion, or a targets JSON file. */
-  targets: z.string().min(1).default('wpp2024'),
+    .default({ kind: 'auto', prompts: 2, seeds: 1, seed: 0 }),
+  /**
+   * IPF population targets, merged in order (a later source replaces an axis): wpp2024 (region,
+   * gender), wpp2024-subregion, or `{"axis": {"category": share}}` files for age, language, profession.
+   */
+  targets: z
+    .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+    .default('wpp2024')
+    .transform((t) => (typeof t === 'string' ? [t] : t)),
+  /** IPF axes to rake (default: every demographic axis the users have that the targets cover). */
+  ipf: z.strictObject({ axes: z.array(z.string().min(1)).min(1).optional() }).default({}),
+  /**
+   * Mined personas (dataset kind communities): the importance sources, one persona per source and user.
+   * attention: the encoder's; tfidf: activity share × rarity in the encoder's training graph; activity:
+   * the counts alone; uniform: every community alike. Several → the ZIP Lift table (the paper's Table 10).
+   */
+  importance: z
+    .array(z.enum(IMPORTANCE_SOURCES, { error: `importance must be among ${IMPORTANCE_SOURCES.join(', ')}` }))
+    .min(1)
+    .default(['attention'])
+    .refine((l) => new Set(l).size === l.length, 'an importance source is listed twice'),
+  /** Mined personas: the encoder model folder (default the shipped models/zipp-encoder). */
+  encoder: z.strictObject({ model: z.string().min(1).optional() }).default({}),
   /** Rewrites in flight at once per LLM. */
   concurrency: z.number().int().min(1).max(64).default(4),
 });
@@ -126,24 +181,39 @@ export function parseBenchConfig(raw: unknown, where = 'config'): BenchConfig {
 }
 
 /**
- * Paths in a config file are relative to the file; the dataset path, CLIP directory, targets file,
- * engine cache and workflow files are made absolute so the run does not depend on the working directory.
+ * Every file path a config holds, rewritten by `map` (which may refuse one by throwing): the dataset and
+ * its texts and prompts files, the CLIP model when it is a folder, the targets files, the encoder folder,
+ * the engine cache and workflow files. The CLI makes them absolute against the config file's directory;
+ * the server confines them to its data directory. One list, so a new path field cannot be forgotten.
  */
-export function resolveConfigPaths(config: BenchConfig, base: string): BenchConfig {
-  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
-  // "Xenova/clip-vit-large-patch14" is a hub id; "./clip", "/models/clip" or an existing folder is a path.
-  const looksLikePath = (p: string) => isLocalModel(p, base);
-  const engine = { ...config.engine, ...(config.engine.cacheDir ? { cacheDir: abs(config.engine.cacheDir) } : {}) };
-  if (engine.kind === 'comfyui' && engine.workflows) {
-    engine.workflows = Object.fromEntries(Object.entries(engine.workflows).map(([m, p]) => [m, abs(p!)]));
+export function mapConfigPaths<C extends PathFields>(config: C, map: (path: string, field: string) => string, base: string): C {
+  const engine = { ...config.engine, ...(config.engine.cacheDir ? { cacheDir: map(config.engine.cacheDir, 'engine.cacheDir') } : {}) };
+  if ('workflows' in engine && engine.workflows) {
+    engine.workflows = Object.fromEntries(Object.entries(engine.workflows).map(([m, p]) => [m, map(p!, `engine.workflows.${m}`)]));
   }
+  const d = config.dataset;
   return {
     ...config,
-    dataset: { ...config.dataset, ...(config.dataset.path ? { path: abs(config.dataset.path) } : {}) },
-    clip: { ...config.clip, ...(config.clip.model && looksLikePath(config.clip.model) ? { model: abs(config.clip.model) } : {}) },
-    targets: config.targets.startsWith('wpp2024') ? config.targets : abs(config.targets),
+    dataset: {
+      ...d,
+      ...(d.path ? { path: map(d.path, 'dataset.path') } : {}),
+      ...(d.texts ? { texts: map(d.texts, 'dataset.texts') } : {}),
+      ...(d.prompts ? { prompts: map(d.prompts, 'dataset.prompts') } : {}),
+    },
+    // "Xenova/clip-vit-large-patch14" is a hub id; "./clip", "/models/clip" or an existing folder is a path.
+    clip: { ...config.clip, ...(config.clip.model && isLocalModel(config.clip.model, base) ? { model: map(config.clip.model, 'clip.model') } : {}) },
+    targets: config.targets.map((t, i) => (isWppSource(t) ? t : map(t, `targets.${i}`))),
+    encoder: { ...config.encoder, ...(config.encoder.model ? { model: map(config.encoder.model, 'encoder.model') } : {}) },
     engine,
   };
+}
+
+/** The fields mapConfigPaths rewrites; the engine as BenchConfig has it or as an HTTP request picks it (http-config.ts). */
+type PathFields = Pick<BenchConfig, 'dataset' | 'clip' | 'targets' | 'encoder'> & { engine: { cacheDir?: string; workflows?: Record<string, string | undefined> } };
+
+/** Paths in a config file are relative to the file, made absolute so the run does not depend on the working directory. */
+export function resolveConfigPaths(config: BenchConfig, base: string): BenchConfig {
+  return mapConfigPaths(config, (p) => (isAbsolute(p) ? p : resolve(base, p)), base);
 }
 
 export const configBaseDir = (file: string) => dirname(resolve(file));

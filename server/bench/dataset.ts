@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { loadMovieLens, loadPip, loadRapidData, loadZipBench, type BenchUser, type Dataset } from '../datasets/index.ts';
+import { loadCommunities, loadMovieLens, loadPip, loadRapidData, loadZipBench, type BenchUser, type Dataset } from '../datasets/index.ts';
 import { InputError } from '../../shared/errors.ts';
 import type { BenchConfig } from './config.ts';
 
@@ -12,7 +12,7 @@ export interface BenchDataset {
 
 export async function loadBenchDataset(spec: BenchConfig['dataset']): Promise<BenchDataset> {
   const needPath = () => {
-    if (!spec.path) throw new InputError(`dataset.path: the ${spec.kind} dataset needs a path (a ${spec.kind === 'pip' ? 'directory' : 'file'})`);
+    if (!spec.path) throw new InputError(`dataset.path: the ${spec.kind} dataset needs a path (a ${spec.kind === 'pip' ? 'directory' : spec.kind === 'communities' ? 'file of community lists, e.g. models/data/reddit/interactions.csv' : 'file'})`);
     return spec.path;
   };
   const n = spec.queriesPerUser;
@@ -30,9 +30,18 @@ export async function loadBenchDataset(spec: BenchConfig['dataset']): Promise<Be
     case 'rapiddata':
       dataset = await loadRapidData(needPath(), { queriesPerUser: n });
       break;
+    case 'communities': {
+      const path = needPath();
+      if (!spec.prompts) throw new InputError('dataset.prompts: the communities dataset needs a prompt pool: JSONL {"prompt", "user"?} or one prompt per line (e.g. 20 base prompts)');
+      dataset = await loadCommunities(path, { prompts: spec.prompts, queriesPerUser: n, ...(spec.texts ? { texts: spec.texts } : {}) });
+      break;
+    }
+  }
+  if (spec.kind !== 'communities' && (spec.texts || spec.prompts)) {
+    throw new InputError(`dataset.${spec.texts ? 'texts' : 'prompts'}: only the communities dataset takes it; the ${spec.kind} dataset brings its own prompts`);
   }
   // PIP marks its test split explicitly for some users; never rewrite more than asked for.
-  const users = dataset.users.map((u) => (u.queries.length > n ? { ...u, queries: u.queries.slice(0, n) } : u));
+  const users = dataset.users.map((u) => (u.queries.length > n ? { ...u, queries: u.queries.slice(0, n), ...(u.inputs ? { inputs: u.inputs.slice(0, n) } : {}) } : u));
   dataset = { ...dataset, users };
   return { dataset, selected: selectUsers(users, spec.users, dataset.name) };
 }

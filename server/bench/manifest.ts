@@ -18,7 +18,10 @@ export const Sample = z.object({
   /** Index of the query among the user's held-out prompts. */
   query: z.number().int(),
   seed: z.number().int(),
+  /** The prompt as the user wrote it: CLIPScore's text. */
   original: z.string(),
+  /** What the methods took as the user's prompt (PIP: the query shortened to under 10 words; else = original). */
+  input: z.string(),
   /** The prompt the engine rendered. */
   prompt: z.string(),
   /** Content-address key of the image (its embedding's key). */
@@ -31,20 +34,77 @@ export type Sample = z.infer<typeof Sample>;
 export const GuardCounts = z.object({ passed: z.number().int(), retried: z.number().int(), failed: z.number().int() });
 export type GuardCounts = z.infer<typeof GuardCounts>;
 
+/** A persona a run used: whose, from what, and (mined personas) the evidence it rests on. */
+export const ManifestPersona = z.object({
+  user: z.string(),
+  source: z.string(),
+  /** Mined personas: the importance source that weighted the communities. */
+  importance: z.string().optional(),
+  text: z.string(),
+  template: z.string().optional(),
+  /** Mined personas: per community the normalised importance, its token budget ⌊B·α̃⌋ and the tokens used. */
+  evidence: z
+    .object({
+      budget: z.number().int(),
+      tokens: z.number().int(),
+      spillover: z.boolean(),
+      communities: z.array(z.object({ name: z.string(), weight: z.number(), budget: z.number().int(), used: z.number().int(), items: z.number().int() })),
+    })
+    .optional(),
+  warnings: z.array(z.string()).default([]),
+});
+export type ManifestPersona = z.infer<typeof ManifestPersona>;
+
+export const MANIFEST_VERSION = 2;
+
 export const Manifest = z.object({
-  version: z.literal(1),
+  version: z.literal(MANIFEST_VERSION),
   createdAt: z.string(),
+  /** paper | product (see paper-protocol.md). */
+  protocol: z.enum(['paper', 'product']),
   /** The run's config, as given (methods as ids), with paths made absolute. */
   config: z.record(z.string(), z.unknown()),
-  dataset: z.object({ name: z.string(), source: z.string(), users: z.number().int(), totalUsers: z.number().int(), queriesPerUser: z.number().int() }),
+  dataset: z.object({
+    name: z.string(),
+    source: z.string(),
+    users: z.number().int(),
+    totalUsers: z.number().int(),
+    queriesPerUser: z.number().int(),
+    /** How the dataset's prompts were made, where that differs from the paper (MovieLens: no TMDB). */
+    note: z.string().optional(),
+  }),
   engine: z.object({ kind: z.string(), model: z.string(), seeds: z.number().int() }),
   clip: z.object({ model: z.string(), image: z.string(), text: z.string() }),
   llms: z.array(z.object({ name: z.string(), model: z.string(), baseUrl: z.string(), price: z.object({ input: z.number(), output: z.number() }).optional() })),
-  methods: z.array(z.object({ id: z.string(), label: z.string(), llm: z.boolean() })),
+  methods: z.array(z.object({ id: z.string(), label: z.string(), llm: z.boolean(), importance: z.string().optional() })),
   samples: z.array(Sample),
-  reference: z.object({ kind: z.enum(['dataset', 'history', 'none']), images: z.array(z.object({ user: z.string(), image: z.string() })) }),
+  reference: z.object({
+    kind: z.enum(['dataset', 'history', 'none']),
+    images: z.array(z.object({ user: z.string(), image: z.string() })),
+    /** Per-user CMMD counts a user with at least this many images on both sides. */
+    minImages: z.number().int(),
+    /**
+     * `history` references: each user's history split (seeded) into the reference prompts rendered for
+     * CMMD and the context every method and the persona drew on; the two never share a prompt.
+     */
+    split: z
+      .object({
+        seed: z.number().int(),
+        users: z.record(z.string(), z.object({ reference: z.array(z.string()), context: z.number().int() })),
+      })
+      .optional(),
+  }),
   demographics: z.record(z.string(), z.record(z.string(), z.string())),
-  personas: z.record(z.string(), z.object({ source: z.string(), text: z.string() })),
+  /** Keyed by user, or "user@importance" for mined personas. */
+  personas: z.record(z.string(), ManifestPersona),
+  /** Mined personas: the importance sources and, per source, the posting accuracy of its ranker. */
+  importance: z
+    .object({
+      sources: z.array(z.string()),
+      encoder: z.string().optional(),
+      postingAccuracy: z.record(z.string(), z.object({ ranker: z.string(), value: z.number(), users: z.number().int() })).optional(),
+    })
+    .optional(),
   /** Static baseline feature lists per user. */
   features: z.record(z.string(), z.array(z.string())),
   /** Total LLM usage of every unit the run's results rest on (made now or earlier), per LLM name. */

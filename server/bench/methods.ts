@@ -12,11 +12,16 @@ export type BenchMethodName = (typeof BENCH_METHODS)[number];
 export const DEFAULT_METHODS = ['baseline', 'persona', 'fewshot:3', 'fewshot:5', 'fewshot-baseline:3', 'retrieval:3', 'static'] as const;
 
 export interface MethodSpec {
-  /** Canonical id: "persona", "fewshot:3" (k always spelled out for methods that take one). */
+  /**
+   * Canonical id: "persona", "fewshot:3" (k always spelled out for methods that take one); with mined
+   * personas the importance source follows: "persona@attention", "fewshot:3@tfidf".
+   */
   id: string;
   method: BenchMethodName;
   /** Examples (few-shot) or retrieved prompts; only for methods that take them. */
   k?: number;
+  /** Mined personas: which importance source weighted the communities of the persona. */
+  importance?: string;
 }
 
 const TAKES_K = new Set<BenchMethodName>(['fewshot', 'fewshot-baseline', 'retrieval']);
@@ -39,6 +44,25 @@ export function parseMethodSpec(raw: string): MethodSpec {
   return { id: `${method}:${k}`, method, k };
 }
 
+/**
+ * With mined personas, every persona-conditioned method once per importance source (the paper's Table 10
+ * compares them): persona → persona@attention, persona@tfidf, …; the others stay as they are.
+ */
+export function expandImportance(specs: readonly MethodSpec[], sources: readonly string[]): MethodSpec[] {
+  return specs.flatMap((s) => (usesPersona(s) ? sources.map((importance) => ({ ...s, id: `${s.id}@${importance}`, importance })) : [s]));
+}
+
+/** A method id as the manifest records it, importance source included ("fewshot:3@tfidf"). */
+export function parseMethodId(id: string): MethodSpec {
+  const at = id.lastIndexOf('@');
+  if (at < 0) return parseMethodSpec(id);
+  const base = parseMethodSpec(id.slice(0, at));
+  return { ...base, id, importance: id.slice(at + 1) };
+}
+
+/** The id without the importance source ("fewshot:3@tfidf" → "fewshot:3"). */
+export const baseId = (spec: MethodSpec): string => (spec.importance ? spec.id.slice(0, spec.id.lastIndexOf('@')) : spec.id);
+
 /** The shared rewrite pipeline's method for a bench method; undefined for methods that need no LLM. */
 export function rewriteMethodOf(spec: MethodSpec): RewriteMethod | undefined {
   return spec.method === 'original' || spec.method === 'static' ? undefined : spec.method;
@@ -51,6 +75,11 @@ export const usesPersona = (spec: MethodSpec): boolean => spec.method === 'perso
 
 /** The row label of reports, in the paper's vocabulary (ZIPP = persona-conditioned, TV = Tailored Visions). */
 export function methodLabel(spec: MethodSpec): string {
+  const label = baseLabel(spec);
+  return spec.importance ? `${label.slice(0, -1)}, ${spec.importance} persona)` : label;
+}
+
+function baseLabel(spec: MethodSpec): string {
   switch (spec.method) {
     case 'original':
       return 'Original prompt';
@@ -77,8 +106,9 @@ export function personaPairs(specs: readonly MethodSpec[]): { setting: string; w
   const byId = new Map(specs.map((s) => [s.id, s]));
   const pairs: { setting: string; without: MethodSpec; with: MethodSpec }[] = [];
   for (const s of specs) {
-    if (s.method === 'persona' && byId.has('baseline')) pairs.push({ setting: '0-shot', without: byId.get('baseline')!, with: s });
-    if (s.method === 'fewshot' && byId.has(`fewshot-baseline:${s.k}`)) pairs.push({ setting: `${s.k}-shot`, without: byId.get(`fewshot-baseline:${s.k}`)!, with: s });
+    const of = s.importance ? ` (${s.importance})` : '';
+    if (s.method === 'persona' && byId.has('baseline')) pairs.push({ setting: `0-shot${of}`, without: byId.get('baseline')!, with: s });
+    if (s.method === 'fewshot' && byId.has(`fewshot-baseline:${s.k}`)) pairs.push({ setting: `${s.k}-shot${of}`, without: byId.get(`fewshot-baseline:${s.k}`)!, with: s });
   }
   return pairs;
 }

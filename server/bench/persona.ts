@@ -8,19 +8,24 @@ import type { BenchUser } from '../datasets/types.ts';
  * - `dataset`: the dataset's own persona (ZIP-Bench), verbatim;
  * - `demographics`: where only demographic attributes exist (RapidData), a sentence built from them
  *   without an LLM — the paper conditions on these attributes directly for such datasets;
+ * - `mined`: users given as community lists (+ their texts): mined as the paper does (see mined.ts);
  * - `history`: otherwise (MovieLens likes, PIP prompts) the LLM describes the person behind their most
  *   recent history prompts, with the persona pipeline's cleaning, sensitive-attribute guard and length cap.
  */
-export type PersonaSource = 'dataset' | 'demographics' | 'history';
+export type PersonaSource = 'dataset' | 'demographics' | 'mined' | 'history';
 
 export interface BenchPersona {
   text: string;
   source: PersonaSource;
+  /** `mined`: the importance source that weighted the communities. */
+  importance?: string;
   /** "template@version" for LLM-made personas. */
   template?: string;
   model?: string;
   usage: Usage;
   warnings: string[];
+  /** `mined`: per community the normalised importance, its token budget and the evidence tokens taken. */
+  evidence?: { budget: number; tokens: number; spillover: boolean; communities: { name: string; weight: number; budget: number; used: number; items: number }[] };
 }
 
 /** History prompts shown to the LLM (most recent first kept): enough to see a pattern, cheap to send. */
@@ -48,6 +53,7 @@ export const PERSONA_FROM_HISTORY = {
 export function personaSourceOf(user: BenchUser): PersonaSource | undefined {
   if (user.persona?.trim()) return 'dataset';
   if (user.demographics && Object.values(user.demographics).some((v) => v.trim())) return 'demographics';
+  if (user.communities?.length) return 'mined';
   if (user.history.length > 0) return 'history';
   return undefined;
 }
@@ -68,6 +74,7 @@ export function demographicPersona(d: Record<string, string>): string {
   return `You ${list}.`;
 }
 
+/** The personas that need no mining (mined ones: mined.ts). */
 export async function personaFor(user: BenchUser, llm: () => ChatClient, signal?: AbortSignal): Promise<BenchPersona | undefined> {
   const source = personaSourceOf(user);
   if (source === 'dataset') return { text: user.persona!.trim(), source, usage: emptyUsage(), warnings: [] };

@@ -1,37 +1,58 @@
-import { encodeAxis, type CategoricalAxis } from '../../shared/metrics/categories.ts';
-import { clipScore } from '../../shared/metrics/clipscore.ts';
+import { clipScore, toHessel } from '../../shared/metrics/clipscore.ts';
 import { cmmd, cmmdWith } from '../../shared/metrics/cmmd.ts';
-import type { Targets } from '../../shared/metrics/ipf.ts';
-import { ipfReport, type IpfReport } from '../../shared/metrics/subgroups.ts';
-import { winRates, type Comparison, type WinRate } from '../../shared/metrics/winrate.ts';
+import { IpfError } from '../../shared/metrics/ipf.ts';
+import { pairedComparison, type PairedComparison } from '../../shared/metrics/paired.ts';
+import type { IpfReport } from '../../shared/metrics/subgroups.ts';
 import type { Usage } from '../../shared/schemas/llm.ts';
-import { countryRegionResolver, normaliseGender, readTargets, wppTargets } from '../datasets/population.ts';
 import { chooseRbfBackend } from '../eval/cmmd-backend.ts';
+import { planIpf, reweight } from './ipf.ts';
 import type { GuardCounts, Manifest, Sample } from './manifest.ts';
-import { parseMethodSpec, personaPairs } from './methods.ts';
+import { parseMethodId, personaPairs } from './methods.ts';
 import { unitKey, type BenchStore } from './store.ts';
 
 /**
- * The numbers of a finished run, computed from its manifest and store: CLIPScore per sample (×100,
- * image vs the user's original prompt), per user and per method × LLM; CMMD of each method's images
- * against the reference set; IPF-reweighted aggregates and per-subgroup tables where users have
- * demographics; pairwise win rates per sample with exact binomial p-values; LLM usage and cost.
+ * The numbers of a finished run, computed from its manifest and store:
+ * - CLIPScore per sample (image vs the user's original prompt) on both scales — raw 100·max(cos, 0) and
+ *   Hessel et al.'s 100·2.5·max(cos, 0), the scale of the paper's 58–80 — per user and per method × LLM;
+ * - CMMD of each method's images against the reference set, pooled (google-research's biased estimator)
+ *   and per user (the unbiased estimator, each user's images against their own reference, averaged over
+ *   users with at least `minImages` on both sides);
+ * - IPF-reweighted aggregates and per-subgroup tables where users have demographics (ipf.ts);
+ * - paired comparisons of every two methods, one trial per (user, prompt) with seeds averaged;
+ * - ZIP Lift per importance source (mined personas);
+ * - LLM usage and cost.
  * CLIPScore vectors and CMMD values are stored as metric units keyed by their exact inputs, so a rerun
  * reads them instead of recomputing.
  */
+export interface PerUserCmmd {
+  /** Mean over the users counted. */
+  mean: number;
+  estimator: 'unbiased';
+  minImages: number;
+  /** Users with at least minImages generated and reference images, and their values. */
+  perUser: Record<string, number>;
+  /** Users left out for having fewer images on one side. */
+  below: string[];
+}
+
 export interface CellResult {
   /** LLM name; null for methods that use none. */
   llm: string | null;
   method: string;
   label: string;
-  /** Mean over users of each user's mean CLIPScore (users weigh equally, as in the IPF raw aggregate). */
+  /** Raw scale: mean over users of each user's mean 100·max(cos, 0) (users weigh equally, as in IPF's raw aggregate). */
   clipscore: number;
-  /** Standard deviation of the per-user means (n − 1). */
+  /** The same on Hessel et al.'s scale (100·2.5·max(cos, 0)): 2.5 × clipscore. */
+  clipscore_hessel: number;
+  /** Standard deviation of the per-user means (n − 1), raw scale. */
   sd: number;
   samples: number;
   users: number;
+  /** Pooled CMMD (biased estimator) of all the cell's images against the whole reference set. */
   cmmd?: number;
+  cmmdPerUser?: PerUserCmmd;
   guard?: GuardCounts;
+  /** Per-user mean CLIPScore, raw scale. */
   perUser: Record<string, number>;
 }
 
@@ -46,11 +67,31 @@ export interface Fig3Row {
 }
 
 export interface IpfSection {
-  targets: string;
+  targets: string[];
+  /** Axes raked, axes only tabulated (no targets), target axes no user has. */
   axes: string[];
+  tabulated: string[];
+  unused: string[];
   users: number;
   /** llm → method → report. */
   reports: Record<string, Record<string, IpfReport>>;
+  /** llm → method → why raking failed for it. */
+  failed: Record<string, Record<string, string>>;
+}
+
+/** One importance source's row of the paper's Table 10, per LLM. */
+export interface ZipLiftRow {
+  llm: string;
+  importance: string;
+  /** Posting accuracy of the source's ranker (see mined.ts), where it could be measured. */
+  posting_accuracy?: number;
+  ranker?: string;
+  eval_users?: number;
+  method: string;
+  clipscore_persona: number;
+  clipscore_baseline: number;
+  /** 100 · (persona − baseline) / baseline: the same on either CLIPScore scale. */
+  lift_pct: number;
 }
 
 export interface LlmUsage extends Usage {
@@ -58,20 +99,22 @@ export interface LlmUsage extends Usage {
 }
 
 export interface BenchResults {
+  protocol: string;
   cells: CellResult[];
   fig3: Fig3Row[];
   ipf?: IpfSection;
   /** Why there is no IPF section. */
   ipfSkipped?: string;
-  /** llm name → pairwise rows (LLM-free methods included under every LLM). */
-  winRates: Record<string, WinRate[]>;
+  /** llm name → paired comparisons (LLM-free methods included under every LLM). */
+  winRates: Record<string, PairedComparison[]>;
+  zipLift: ZipLiftRow[];
   usage: Record<string, LlmUsage>;
   metrics: { computed: number; cached: number };
 }
 
 const CMMD_OPTIONS = { sigma: 10, scale: 1000 };
-/** Two CLIPScores closer than this are a tie. */
-const TIE = 1e-9;
+/** Bootstrap resamples of each paired comparison (seeded: the report is reproducible). */
+const RESAMPLES = 10_000;
 
 export async function computeResults(manifest: Manifest, store: BenchStore, onCell?: (done: number, total: number) => void): Promise<BenchResults> {
   const counts = { computed: 0, cached: 0 };
@@ -90,29 +133,26 @@ export async function computeResults(manifest: Manifest, store: BenchStore, onCe
   const labels = new Map(manifest.methods.map((m) => [m.id, m.label]));
   const groups = new Map<string, Sample[]>();
   for (const s of manifest.samples) {
-    const id = `${s.llm ?? ''}|${s.method}`;
+    const id = cellId(s.llm, s.method);
     let list = groups.get(id);
     if (!list) groups.set(id, (list = []));
     list.push(s);
   }
 
   const refKeys = manifest.reference.images.map((r) => r.image);
+  const refByUser = new Map<string, string[]>();
+  for (const r of manifest.reference.images) refByUser.set(r.user, [...(refByUser.get(r.user) ?? []), r.image]);
   const cells: CellResult[] = [];
-  const perSample = new Map<string, Map<string, number>>();
+  const perSample = new Map<string, number[]>();
   let done = 0;
   for (const [id, samples] of groups) {
     const pairs = samples.map((s) => [s.image, s.text]);
     const scores = await cached(unitKey({ metric: 'clipscore', weight: 100, spaces: manifest.clip, pairs }), () => [
       ...clipScore(store.getEmbeddings(manifest.clip.image, samples.map((s) => s.image)), store.getEmbeddings(manifest.clip.text, samples.map((s) => s.text))).perPair,
     ]);
-    perSample.set(id, new Map(samples.map((s, i) => [sampleId(s), scores[i]!])));
-    const byUser = new Map<string, number[]>();
-    samples.forEach((s, i) => {
-      let list = byUser.get(s.user);
-      if (!list) byUser.set(s.user, (list = []));
-      list.push(scores[i]!);
-    });
-    const perUser = Object.fromEntries([...byUser].map(([u, list]) => [u, mean(list)]));
+    perSample.set(id, scores);
+    const byUser = groupBy(samples.map((s, i) => ({ user: s.user, score: scores[i]! })), (x) => x.user);
+    const perUser = Object.fromEntries([...byUser].map(([u, list]) => [u, mean(list.map((x) => x.score))]));
     const userMeans = Object.values(perUser);
     const first = samples[0]!;
     const cell: CellResult = {
@@ -120,6 +160,7 @@ export async function computeResults(manifest: Manifest, store: BenchStore, onCe
       method: first.method,
       label: labels.get(first.method) ?? first.method,
       clipscore: mean(userMeans),
+      clipscore_hessel: toHessel(mean(userMeans)),
       sd: sampleSd(userMeans),
       samples: samples.length,
       users: userMeans.length,
@@ -137,6 +178,7 @@ export async function computeResults(manifest: Manifest, store: BenchStore, onCe
           await backend?.release();
         }
       });
+      cell.cmmdPerUser = await perUserCmmd(samples, refByUser, manifest, store, cached);
     }
     const guard = manifest.guard[`${first.llm ?? ''}|${first.method}`];
     if (guard) cell.guard = guard;
@@ -145,12 +187,14 @@ export async function computeResults(manifest: Manifest, store: BenchStore, onCe
   }
 
   const llmNames = manifest.llms.map((l) => l.name);
+  const scopes = llmNames.length ? llmNames : ['(no LLM)'];
   const cellsOf = (llm: string) => cells.filter((c) => c.llm === llm || c.llm === null);
   const find = (llm: string, method: string) => cells.find((c) => c.method === method && (c.llm === llm || c.llm === null));
+  const specs = manifest.methods.map((m) => parseMethodId(m.id));
 
   const fig3: Fig3Row[] = [];
   for (const llm of llmNames) {
-    for (const pair of personaPairs(manifest.methods.map((m) => parseMethodSpec(m.id)))) {
+    for (const pair of personaPairs(specs)) {
       const a = find(llm, pair.without.id);
       const b = find(llm, pair.with.id);
       if (!a || !b) continue;
@@ -158,24 +202,48 @@ export async function computeResults(manifest: Manifest, store: BenchStore, onCe
     }
   }
 
-  const win: Record<string, WinRate[]> = {};
-  const scopes = llmNames.length ? llmNames : ['(no LLM)'];
+  // One trial per (user, prompt): a method's score of a trial is the mean over its seeds.
+  const trialsOf = new Map<string, Map<string, number>>();
+  for (const [id, samples] of groups) {
+    const scores = perSample.get(id)!;
+    const byTrial = groupBy(samples.map((s, i) => ({ trial: `${s.user}|${s.query}`, score: scores[i]! })), (x) => x.trial);
+    trialsOf.set(id, new Map([...byTrial].map(([t, list]) => [t, mean(list.map((x) => x.score))])));
+  }
+  const win: Record<string, PairedComparison[]> = {};
   for (const llm of scopes) {
-    const mine = cells.filter((c) => c.llm === llm || c.llm === null);
-    const comparisons: Comparison[] = [];
+    const mine = cellsOf(llm);
+    const rows: PairedComparison[] = [];
     for (let i = 0; i < mine.length; i++) {
       for (let j = i + 1; j < mine.length; j++) {
-        const a = perSample.get(`${mine[i]!.llm ?? ''}|${mine[i]!.method}`)!;
-        const b = perSample.get(`${mine[j]!.llm ?? ''}|${mine[j]!.method}`)!;
-        for (const [sid, sa] of a) {
-          const sb = b.get(sid);
-          if (sb === undefined) continue;
-          const winner = sa > sb + TIE ? mine[i]!.method : sb > sa + TIE ? mine[j]!.method : null;
-          comparisons.push({ a: mine[i]!.method, b: mine[j]!.method, winner });
-        }
+        const a = trialsOf.get(cellId(mine[i]!.llm, mine[i]!.method))!;
+        const b = trialsOf.get(cellId(mine[j]!.llm, mine[j]!.method))!;
+        const trials = [...a].flatMap(([t, sa]) => (b.has(t) ? [{ a: sa, b: b.get(t)! }] : []));
+        rows.push(pairedComparison(mine[i]!.method, mine[j]!.method, trials, { resamples: RESAMPLES, seed: 0 }));
       }
     }
-    win[llm] = winRates(comparisons);
+    win[llm] = rows;
+  }
+
+  const zipLift: ZipLiftRow[] = [];
+  const accuracy = manifest.importance?.postingAccuracy ?? {};
+  for (const llm of llmNames) {
+    const baseline = find(llm, 'baseline');
+    if (!baseline) continue;
+    for (const spec of specs) {
+      if (spec.method !== 'persona' || !spec.importance) continue;
+      const persona = find(llm, spec.id);
+      if (!persona) continue;
+      const acc = accuracy[spec.importance];
+      zipLift.push({
+        llm,
+        importance: spec.importance,
+        ...(acc && acc.users > 0 ? { posting_accuracy: acc.value, ranker: acc.ranker, eval_users: acc.users } : {}),
+        method: spec.id,
+        clipscore_persona: persona.clipscore,
+        clipscore_baseline: baseline.clipscore,
+        lift_pct: pct(persona.clipscore, baseline.clipscore),
+      });
+    }
   }
 
   const usage: Record<string, LlmUsage> = {};
@@ -185,13 +253,24 @@ export async function computeResults(manifest: Manifest, store: BenchStore, onCe
     usage[l.name] = { ...u, ...(l.price ? { cost: (u.promptTokens * l.price.input + u.completionTokens * l.price.output) / 1e6 } : {}) };
   }
 
-  const ipf = await ipfSection(manifest, llmNames.length ? llmNames : ['(no LLM)'], cellsOf, String(manifest.config.targets ?? 'wpp2024'));
-  return { cells, fig3, ...ipf, winRates: win, usage, metrics: counts };
+  const ipf = await ipfSection(manifest, scopes, cellsOf);
+  return { protocol: manifest.protocol, cells, fig3, ...ipf, winRates: win, zipLift, usage, metrics: counts };
 }
 
-const sampleId = (s: Sample) => `${s.user}|${s.query}|${s.seed}`;
+const cellId = (llm: string | null, method: string) => `${llm ?? ''}|${method}`;
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 const pct = (now: number, before: number) => (before === 0 ? 0 : (100 * (now - before)) / before);
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    let list = out.get(k);
+    if (!list) out.set(k, (list = []));
+    list.push(it);
+  }
+  return out;
+}
 
 function sampleSd(xs: readonly number[]): number {
   if (xs.length < 2) return 0;
@@ -200,42 +279,56 @@ function sampleSd(xs: readonly number[]): number {
 }
 
 /**
- * Raw vs IPF aggregates and subgroup tables (the paper's Tables 13 and 14) over the users that have
- * demographics. WPP targets know `region` and `gender`: a `country` attribute is mapped to its UN region
- * and gender spellings are unified. Axes the targets have and every user has are raked; categories
- * missing on either side are dropped and listed in each report.
+ * Each user's images against that user's own reference images, unbiased estimator (a handful of images
+ * per side: the biased one would reward a set for matching itself), averaged over the users with at
+ * least `minImages` on both sides; the others are listed.
  */
-async function ipfSection(
+async function perUserCmmd(
+  samples: readonly Sample[],
+  refByUser: ReadonlyMap<string, string[]>,
   manifest: Manifest,
-  llms: readonly string[],
-  cellsOf: (llm: string) => CellResult[],
-  targetsSource: string,
-): Promise<Pick<BenchResults, 'ipf' | 'ipfSkipped'>> {
-  const users = Object.keys(manifest.demographics).filter((u) => Object.keys(manifest.demographics[u]!).length);
-  if (users.length === 0) return { ipfSkipped: `the ${manifest.dataset.name} dataset has no demographics, so there is nothing to reweight` };
-  const scheme = targetsSource === 'wpp2024' ? 'continent' : targetsSource === 'wpp2024-subregion' ? 'subregion' : undefined;
-  const targets: Targets = scheme ? await wppTargets(scheme) : await readTargets(targetsSource);
-  const region = scheme ? await countryRegionResolver(scheme) : undefined;
-  const labelsOf = (u: string): Record<string, string> => {
-    const d = { ...manifest.demographics[u]! };
-    if (region && d.country && !d.region) d.region = region(d.country);
-    if (scheme && d.gender) d.gender = normaliseGender(d.gender);
-    return d;
-  };
-  const labelled = users.map(labelsOf);
-  const axesNames = Object.keys(targets).filter((a) => labelled.every((d) => d[a]?.trim()));
-  if (axesNames.length === 0) {
-    return { ipfSkipped: `no demographic attribute of the users matches the targets' axes (${Object.keys(targets).join(', ')})` };
+  store: BenchStore,
+  cached: <T>(key: string, compute: () => T | Promise<T>) => Promise<T>,
+): Promise<PerUserCmmd> {
+  const min = manifest.reference.minImages;
+  const byUser = groupBy(samples, (s) => s.user);
+  const perUser: Record<string, number> = {};
+  const below: string[] = [];
+  for (const [user, mine] of byUser) {
+    const ref = refByUser.get(user) ?? [];
+    const gen = mine.map((s) => s.image);
+    if (ref.length < min || gen.length < min) {
+      below.push(user);
+      continue;
+    }
+    perUser[user] = await cached(unitKey({ metric: 'cmmd', estimator: 'unbiased', ...CMMD_OPTIONS, space: manifest.clip.image, x: ref, y: gen }), () =>
+      cmmd(store.getEmbeddings(manifest.clip.image, ref), store.getEmbeddings(manifest.clip.image, gen), { ...CMMD_OPTIONS, estimator: 'unbiased' }).cmmd,
+    );
   }
-  const axes: CategoricalAxis[] = axesNames.map((a) => encodeAxis(a, labelled.map((d) => d[a]!)));
+  return { mean: mean(Object.values(perUser)), estimator: 'unbiased', minImages: min, perUser, below };
+}
+
+/** Tables 13–14 over every user of the run (see ipf.ts). */
+async function ipfSection(manifest: Manifest, llms: readonly string[], cellsOf: (llm: string) => CellResult[]): Promise<Pick<BenchResults, 'ipf' | 'ipfSkipped'>> {
+  const config = manifest.config as { targets?: string | string[]; ipf?: { axes?: string[] } };
+  const sources = typeof config.targets === 'string' ? [config.targets] : (config.targets ?? ['wpp2024']);
+  const plan = await planIpf(sources, config.ipf?.axes, manifest.demographics);
+  if ('skipped' in plan) return { ipfSkipped: plan.skipped };
+  const users = [...new Set(manifest.samples.map((s) => s.user))];
   const reports: IpfSection['reports'] = {};
+  const failed: IpfSection['failed'] = {};
   for (const llm of llms) {
     reports[llm] = {};
     for (const cell of cellsOf(llm)) {
       const scores = users.map((u) => cell.perUser[u] ?? NaN);
       if (scores.some((s) => !Number.isFinite(s))) continue;
-      reports[llm]![cell.method] = ipfReport(scores, axes, targets, { epsilon: 1e-4, maxIterations: 100, dropMissing: true });
+      try {
+        reports[llm]![cell.method] = reweight(plan, users, manifest.demographics, scores);
+      } catch (err) {
+        if (!(err instanceof IpfError)) throw err;
+        (failed[llm] ??= {})[cell.method] = err.message;
+      }
     }
   }
-  return { ipf: { targets: targetsSource, axes: axesNames, users: users.length, reports } };
+  return { ipf: { targets: plan.sources, axes: plan.raked, tabulated: plan.tabulated, unused: plan.unused, users: users.length, reports, failed } };
 }

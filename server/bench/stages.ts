@@ -11,6 +11,8 @@ import type { BenchLlm } from './llms.ts';
 import type { GuardCounts, Sample } from './manifest.ts';
 import { rewriteRequestOf } from './method-prompt.ts';
 import { usesLlm, type MethodSpec } from './methods.ts';
+import type { ImportanceSource } from './config.ts';
+import { minedPersona, PAPER_PERSONA_TEMPLATE, scorerFor, type Mining } from './mined.ts';
 import { PERSONA_FROM_HISTORY, PERSONA_HISTORY_PROMPTS, personaFor, personaSourceOf, type BenchPersona } from './persona.ts';
 import type { ReferenceSet } from './reference.ts';
 import type { RunContext } from './run-context.ts';
@@ -25,29 +27,63 @@ import { unitKey } from './store.ts';
 /** What makes two LLMs' answers differ: endpoint, model and sampling temperature (never the key). */
 const llmIdentity = (l: BenchLlm) => ({ baseUrl: l.baseUrl, model: l.model, temperature: l.temperature });
 
-/** Personas of the users (dataset, demographics, or the LLM reading their history). */
-export async function makePersonas(ctx: RunContext, users: readonly BenchUser[], llm: BenchLlm | undefined): Promise<Map<string, BenchPersona>> {
+/** Where a persona lives in the run's persona map: per user, and for mined personas per importance source. */
+export const personaKey = (user: string, importance?: string): string => (importance ? `${user}@${importance}` : user);
+
+/**
+ * Personas of the users: the dataset's, from demographics, mined from their communities (one per
+ * importance source), or the LLM reading their history. LLM-made ones are stored units.
+ */
+export async function makePersonas(
+  ctx: RunContext,
+  users: readonly BenchUser[],
+  llm: BenchLlm | undefined,
+  mining?: { mining: Mining; sources: readonly ImportanceSource[] },
+): Promise<Map<string, BenchPersona>> {
   const personas = new Map<string, BenchPersona>();
-  ctx.progress.stage('personas', users.length);
+  const jobs: { user: BenchUser; source?: ImportanceSource }[] = users.flatMap((user) =>
+    personaSourceOf(user) === 'mined' ? (mining?.sources ?? []).map((source) => ({ user, source })) : [{ user }],
+  );
+  ctx.progress.stage('personas', jobs.length);
+  /** A stored unit, or made now and stored; its usage counts towards the LLM either way. */
+  const unit = async (key: string, make: () => Promise<BenchPersona>): Promise<BenchPersona> => {
+    let persona = ctx.store.getUnit<BenchPersona>('persona', key);
+    const fresh = !persona;
+    if (persona) ctx.work.personas.cached++;
+    else {
+      persona = await make();
+      ctx.store.putUnit('persona', key, persona);
+      ctx.work.personas.made++;
+    }
+    ctx.charge(llm!.name, persona.usage, fresh);
+    return persona;
+  };
   await forEachLimit(
-    users,
+    jobs,
     ctx.config.concurrency,
-    async (user) => {
+    async ({ user, source: importance }) => {
       const source = personaSourceOf(user);
-      if (!source) throw new InputError(`user ${user.id} has no persona, demographics or history, so persona methods cannot run for them; leave them out (dataset.users)`);
-      if (source !== 'history') personas.set(user.id, (await personaFor(user, () => llm!.client))!);
-      else {
+      if (!source) throw new InputError(`user ${user.id} has no persona, demographics, communities or history, so persona methods cannot run for them; leave them out (dataset.users)`);
+      if (source === 'mined') {
+        const m = mining!.mining;
+        const scores = await scorerFor(importance!, m)(user.communities!);
+        const key = unitKey({
+          unit: 'persona',
+          protocol: ctx.config.protocol,
+          template: ctx.config.protocol === 'paper' ? PAPER_PERSONA_TEMPLATE.ref : 'product-verbalization',
+          llm: llmIdentity(llm!),
+          importance,
+          scores: [...scores].map(([n, v]) => [n, Math.round(v * 1e9) / 1e9]),
+          communities: user.communities,
+          texts: user.texts ?? [],
+        });
+        const persona = await unit(key, () => minedPersona(llm!.client, user, importance!, m, ctx.config.protocol, { temperature: llm!.temperature, ...(ctx.signal ? { signal: ctx.signal } : {}) }));
+        personas.set(personaKey(user.id, importance), persona);
+      } else if (source !== 'history') {
+        personas.set(user.id, (await personaFor(user, () => llm!.client))!);
+      } else {
         const key = unitKey({ unit: 'persona', template: PERSONA_FROM_HISTORY.ref, llm: llmIdentity(llm!), prompts: user.history.slice(-PERSONA_HISTORY_PROMPTS) });
-        let persona = ctx.store.getUnit<BenchPersona>('persona', key);
-        const fresh = !persona;
-        if (persona) ctx.work.personas.cached++;
-        else {
-          persona = (await personaFor(user, () => llm!.client, ctx.signal))!;
-          ctx.store.putUnit('persona', key, persona);
-          ctx.work.personas.made++;
-        }
-        ctx.charge(llm!.name, persona.usage, fresh);
-        personas.set(user.id, persona);
+        personas.set(user.id, await unit(key, async () => (await personaFor(user, () => llm!.client, ctx.signal))!));
       }
       ctx.progress.update(personas.size);
     },
@@ -65,6 +101,9 @@ export interface Rewrites {
 
 export const rewriteKey = (llm: string, method: string, user: string, q: number) => JSON.stringify([llm, method, user, q]);
 
+/** What the methods take as query q of the user (PIP: the shortened query), else the query itself. */
+export const inputOf = (user: BenchUser, q: number): string => user.inputs?.[q] ?? user.queries[q]!;
+
 /** Every LLM × LLM method × user × query, each LLM with its own concurrency limit. */
 export async function makeRewrites(ctx: RunContext, llms: readonly BenchLlm[], specs: readonly MethodSpec[], users: readonly BenchUser[], personas: Map<string, BenchPersona>): Promise<Rewrites> {
   const out: Rewrites = { prompts: new Map(), guard: {} };
@@ -77,13 +116,14 @@ export async function makeRewrites(ctx: RunContext, llms: readonly BenchLlm[], s
         tasks,
         ctx.config.concurrency,
         async ({ spec, user, q }) => {
-          const request = rewriteRequestOf(spec, { prompt: user.queries[q]!, persona: personas.get(user.id)?.text, history: user.history, temperature: llm.temperature })!;
-          const key = unitKey({ unit: 'rewrite', llm: llmIdentity(llm), request });
+          const request = rewriteRequestOf(spec, { prompt: inputOf(user, q), persona: personas.get(personaKey(user.id, spec.importance))?.text, history: user.history, temperature: llm.temperature })!;
+          const protocol = ctx.config.protocol;
+          const key = unitKey({ unit: 'rewrite', llm: llmIdentity(llm), request, protocol });
           let result = ctx.store.getUnit<RewriteResult>('rewrite', key);
           const fresh = !result;
           if (result) ctx.work.rewrites.cached++;
           else {
-            result = await rewritePrompt(llm.client, request, ctx.signal ? { signal: ctx.signal } : {});
+            result = await rewritePrompt(llm.client, request, { protocol, ...(ctx.signal ? { signal: ctx.signal } : {}) });
             ctx.store.putUnit('rewrite', key, result);
             ctx.work.rewrites.made++;
           }
@@ -114,10 +154,10 @@ export function planSamples(
     for (const llm of usesLlm(spec) ? llms.map((l) => l.name) : [null]) {
       for (const user of users) {
         user.queries.forEach((original, q) => {
-          const prompt =
-            llm !== null ? rewrites.prompts.get(rewriteKey(llm, spec.id, user.id, q))! : spec.method === 'static' ? withFeatures(original, features.get(user.id) ?? []) : original;
+          const input = inputOf(user, q);
+          const prompt = llm !== null ? rewrites.prompts.get(rewriteKey(llm, spec.id, user.id, q))! : spec.method === 'static' ? withFeatures(input, features.get(user.id) ?? []) : input;
           for (const seed of seeds) {
-            samples.push({ llm, method: spec.id, user: user.id, query: q, seed, original, prompt, image: imageKey(prompt, seed), text: textKey(original) });
+            samples.push({ llm, method: spec.id, user: user.id, query: q, seed, original, input, prompt, image: imageKey(prompt, seed), text: textKey(original) });
           }
         });
       }

@@ -69,8 +69,11 @@ export async function loadMovieLens(dir = VENDORED_MOVIELENS, options: MovieLens
       queries: prompts.slice(prompts.length - queriesPerUser),
     });
   }
-  return { name: 'movielens', users, source: dir };
+  return { name: 'movielens', users, source: dir, note: MOVIELENS_NOTE };
 }
+
+/** The paper (after DrUM) also used TMDB's keywords and plot description; offline there is no TMDB. */
+const MOVIELENS_NOTE = 'prompts from each liked movie\'s title, year, genres and its most used tags; no TMDB keywords or descriptions (offline)';
 
 async function readMovies(dir: string, tagsPerMovie: number): Promise<Map<string, Movie>> {
   const moviesFile = join(dir, 'movies.csv');

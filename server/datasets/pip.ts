@@ -11,6 +11,11 @@ import type { BenchUser, Dataset } from './types.ts';
  * file per user, each line a generation with `prompt`, `user_id`, `NSFW` and `result_url`. The last
  * `testPerUser` (default 2) safe records of a user are the test queries, the others the history, unless
  * records carry an explicit `split` ("train" / "test").
+ *
+ * As in Tailored Visions, a method rewrites the test query *shortened to under 10 words* and the image
+ * is scored against the user's full prompt: a test record's `query` is that short form when the data has
+ * it; otherwise the prompt itself when it is already under 10 words, else its first clause cut to 9
+ * words (Tailored Visions had ChatGPT shorten them; that step is not reproduced here).
  */
 export const PipRecord = z
   .object({
@@ -19,6 +24,8 @@ export const PipRecord = z
     NSFW: z.union([z.boolean(), z.literal(0), z.literal(1), z.enum(['True', 'False', 'true', 'false'])]).transform((v) => v === true || v === 1 || v === 'True' || v === 'true'),
     result_url: z.string().min(1, 'result_url is empty'),
     split: z.enum(['train', 'test']).optional(),
+    /** The shortened test query (under 10 words) the methods rewrite. */
+    query: z.string().trim().min(1, 'query is empty').optional(),
   })
   .passthrough();
 export type PipRecord = z.output<typeof PipRecord>;
@@ -52,7 +59,27 @@ export async function loadPip(dir: string, options: PipOptions = {}): Promise<Da
     const test = explicit ? safe.filter((r) => r.split === 'test') : safe.slice(Math.max(0, safe.length - testPerUser));
     const train = explicit ? safe.filter((r) => r.split !== 'test') : safe.slice(0, Math.max(0, safe.length - testPerUser));
     if (test.length === 0 || train.length === 0) continue;
-    users.push({ id, history: train.map((r) => r.prompt), queries: test.map((r) => r.prompt), referenceImages: train.map((r) => r.result_url) });
+    users.push({
+      id,
+      history: train.map((r) => r.prompt),
+      queries: test.map((r) => r.prompt),
+      inputs: test.map((r) => r.query ?? shortQuery(r.prompt)),
+      referenceImages: train.map((r) => r.result_url),
+    });
   }
-  return { name: 'pip', users, source: dir };
+  return { name: 'pip', users, source: dir, note: PIP_NOTE };
+}
+
+const PIP_NOTE =
+  'rewrite input: the test query shortened to under 10 words (the record\'s `query`, else the prompt when already short, else its first clause cut to 9 words); CLIPScore against the full prompt';
+
+/** Tailored Visions' test input: under 10 words. */
+export const SHORT_QUERY_WORDS = 9;
+
+/** The prompt when it has at most 9 words, else its first clause (up to , ; . | or :) cut to 9 words. */
+export function shortQuery(prompt: string): string {
+  const words = (t: string) => t.trim().split(/\s+/).filter(Boolean);
+  if (words(prompt).length <= SHORT_QUERY_WORDS) return prompt.trim();
+  const clause = prompt.split(/[,;.|:]/).find((c) => words(c).length > 0) ?? prompt;
+  return words(clause).slice(0, SHORT_QUERY_WORDS).join(' ');
 }

@@ -140,6 +140,62 @@ export function normaliseGender(value: string): string {
   return value.trim();
 }
 
+/** The built-in target sources and the region scheme each implies. */
+export const WPP_SOURCES = { wpp2024: 'continent', 'wpp2024-subregion': 'subregion' } as const satisfies Record<string, RegionScheme>;
+export const isWppSource = (source: string): source is keyof typeof WPP_SOURCES => Object.hasOwn(WPP_SOURCES, source);
+
+export interface LoadedTargets {
+  targets: Targets;
+  /** The WPP region scheme when a WPP source is among them (countries are then mapped to regions). */
+  scheme?: RegionScheme;
+  /** Which source each axis' marginals came from. */
+  axisSource: Record<string, string>;
+}
+
+/**
+ * Targets from several sources — `wpp2024`, `wpp2024-subregion` or a `{"axis": {"category": share}}`
+ * file — merged in order, a later source replacing an earlier one's axis (so a file can add age,
+ * language and profession to WPP's region and gender, or override one of them).
+ */
+export async function loadTargets(sources: readonly string[]): Promise<LoadedTargets> {
+  if (sources.length === 0) throw new InputError('targets: name at least one source (wpp2024, wpp2024-subregion or a JSON file)');
+  const wpp = sources.filter(isWppSource);
+  if (wpp.length > 1) throw new InputError(`targets: ${wpp.join(' and ')} are two region schemes; keep one`);
+  const targets: Targets = {};
+  const axisSource: Record<string, string> = {};
+  for (const source of sources) {
+    const t = isWppSource(source) ? await wppTargets(WPP_SOURCES[source]) : await readTargets(source);
+    for (const [axis, shares] of Object.entries(t)) {
+      targets[axis] = shares;
+      axisSource[axis] = source;
+    }
+  }
+  return { targets, ...(wpp[0] ? { scheme: WPP_SOURCES[wpp[0]] } : {}), axisSource };
+}
+
+/**
+ * Demographic labels in WPP's terms: a `country` becomes its UN `region` (unless a region is given) and
+ * gender spellings are unified. An unknown country is an error, or with `unknownCountry: 'keep'` the
+ * category "unknown country: X", which has no target and is reported as such.
+ */
+export async function wppLabels(scheme: RegionScheme, options: { unknownCountry?: 'error' | 'keep' } = {}): Promise<(labels: Readonly<Record<string, string>>) => Record<string, string>> {
+  const region = await countryRegionResolver(scheme);
+  return (labels) => {
+    const out = { ...labels };
+    if (out.country !== undefined && out.region === undefined) {
+      try {
+        out.region = region(out.country);
+      } catch (err) {
+        if (options.unknownCountry !== 'keep') throw err;
+        out.region = `unknown country: ${out.country.trim()}`;
+      }
+      delete out.country;
+    }
+    if (out.gender !== undefined) out.gender = normaliseGender(out.gender);
+    return out;
+  };
+}
+
 const TargetsSchema = z.record(z.string().min(1), z.record(z.string().min(1), z.number().min(0).max(1)));
 
 /** A targets file: {"axis": {"category": share, ...}, ...}, each axis' shares summing to 1. */

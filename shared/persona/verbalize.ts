@@ -46,6 +46,8 @@ export interface VerbalizeInput extends ContextOptions, GenerationOptions {
   scorer?: ImportanceScorer;
   /** Keep communities marked over18 in `descriptions` (default: left out, with their texts). */
   includeNsfw?: boolean;
+  /** The prompt for the evidence (default PERSONA_FROM_TEXTS); a benchmark passes the paper's (Table 2). */
+  textsTemplate?: PersonaTemplate<{ evidence: string; communities: string }>;
 }
 
 export interface PersonaResult {
@@ -91,8 +93,9 @@ export async function verbalizePersona(client: ChatClient, input: VerbalizeInput
   let template: TemplateText;
   let user: string;
   if (context.items.length > 0) {
-    template = PERSONA_FROM_TEXTS;
-    user = PERSONA_FROM_TEXTS.user({ evidence: context.text, communities: names.map((n) => `r/${n}`).join(', ') });
+    const texts = input.textsTemplate ?? PERSONA_FROM_TEXTS;
+    template = texts;
+    user = texts.user({ evidence: context.text, communities: names.map((n) => `r/${n}`).join(', ') });
   } else {
     const given = input.texts?.length ?? 0;
     if (given > 0) {

@@ -1,5 +1,6 @@
 /** Prompt rewriting: templates, output hygiene, the subject guard, example selection, and the entry point. */
-export { DEFAULT_K, GUARD_RETRY_TEMPERATURE, methodFor, rewritePrompt, RewriteInputError, type RewriteOptions } from './rewrite.ts';
+export { DEFAULT_K, GUARD_RETRY_TEMPERATURE, methodFor, REWRITE_PROTOCOLS, rewritePrompt, RewriteInputError, type RewriteOptions, type RewriteProtocol } from './rewrite.ts';
+export { PAPER_TEMPLATES } from './paper-templates.ts';
 export { ECHO_NOTE, guardNote, templateRef, TEMPLATES, type RewriteTemplate, type TemplateInput } from './templates.ts';
 export { capWords, cleanAnswer, REWRITE_MAX_WORDS, sameText, type CleanedAnswer } from './hygiene.ts';
 export { extractSubjects, MAX_SUBJECTS, missingSubjects, nounChunks } from './subjects.ts';

@@ -6,6 +6,7 @@ import type { ChatClient, ChatMessage } from '../llm/types.ts';
 import { fitsTokens } from '../text/tokens.ts';
 import { recentExamples, retrieveExamples, usableHistory, type Embed } from './examples.ts';
 import { cleanAnswer, REWRITE_MAX_WORDS, sameText } from './hygiene.ts';
+import { PAPER_TEMPLATES } from './paper-templates.ts';
 import { extractSubjects, missingSubjects } from './subjects.ts';
 import { ECHO_NOTE, guardNote, templateRef, TEMPLATES, type TemplateInput } from './templates.ts';
 
@@ -18,6 +19,11 @@ import { ECHO_NOTE, guardNote, templateRef, TEMPLATES, type TemplateInput } from
  *      0.5 (or the request's, if lower) with the missing subjects named; guard = passed | retried | failed;
  *      on failure the attempt missing fewer subjects is returned, with `missing` listing them.
  * So a rewrite costs 1 to 3 requests; `usage` sums them all.
+ *
+ * The `paper` protocol (benchmarks reproducing the paper, App. D) instead: the paper's templates
+ * (paper-templates.ts), the answer cleaned but never cut to a word count, no echo nudge, and the guard
+ * only measures — `passed` or `failed`, never a second attempt. An empty answer is asked for once more
+ * unchanged (an empty prompt cannot be rendered); so a rewrite costs 1 request, 2 when the first is empty.
  */
 
 export const DEFAULT_K = 3;
@@ -35,7 +41,13 @@ export class RewriteInputError extends Error {
   }
 }
 
+/** `product`: what the extension and the server ship. `paper`: the paper's protocol, for benchmarks. */
+export const REWRITE_PROTOCOLS = ['product', 'paper'] as const;
+export type RewriteProtocol = (typeof REWRITE_PROTOCOLS)[number];
+
 export interface RewriteOptions {
+  /** Default `product`. */
+  protocol?: RewriteProtocol;
   signal?: AbortSignal;
   /** Raw text deltas as the model streams them (before cleaning); a second attempt streams anew. */
   onDelta?: (text: string) => void;
@@ -60,7 +72,9 @@ function validate(input: unknown): RewriteRequest {
 export async function rewritePrompt(client: ChatClient, request: RewriteRequest, options: RewriteOptions = {}): Promise<RewriteResult> {
   const req = validate(request);
   const method = methodFor(req.persona, req.method);
-  const template = TEMPLATES[method];
+  const paper = options.protocol === 'paper';
+  const template = (paper ? PAPER_TEMPLATES : TEMPLATES)[method];
+  const maxWords = paper ? Infinity : REWRITE_MAX_WORDS;
   const k = req.k ?? DEFAULT_K;
   const warnings: string[] = [];
 
@@ -109,7 +123,7 @@ export async function rewritePrompt(client: ChatClient, request: RewriteRequest,
       }
       usage = addUsage(usage, result.usage);
       model = result.model;
-      const cleaned = cleanAnswer(result.text, REWRITE_MAX_WORDS);
+      const cleaned = cleanAnswer(result.text, maxWords);
       if (cleaned.cut && !warnings.some((w) => w.startsWith('the answer was cut'))) warnings.push(`the answer was cut to ${REWRITE_MAX_WORDS} words`);
       return cleaned.text;
     } catch (error) {
@@ -120,20 +134,23 @@ export async function rewritePrompt(client: ChatClient, request: RewriteRequest,
     }
   };
 
-  // 1. First answer; an empty or echoed one gets one more try.
+  // 1. First answer; an empty or echoed one gets one more try (paper: an empty one, the same request).
   let text = await ask(template.build(input), req.temperature);
-  if (!text || sameText(text, req.prompt)) {
-    const again = await ask(template.build({ ...input, note: ECHO_NOTE }), req.temperature);
+  if (!text || (!paper && sameText(text, req.prompt))) {
+    const again = await ask(template.build(paper ? input : { ...input, note: ECHO_NOTE }), req.temperature);
     if (again) text = again;
   }
   if (!text) throw new LlmEmptyAnswerError(model, { usage });
   if (sameText(text, req.prompt)) warnings.push('the model returned the prompt unchanged');
 
-  // 2. The guard.
+  // 2. The guard (paper: the verdict only).
   const subjects = extractSubjects(req.prompt);
   let missing = missingSubjects(subjects, text);
   let guard: GuardStatus = 'passed';
-  if (missing.length > 0) {
+  if (missing.length > 0 && paper) {
+    guard = 'failed';
+    warnings.push(`the rewrite lacks ${missing.join(', ')} from the prompt (the paper protocol makes no second attempt)`);
+  } else if (missing.length > 0) {
     const temperature = Math.min(req.temperature ?? GUARD_RETRY_TEMPERATURE, GUARD_RETRY_TEMPERATURE);
     let retry = '';
     try {

@@ -7,6 +7,11 @@ import { clipScore } from '../../shared/metrics/clipscore.ts';
 import { encodeAxis } from '../../shared/metrics/categories.ts';
 import { ipfReport } from '../../shared/metrics/subgroups.ts';
 import { NO_LLM_CONFIGURED } from '../../shared/llm/settings.ts';
+import { recentExamples, retrieveExamples, usableHistory } from '../../shared/rewrite/examples.ts';
+import { PAPER_TEMPLATES } from '../../shared/rewrite/paper-templates.ts';
+import { extractSubjects, missingSubjects } from '../../shared/rewrite/subjects.ts';
+import { guardNote, TEMPLATES } from '../../shared/rewrite/templates.ts';
+import { loadMovieLens } from '../../server/datasets/movielens.ts';
 import type { Manifest } from '../../server/bench/manifest.ts';
 import type { BenchResults } from '../../server/bench/results.ts';
 import { main } from '../../server/cli/main.ts';
@@ -99,11 +104,62 @@ describe('zipp bench over MovieLens', () => {
       expect(c.cmmd).toBeTypeOf('number');
     }
     expect(first.results.fig3.map((f) => f.setting)).toEqual(['0-shot', '3-shot']);
-    expect(first.results.ipfSkipped).toMatch(/no demographics/);
-    // 21 method pairs, each over the 4 shared (user, prompt, seed) samples.
+    expect(first.results.ipfSkipped).toMatch(/no user has demographics/);
+    // 21 method pairs, each over the 2 (user, prompt) trials: the 2 seeds of a prompt are averaged first.
     const pairs = first.results.winRates['zipp-test-model']!;
     expect(pairs).toHaveLength(21);
-    for (const p of pairs) expect(p.n + p.ties).toBe(4);
+    for (const p of pairs) expect([p.trials, p.n + p.ties]).toEqual([2, 2]);
+    expect(first.results.protocol).toBe('paper');
+  });
+
+  it('makes exactly the paper protocol\'s requests: its templates, T = 0.7, one request per rewrite', async () => {
+    const manifest = readJson<Manifest>(join(out, 'manifest.json'));
+    const bodies = llm.chatBodies().slice(-14);
+    // 2 personas + 12 rewrites, one request each (no guard retry, no echo nudge).
+    expect(bodies).toHaveLength(14);
+    for (const b of bodies) expect(b.temperature).toBe(0.7);
+    const rewrites = bodies.filter((b) => (b.messages!.at(-1)!.content as string).includes('Basic prompt: '));
+    expect(rewrites).toHaveLength(12);
+    const ml = await loadMovieLens(undefined, { queriesPerUser: 1 });
+    for (const user of ['1', '2']) {
+      const prompt = manifest.samples.find((x) => x.user === user)!.input;
+      const persona = manifest.personas[user]!.text;
+      // The methods see the history minus the reference prompts the split drew out of it.
+      const reference = new Set(manifest.reference.split!.users[user]!.reference);
+      const context = usableHistory(ml.users.find((u) => u.id === user)!.history.filter((h) => !reference.has(h)), prompt);
+      expect(context).toHaveLength(manifest.reference.split!.users[user]!.context);
+      const expected = [
+        PAPER_TEMPLATES.baseline.build({ prompt }),
+        PAPER_TEMPLATES.persona.build({ prompt, persona }),
+        PAPER_TEMPLATES.fewshot.build({ prompt, persona, examples: recentExamples(context, 3) }),
+        PAPER_TEMPLATES.fewshot.build({ prompt, persona, examples: recentExamples(context, 5) }),
+        PAPER_TEMPLATES['fewshot-baseline'].build({ prompt, examples: recentExamples(context, 3) }),
+        PAPER_TEMPLATES.retrieval.build({ prompt, examples: (await retrieveExamples(prompt, context, 3)).examples }),
+      ];
+      for (const messages of expected) expect(rewrites.filter((b) => JSON.stringify(b.messages) === JSON.stringify(messages))).toHaveLength(1);
+    }
+    // Only the zero-shot rewrite without persona and Tailored Visions ask for fewer than 70 words.
+    const limited = rewrites.filter((b) => /fewer than 70 words/.test(b.messages!.at(-1)!.content as string));
+    expect(limited).toHaveLength(4);
+  });
+
+  it('never shows a user\'s CMMD reference prompts to any method or to the persona writer', () => {
+    const manifest = readJson<Manifest>(join(out, 'manifest.json'));
+    const split = manifest.reference.split!;
+    expect(split.seed).toBe(0);
+    const everything = JSON.stringify(llm.chatBodies());
+    for (const [user, { reference, context }] of Object.entries(split.users)) {
+      expect(reference.length).toBe(2);
+      expect(context).toBeGreaterThan(0);
+      for (const prompt of reference) {
+        expect(everything).not.toContain(JSON.stringify(prompt).slice(1, -1));
+        // Its renders are exactly the user's reference images.
+      }
+      expect(manifest.reference.images.filter((r) => r.user === user)).toHaveLength(reference.length);
+    }
+    // And the rendered reference prompts are those prompts (as ComfyUI received them).
+    const workflows = JSON.stringify(comfy.workflows());
+    for (const { reference } of Object.values(split.users)) for (const p of reference) expect(workflows).toContain(JSON.stringify(p).slice(1, -1));
   });
 
   it('scores each image against its own original prompt (recomputed from the cached PNGs)', async () => {
@@ -186,6 +242,45 @@ describe('zipp bench over MovieLens', () => {
   });
 });
 
+describe('zipp bench protocols', () => {
+  it('product makes the shipped pipeline\'s requests (guard retry, 70-word instruction everywhere), paper does not retry', async () => {
+    const run = async (protocol: string) => {
+      const out = join(tmp, `protocol-${protocol}`);
+      llm.reset();
+      // The first rewrite drops every subject of the prompt.
+      llm.enqueue({ kind: 'answer', text: 'You are someone who loves old films.' }, { kind: 'drop-subject' });
+      const r = await zipp(['bench', '--protocol', protocol, '--dataset', 'movielens', '--users', '1', '--queries', '1', '--seeds', '1', '--methods', 'persona', '--reference', 'none', ...common(), '--out', out, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      return { bodies: llm.chatBodies(), manifest: readJson<Manifest>(join(out, 'manifest.json')) };
+    };
+    const product = await run('product');
+    const prompt = product.manifest.samples[0]!.input;
+    const persona = product.manifest.personas['1']!.text;
+    expect(product.manifest.protocol).toBe('product');
+    // persona, the rewrite, and the guard's retry naming the missing subjects at temperature 0.5.
+    expect(product.bodies).toHaveLength(3);
+    expect(product.bodies[1]!.messages).toEqual(TEMPLATES.persona.build({ prompt, persona }));
+    expect(product.bodies[1]!.messages!.at(-1)!.content).toContain('fewer than 70 words');
+    expect(product.bodies[2]!.messages).toEqual(TEMPLATES.persona.build({ prompt, persona, note: guardNote(missingSubjects(extractSubjects(prompt), '')) }));
+    expect(product.bodies[2]!.temperature).toBe(0.5);
+    expect(product.manifest.guard['zipp-test-model|persona']).toEqual({ passed: 0, retried: 1, failed: 0 });
+
+    const paper = await run('paper');
+    expect(paper.bodies).toHaveLength(2);
+    expect(paper.bodies[1]!.messages).toEqual(PAPER_TEMPLATES.persona.build({ prompt, persona: paper.manifest.personas['1']!.text }));
+    expect(paper.bodies[1]!.messages!.at(-1)!.content).not.toContain('70 words');
+    expect(paper.manifest.guard['zipp-test-model|persona']).toEqual({ passed: 0, retried: 0, failed: 1 });
+    const md = readFileSync(join(tmp, 'protocol-paper', 'report.md'), 'utf8');
+    expect(md.split('\n')[2]).toMatch(/^Protocol \*\*paper\*\* \(the paper's: /);
+  });
+
+  it('refuses a temperature other than 0.7 in the paper protocol', async () => {
+    const r = await zipp(['bench', '--dataset', 'movielens', '--users', '1', '--methods', 'baseline', ...common(), '--out', join(tmp, 'bad')], { ...env, ZIPP_LLM_TEMPERATURE: '0.3' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^zipp: protocol paper: LLM zipp-test-model samples at temperature 0\.3, the paper at 0\.7 for every LLM; .*or use protocol product\n$/);
+  });
+});
+
 describe('zipp bench with several LLMs (Fig. 3)', () => {
   it('rewrites with each LLM and compares persona on/off per LLM', async () => {
     const out = join(tmp, 'two-llms');
@@ -259,6 +354,8 @@ describe('zipp bench with demographics', () => {
     expect(u.cost).toBeCloseTo((u.promptTokens * 0.15 + u.completionTokens * 0.6) / 1e6, 12);
 
     expect(results.ipf!.axes).toEqual(['region', 'gender']);
+    // The axes WPP has no targets for are tabulated, not dropped.
+    expect(results.ipf!.tabulated).toEqual(['age', 'language', 'profession']);
     expect(results.ipf!.users).toBe(8);
     // The same numbers as raking the per-user scores directly with the shared metrics.
     const users = Object.keys(manifest.demographics);
@@ -274,21 +371,110 @@ describe('zipp bench with demographics', () => {
     expect(reported.raw).toBeCloseTo(cell.clipscore, 10);
 
     const md = readFileSync(join(out, 'report.md'), 'utf8');
-    expect(md).toContain('*Per-subgroup CLIPScore ×100*');
+    expect(md).toContain('*Per-subgroup CLIPScore ×100, raw scale (Table 13)*');
     expect(md).toMatch(/\| region: Europe \| 25\.0% \| \d+\.\d% \|/);
+    expect(md).toMatch(/\| age: 25-34 \| 25\.0% \| not raked \|/);
     expect(md).toContain('| priced | 16 |');
+  });
+
+  it('rakes all five axes (age, gender, country → region, language, profession) to converged weights equal to a direct Algorithm 1 loop', async () => {
+    const users = readFileSync(join(fixtures, 'rapiddata-8.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { votes: Record<string, string>[] })[0]!.votes;
+    const region = await countryRegionResolver('continent');
+    // Targets that some positive weighting of these 8 users satisfies exactly (user i weighs i + 1), so
+    // raking has a solution: each axis' target share is that weighting's share of the category.
+    const labels = users.map((v) => ({ age: v.age!, gender: v.gender!, region: region(v.country!), language: v.language!, profession: v.profession! }));
+    const w0 = labels.map((_, i) => (i + 1) / 36);
+    const targets: Record<string, Record<string, number>> = {};
+    for (const axis of ['age', 'gender', 'region', 'language', 'profession'] as const) {
+      targets[axis] = {};
+      labels.forEach((l, i) => (targets[axis]![l[axis]] = (targets[axis]![l[axis]] ?? 0) + w0[i]!));
+    }
+    const file = join(tmp, 'five-axes.json');
+    writeFileSync(file, JSON.stringify(targets));
+    const out = join(tmp, 'rapiddata-5');
+    const config = join(tmp, 'rapid5.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        dataset: { kind: 'rapiddata', path: join(fixtures, 'rapiddata-8.jsonl'), queriesPerUser: 1 },
+        methods: ['baseline', 'persona'],
+        seeds: 1,
+        targets: ['wpp2024', file],
+        ipf: { axes: ['age', 'gender', 'region', 'language', 'profession'] },
+      }),
+    );
+    const r = await zipp(['bench', '--config', config, ...common(), '--out', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const { results } = r.json();
+    const manifest = readJson<Manifest>(join(out, 'manifest.json'));
+    expect(results.ipf!.axes).toEqual(['age', 'gender', 'region', 'language', 'profession']);
+    const ids = [...new Set(manifest.samples.map((s) => s.user))];
+
+    /** The paper's Algorithm 1, line by line: equal weights; per axis, per category, w ← w · (p* ÷ p̂); renormalise; until max |p̂ − p*| < ε. */
+    const algorithm1 = (scores: number[], epsilon = 1e-4) => {
+      const lab = ids.map((id) => {
+        const d = manifest.demographics[id]!;
+        return { age: d.age!, gender: d.gender!, region: region(d.country!), language: d.language!, profession: d.profession! } as Record<string, string>;
+      });
+      let w = ids.map(() => 1 / ids.length);
+      let iterations = 0;
+      const gap = () => Math.max(...Object.entries(targets).flatMap(([k, cats]) => Object.entries(cats).map(([c, t]) => Math.abs(lab.reduce((s, l, i) => s + (l[k] === c ? w[i]! : 0), 0) - t))));
+      do {
+        iterations++;
+        for (const [k, cats] of Object.entries(targets)) {
+          for (const [c, t] of Object.entries(cats)) {
+            const current = lab.reduce((s, l, i) => s + (l[k] === c ? w[i]! : 0), 0);
+            w = w.map((wi, i) => (lab[i]![k] === c ? (wi * t) / current : wi));
+          }
+          const total = w.reduce((a, b) => a + b, 0);
+          w = w.map((wi) => wi / total);
+        }
+      } while (gap() >= epsilon && iterations < 100);
+      return { ipf: w.reduce((s, wi, i) => s + wi * scores[i]!, 0), iterations, converged: gap() < epsilon };
+    };
+    for (const method of ['baseline', 'persona']) {
+      const cell = results.cells.find((c) => c.method === method)!;
+      const reported = results.ipf!.reports['zipp-test-model']![method]!;
+      const direct = algorithm1(ids.map((id) => cell.perUser[id]!));
+      expect(direct.converged).toBe(true);
+      expect(reported.converged).toBe(true);
+      expect(reported.iterations).toBe(direct.iterations);
+      expect(reported.ipf).toBeCloseTo(direct.ipf, 9);
+      expect(reported.raw).toBeCloseTo(cell.clipscore, 10);
+      expect(Object.keys(reported.subgroups)).toEqual(['age', 'gender', 'region', 'language', 'profession']);
+      expect(reported.n_raked).toBe(8);
+    }
   });
 });
 
 describe('zipp bench bad input', () => {
   it.each([
     [['--dataset', 'movielens', '--methods', 'baseline,fewshot:9'], /^zipp: bench methods\.1: method 'fewshot:9': k must be a whole number from 1 to 5\n$/],
-    [['--dataset', 'imdb'], /^zipp: bench dataset\.kind: dataset\.kind must be one of movielens, pip, zipbench, rapiddata\n$/],
+    [['--dataset', 'imdb'], /^zipp: bench dataset\.kind: dataset\.kind must be one of movielens, pip, zipbench, rapiddata, communities\n$/],
+    [['--dataset', 'movielens', '--protocol', 'tv'], /^zipp: bench protocol: protocol must be paper \(the paper's protocol\) or product \(what the extension ships\)\n$/],
     [['--dataset', 'movielens', '--users', '1,99999'], /^zipp: dataset\.users: no usable user 99999 in movielens/],
   ])('%j exits 2 with one line', async (flags, message) => {
     const r = await zipp(['bench', ...flags, ...common(), '--out', join(tmp, 'bad')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
+  });
+
+  it('IPF targets missing an axis asked for: exit 2 before any request, naming ipf.axes and the fix', async () => {
+    const config = join(tmp, 'rapid-age.json');
+    writeFileSync(config, JSON.stringify({ dataset: { kind: 'rapiddata', path: join(fixtures, 'rapiddata-8.jsonl'), queriesPerUser: 1 }, methods: ['baseline'], ipf: { axes: ['region', 'age'] } }));
+    const before = llm.requests.length;
+    const r = await zipp(['bench', '--config', config, ...common(), '--out', join(tmp, 'bad')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^zipp: ipf\.axes: the targets \(wpp2024\) cover region, gender, not 'age'; add a targets file with \{"age": \{"<category>": share, \.\.\.\}\} to targets .*, or leave age out of ipf\.axes\n$/);
+    expect(llm.requests.length).toBe(before);
+  });
+
+  it('a per-user CMMD minimum no user reaches: exit 2 before any image, with what users have', async () => {
+    const before = comfy.count('prompt');
+    const r = await zipp(['bench', '--dataset', 'movielens', '--users', '1', '--queries', '1', '--seeds', '2', '--methods', 'original', '--min-images', '5', ...common(), '--out', join(tmp, 'bad')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('zipp: reference.minImages: 5 is more than any user has on both sides (at most 2 generated and 2 reference images per user, 2 on both); lower it to 2, or raise seeds, dataset.queriesPerUser or reference.prompts/seeds\n');
+    expect(comfy.count('prompt')).toBe(before);
   });
 
   it('needs an engine and, for LLM methods, an LLM', async () => {

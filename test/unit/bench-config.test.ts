@@ -16,7 +16,8 @@ describe('bench config', () => {
   it('fills the paper defaults', () => {
     const c = parseBenchConfig({ dataset: { kind: 'movielens' }, engine });
     expect(c.methods.map((m) => m.id)).toEqual(['baseline', 'persona', 'fewshot:3', 'fewshot:5', 'fewshot-baseline:3', 'retrieval:3', 'static']);
-    expect(c).toMatchObject({ model: 'sdxl', seeds: 3, targets: 'wpp2024', reference: { kind: 'auto', prompts: 2, seeds: 1 }, dataset: { queriesPerUser: 2 } });
+    expect(c).toMatchObject({ protocol: 'paper', model: 'sdxl', seeds: 3, targets: ['wpp2024'], reference: { kind: 'auto', prompts: 2, seeds: 1, seed: 0 }, dataset: { queriesPerUser: 2 }, importance: ['attention'] });
+    expect(c.reference.minImages).toBeUndefined();
     expect(c.engine).toMatchObject({ kind: 'comfyui', concurrency: 1, retries: 3 });
     expect(serializeConfig(c).methods).toEqual(c.methods.map((m) => m.id));
   });
@@ -27,6 +28,9 @@ describe('bench config', () => {
     [{ dataset: { kind: 'movielens' }, engine, methods: [] }, /^config methods: name at least one method$/],
     [{ dataset: { kind: 'movielens' }, engine: { kind: 'comfyui', urls: ['not a url'] } }, /^config engine\.urls\.0: /],
     [{ dataset: { kind: 'movielens' }, engine, llms: [{ model: 'x', apiKeyEnv: 'not-a-var' }] }, /^config llms\.0\.apiKeyEnv: apiKeyEnv names an environment variable/],
+    [{ dataset: { kind: 'movielens' }, engine, protocol: 'tailored' }, /^config protocol: protocol must be paper \(the paper's protocol\) or product \(what the extension ships\)$/],
+    [{ dataset: { kind: 'movielens' }, engine, importance: ['attention', 'gat'] }, /^config importance\.1: importance must be among attention, tfidf, activity, uniform$/],
+    [{ dataset: { kind: 'movielens' }, engine, reference: { minImages: 1 } }, /^config reference\.minImages: /],
   ])('names the field of the first problem (%#)', (raw, message) => {
     expect(() => parseBenchConfig(raw)).toThrow(message);
   });
@@ -41,7 +45,7 @@ describe('bench config', () => {
     const fromFile = await configFromFlags({ config: join(dir, 'run.json') }, tmp);
     expect(fromFile.dataset).toEqual({ kind: 'pip', path: join(dir, 'pip-data'), users: 5, queriesPerUser: 2 });
     expect(fromFile.clip.model).toBe(join(dir, 'clip'));
-    expect(fromFile.targets).toBe(join(dir, 'targets.json'));
+    expect(fromFile.targets).toEqual([join(dir, 'targets.json')]);
 
     const overridden = await configFromFlags(
       { config: join(dir, 'run.json'), users: '7,9', queries: 1, methods: 'static', seeds: 1, steps: 8, size: 256, engine: ['a1111=http://127.0.0.1:7860', 'a1111=http://127.0.0.1:7861'], clip: 'Xenova/clip-vit-base-patch32' },

@@ -10,7 +10,7 @@ import { DOCUMENT_CSP } from '../middleware/security-headers.ts';
 import { defineRoute } from '../route.ts';
 import type { AppServices } from '../services.ts';
 import { Job } from '../../jobs/schema.ts';
-import { isLocalModel, serializeConfig } from '../../bench/config.ts';
+import { mapConfigPaths, serializeConfig } from '../../bench/config.ts';
 import { EndpointChoiceError, HttpBenchConfig, resolveHttpBenchConfig } from '../../bench/http-config.ts';
 
 const JobParams = z.strictObject({ id: z.string().regex(/^job_[a-z0-9]{20}$/, 'a job id looks like job_ followed by 20 letters/digits') });
@@ -42,24 +42,13 @@ export function benchRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices): v
       summary: 'Start a benchmark run as a durable job (dataset × methods × LLMs × image engine → report)',
       description:
         'LLMs (`llms[].endpoint`) and the image engine (`engine`) are named endpoints the operator configured (GET /v1/config lists them); URLs and key variables are refused. ' +
-        'Paths (dataset.path, clip.model as a folder, targets as a file, engine.cacheDir and workflows) are relative to the data directory. The report: GET /v1/bench/{id}/report.html.',
+        'Paths (dataset.path/.texts/.prompts, clip.model as a folder, targets files, encoder.model, engine.cacheDir and workflows) are relative to the data directory and must stay inside it. The report: GET /v1/bench/{id}/report.html.',
       body: HttpBenchConfig,
       responses: { 202: { description: 'the queued job', schema: Job } },
     },
     (c, { body }) => {
-      const inside = (p: string, field: string) => resolveInside(s.dataDir, p, field);
-      const engine = { ...body.engine };
-      if (engine.cacheDir) engine.cacheDir = inside(engine.cacheDir, 'engine.cacheDir');
-      if (engine.workflows) {
-        engine.workflows = Object.fromEntries(Object.entries(engine.workflows).map(([m, p]) => [m, inside(p!, `engine.workflows.${m}`)]));
-      }
-      const config = {
-        ...body,
-        dataset: { ...body.dataset, ...(body.dataset.path ? { path: inside(body.dataset.path, 'dataset.path') } : {}) },
-        clip: { ...body.clip, ...(body.clip.model && isLocalModel(body.clip.model, s.dataDir) ? { model: inside(body.clip.model, 'clip.model') } : {}) },
-        targets: body.targets.startsWith('wpp2024') ? body.targets : inside(body.targets, 'targets'),
-        engine,
-      };
+      // Every path field of the config (one list, in mapConfigPaths) is confined to the data directory.
+      const config = mapConfigPaths(body, (p, field) => resolveInside(s.dataDir, p, field), s.dataDir);
       // An unknown endpoint or model is a 400 now rather than a failed job later.
       try {
         resolveHttpBenchConfig(config, s.config.endpoints, s.llm.info());

@@ -18,6 +18,7 @@ import { llmCliError } from '../input.ts';
 const schema = z.object({
   _: z.array(z.string()).max(1, 'only one subcommand: report').refine((a) => a.length === 0 || a[0] === 'report', "the only subcommand is 'report'"),
   config: z.string().min(1).optional(),
+  protocol: z.string().min(1).optional(),
   out: z.string().min(1).optional(),
   dataset: z.string().optional(),
   data: z.string().min(1).optional(),
@@ -35,6 +36,11 @@ const schema = z.object({
   reference: z.string().optional(),
   targets: z.string().min(1).optional(),
   concurrency: wholeFlag(1).optional(),
+  prompts: z.string().min(1).optional(),
+  texts: z.string().min(1).optional(),
+  importance: z.string().min(1).optional(),
+  encoder: z.string().min(1).optional(),
+  minImages: wholeFlag(2).optional(),
   study: z.string().min(1).optional(),
   json: z.boolean().optional(),
 });
@@ -45,9 +51,14 @@ export default defineCommand({
   positionals: 'report',
   options: {
     config: { type: 'string', placeholder: 'FILE', description: 'run config (JSON; see server/bench/README.md); flags override it' },
+    protocol: { type: 'string', placeholder: 'P', description: "paper (default): the paper's protocol, see server/bench/paper-protocol.md | product: what the extension ships" },
     out: { type: 'string', short: 'o', placeholder: 'DIR', description: 'run directory: stored units, images, report (default ./zipp-bench/<dataset>)' },
-    dataset: { type: 'string', placeholder: 'KIND', description: 'movielens | pip | zipbench | rapiddata' },
-    data: { type: 'string', placeholder: 'PATH', description: 'dataset directory or file (movielens: the vendored ml-latest-small by default)' },
+    dataset: { type: 'string', placeholder: 'KIND', description: 'movielens | pip | zipbench | rapiddata | communities (personas mined from community lists)' },
+    data: { type: 'string', placeholder: 'PATH', description: 'dataset directory or file (movielens: the vendored ml-latest-small by default; communities: user,community,comments CSV)' },
+    prompts: { type: 'string', placeholder: 'FILE', description: 'communities: the prompt pool, JSONL {prompt, user?} or one prompt per line' },
+    texts: { type: 'string', placeholder: 'FILE', description: "communities: the users' posts and comments, JSONL {user, text, community?, score?}" },
+    importance: { type: 'string', placeholder: 'LIST', description: 'communities: importance sources, one persona each: attention (default), tfidf, activity, uniform (several → ZIP Lift, Table 10)' },
+    encoder: { type: 'string', placeholder: 'DIR', description: 'communities: encoder model folder (default the shipped models/zipp-encoder)' },
     users: { type: 'string', placeholder: 'N|IDS', description: 'the first N users, or comma-separated user ids (default: all)' },
     queries: { type: 'string', placeholder: 'N', description: 'held-out prompts per user (default 2)' },
     methods: { type: 'string', placeholder: 'LIST', description: 'comma-separated: original, baseline, persona, fewshot:K, fewshot-baseline:K, retrieval:K, static' },
@@ -60,12 +71,15 @@ export default defineCommand({
     size: { type: 'string', placeholder: 'PX', description: "image width and height (default: the preset's 1024)" },
     clip: { type: 'string', placeholder: 'MODEL', description: 'CLIP model: hub id or local export (default ZIPP_CLIP_MODEL, else ViT-L/14)' },
     reference: { type: 'string', placeholder: 'KIND', description: 'CMMD reference: auto (default) | dataset | history | none' },
-    targets: { type: 'string', placeholder: 'T', description: 'IPF targets: wpp2024 (default) | wpp2024-subregion | targets.json' },
+    targets: { type: 'string', placeholder: 'T', description: 'IPF targets, comma-separated, later ones adding axes: wpp2024 (default) | wpp2024-subregion | targets.json (age, language, profession)' },
+    'min-images': { type: 'string', placeholder: 'N', description: 'per-user CMMD: users with at least N images on both sides (default 2)' },
     concurrency: { type: 'string', placeholder: 'N', description: 'rewrites in flight per LLM (default 4)' },
     study: { type: 'string', placeholder: 'DIR', description: 'report: add the A/B study results from this server data directory' },
     json: { type: 'boolean', description: 'print one JSON document {outDir, files, work, results}' },
   },
   details: `
+--protocol paper (the default) runs the paper's protocol (server/bench/paper-protocol.md); product runs
+what the extension ships (subject guard with retry, 70-word cap).
 A rerun of the same command does no new work: personas, rewrites, images (content-addressed cache),
 CLIP embeddings and metrics are stored in the run directory and reused; a run cut off midway resumes.
 \`zipp bench report --out DIR\` rebuilds report.md / report.html / results.json from what is stored,
@@ -73,6 +87,8 @@ without an LLM or engine (add --study DATA_DIR for the A/B study's win rates).
 LLM: ZIPP_LLM_BASE_URL, ZIPP_LLM_API_KEY, ZIPP_LLM_MODEL (or the OPENAI_* variables).
 Examples:
   zipp bench --dataset movielens --users 20 --engine comfyui=http://gpu1:8188 --engine comfyui=http://gpu2:8188
+  zipp bench --dataset communities --data models/zipp-encoder/heldout-interactions.csv --texts models/data/reddit/user_texts.jsonl \\
+    --prompts base-prompts.txt --methods baseline,persona --importance attention,tfidf,activity,uniform --engine comfyui=http://gpu1:8188
   zipp bench --config runs/ml.json --llm gpt-4o-mini --llm llama3.1@http://127.0.0.1:11434/v1 --out runs/ml
   zipp bench report --out runs/ml --study .zipp`,
   schema,

@@ -1,15 +1,12 @@
 import { z } from 'zod';
 import { encodeAxis } from '../../../shared/metrics/categories.ts';
-import type { Targets } from '../../../shared/metrics/ipf.ts';
 import { ipfReport, type IpfReport } from '../../../shared/metrics/subgroups.ts';
-import { countryRegionResolver, normaliseGender, readTargets, wppTargets, type RegionScheme } from '../../datasets/population.ts';
+import { loadTargets, wppLabels, type RegionScheme } from '../../datasets/population.ts';
 import { asUsage } from '../../eval/cli-args.ts';
 import { formatTable, numberFlag, wholeFlag } from '../flags.ts';
 import { toJson } from '../../runtime/json.ts';
 import { readScoresCsv, type ScoresTable } from '../../eval/scores-file.ts';
 import { defineCommand } from '../command.ts';
-
-const WPP = { wpp2024: 'continent', 'wpp2024-subregion': 'subregion' } as const satisfies Record<string, RegionScheme>;
 
 export default defineCommand({
   name: 'metrics ipf',
@@ -19,7 +16,7 @@ export default defineCommand({
     targets: {
       type: 'string',
       placeholder: 'T',
-      description: 'population shares: a JSON file {"axis": {"category": share}}, or wpp2024 / wpp2024-subregion (default wpp2024)',
+      description: 'population shares: a JSON file {"axis": {"category": share}}, wpp2024 / wpp2024-subregion (default wpp2024), or several comma-separated (wpp2024,age.json: later ones add or replace axes)',
     },
     epsilon: { type: 'string', placeholder: 'E', description: 'stop when every weighted marginal is within E of its target (default 1e-4)' },
     'max-iterations': { type: 'string', placeholder: 'N', description: 'give up after N full cycles over the axes (default 100)' },
@@ -46,9 +43,7 @@ Examples:
   run: (args, io) =>
     asUsage(async () => {
       const table = await readScoresCsv(args.scores);
-      const source = args.targets ?? 'wpp2024';
-      const scheme = source in WPP ? WPP[source as keyof typeof WPP] : undefined;
-      const targets: Targets = scheme ? await wppTargets(scheme) : await readTargets(source);
+      const { targets, scheme } = await loadTargets((args.targets ?? 'wpp2024').split(',').map((t) => t.trim()).filter(Boolean));
       if (scheme) await adaptToWpp(table, scheme);
       const axes = Object.entries(table.axes).map(([name, labels]) => encodeAxis(name, labels));
       const report = ipfReport(table.scores, axes, targets, {
@@ -65,26 +60,24 @@ Examples:
 
 /** WPP targets know `region` and `gender`: derive region from a country column and unify gender spellings. */
 async function adaptToWpp(table: ScoresTable, scheme: RegionScheme): Promise<void> {
-  if (!table.axes.region && table.axes.country) {
-    const region = await countryRegionResolver(scheme);
-    table.axes.region = table.axes.country.map(region);
-    delete table.axes.country;
-  }
-  if (table.axes.gender) table.axes.gender = table.axes.gender.map(normaliseGender);
+  const adapt = await wppLabels(scheme);
+  const names = Object.keys(table.axes);
+  const rows = table.users.map((_, i) => adapt(Object.fromEntries(names.map((a) => [a, table.axes[a]![i]!]))));
+  table.axes = Object.fromEntries(Object.keys(rows[0] ?? {}).map((a) => [a, rows.map((r) => r[a]!)]));
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 
 function formatReport(r: IpfReport): string {
   const lines = [
-    `raw ${r.raw.toFixed(2)}   IPF ${r.ipf.toFixed(2)}   Δ ${r.delta_pct >= 0 ? '+' : ''}${r.delta_pct.toFixed(2)}%   (n ${r.n}, ${r.iterations} iterations, ${r.converged ? 'converged' : 'NOT converged'}, largest gap ${r.max_discrepancy.toExponential(1)})`,
+    `raw ${r.raw.toFixed(2)}${r.n_raked < r.n ? ` (raked users only: ${r.raw_raked.toFixed(2)})` : ''}   IPF ${r.ipf.toFixed(2)}   Δ ${r.delta_pct >= 0 ? '+' : ''}${r.delta_pct.toFixed(2)}%   (n ${r.n}${r.n_raked < r.n ? `, ${r.n_raked} raked` : ''}, ${r.iterations} iterations, ${r.converged ? 'converged' : 'NOT converged'}, largest gap ${r.max_discrepancy.toExponential(1)})`,
     `subgroup means: σ ${r.sigma.toFixed(2)}, range ${r.range.toFixed(2)}`,
     '',
   ];
   const rows = [['axis', 'category', 'n', 'sample', 'target', 'mean', 'IPF mean']];
   for (const [axis, cats] of Object.entries(r.subgroups)) {
     for (const [cat, s] of Object.entries(cats)) {
-      rows.push([axis, cat, String(s.n), pct(s.sample_share), pct(s.target_share), s.mean.toFixed(2), s.ipf_mean.toFixed(2)]);
+      rows.push([axis, cat, String(s.n), pct(s.sample_share), s.target_share === null ? 'no target' : pct(s.target_share), s.mean.toFixed(2), s.ipf_mean === null ? '–' : s.ipf_mean.toFixed(2)]);
     }
   }
   lines.push(formatTable(rows, 2));
