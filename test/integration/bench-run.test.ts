@@ -329,19 +329,17 @@ describe('zipp bench resumes', () => {
   });
 });
 
+/** A config file for the 8 RapidData profiles of the fixture, one held-out prompt each. */
+function rapidConfig(name: string, fields: Record<string, unknown>): string {
+  const file = join(tmp, `${name}.json`);
+  writeFileSync(file, JSON.stringify({ dataset: { kind: 'rapiddata', path: join(fixtures, 'rapiddata-8.jsonl'), queriesPerUser: 1 }, ...fields }));
+  return file;
+}
+
 describe('zipp bench with demographics', () => {
   it('reweights RapidData users to the WPP 2024 targets and prices the LLM usage', async () => {
     const out = join(tmp, 'rapiddata');
-    const config = join(tmp, 'rapid.json');
-    writeFileSync(
-      config,
-      JSON.stringify({
-        dataset: { kind: 'rapiddata', path: join(fixtures, 'rapiddata-8.jsonl'), queriesPerUser: 1 },
-        methods: ['baseline', 'persona', 'static'],
-        llms: [{ name: 'priced', model: 'zipp-test-model', price: { input: 0.15, output: 0.6 } }],
-        seeds: 1,
-      }),
-    );
+    const config = rapidConfig('rapid', { methods: ['baseline', 'persona', 'static'], llms: [{ name: 'priced', model: 'zipp-test-model', price: { input: 0.15, output: 0.6 } }], seeds: 1 });
     const r = await zipp(['bench', '--config', config, ...common(), '--out', out, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const { results } = r.json();
@@ -392,17 +390,7 @@ describe('zipp bench with demographics', () => {
     const file = join(tmp, 'five-axes.json');
     writeFileSync(file, JSON.stringify(targets));
     const out = join(tmp, 'rapiddata-5');
-    const config = join(tmp, 'rapid5.json');
-    writeFileSync(
-      config,
-      JSON.stringify({
-        dataset: { kind: 'rapiddata', path: join(fixtures, 'rapiddata-8.jsonl'), queriesPerUser: 1 },
-        methods: ['baseline', 'persona'],
-        seeds: 1,
-        targets: ['wpp2024', file],
-        ipf: { axes: ['age', 'gender', 'region', 'language', 'profession'] },
-      }),
-    );
+    const config = rapidConfig('rapid5', { methods: ['baseline', 'persona'], seeds: 1, targets: ['wpp2024', file], ipf: { axes: ['age', 'gender', 'region', 'language', 'profession'] } });
     const r = await zipp(['bench', '--config', config, ...common(), '--out', out, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const { results } = r.json();
@@ -460,8 +448,7 @@ describe('zipp bench bad input', () => {
   });
 
   it('IPF targets missing an axis asked for: exit 2 before any request, naming ipf.axes and the fix', async () => {
-    const config = join(tmp, 'rapid-age.json');
-    writeFileSync(config, JSON.stringify({ dataset: { kind: 'rapiddata', path: join(fixtures, 'rapiddata-8.jsonl'), queriesPerUser: 1 }, methods: ['baseline'], ipf: { axes: ['region', 'age'] } }));
+    const config = rapidConfig('rapid-age', { methods: ['baseline'], ipf: { axes: ['region', 'age'] } });
     const before = llm.requests.length;
     const r = await zipp(['bench', '--config', config, ...common(), '--out', join(tmp, 'bad')]);
     expect(r.code).toBe(2);
