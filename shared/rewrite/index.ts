@@ -7,3 +7,4 @@ export { extractSubjects, MAX_SUBJECTS, missingSubjects, nounChunks } from './su
 export { bm25Rank, bm25Scores, rankScores, type Bm25Options, type Ranked } from './bm25.ts';
 export { recentExamples, retrieveExamples, usableHistory, type Embed, type Retrieved } from './examples.ts';
 export { contentTerms, normalizeTerm, STOPWORDS, termForms } from './terms.ts';
+export { detectSyntax, hasSyntax, restorePrompt, restoringStream, splitPrompt, syntaxFree, syntaxNote, type ResolvedSyntax, type SyntaxSplit } from './syntax.ts';

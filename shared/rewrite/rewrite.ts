@@ -8,6 +8,7 @@ import { recentExamples, retrieveExamples, usableHistory, type Embed } from './e
 import { cleanAnswer, REWRITE_MAX_WORDS, sameText } from './hygiene.ts';
 import { PAPER_TEMPLATES } from './paper-templates.ts';
 import { extractSubjects, missingSubjects } from './subjects.ts';
+import { hasSyntax, restorePrompt, restoringStream, splitPrompt, syntaxFree, syntaxNote } from './syntax.ts';
 import { ECHO_NOTE, guardNote, templateRef, TEMPLATES, type TemplateInput } from './templates.ts';
 
 /**
@@ -33,7 +34,7 @@ export const GUARD_RETRY_TEMPERATURE = 0.5;
 /** A request that cannot be served as given; the message is one line naming the field and the fix. */
 export class RewriteInputError extends Error {
   constructor(
-    readonly field: 'prompt' | 'persona' | 'history' | 'method' | 'k' | 'temperature' | 'retrieval',
+    readonly field: 'prompt' | 'persona' | 'history' | 'method' | 'k' | 'temperature' | 'retrieval' | 'syntax',
     message: string,
   ) {
     super(message);
@@ -86,7 +87,15 @@ export async function rewritePrompt(client: ChatClient, request: RewriteRequest,
     throw new RewriteInputError('persona', `persona: over ${PERSONA_MAX_TOKENS} tokens, where models start to invent details: shorten it`);
   }
 
-  const input: TemplateInput = { prompt: req.prompt, ...(template.usesPersona ? { persona: req.persona! } : {}) };
+  // Site syntax (Midjourney parameters, SD weights, LoRA tags) is taken off here and put back at the end.
+  const syntax = req.syntax ?? 'none';
+  const split = splitPrompt(req.prompt, syntax);
+  const words = split.text.replace(/⟦\d+⟧/g, ' ');
+  if (!words.trim()) {
+    throw new RewriteInputError('prompt', `prompt: only ${split.syntax} syntax (parameters, weights, tags) and no words to rewrite: add what the picture shows`);
+  }
+  const note = syntaxNote(split);
+  const input: TemplateInput = { prompt: split.text, ...(template.usesPersona ? { persona: req.persona! } : {}), ...(note ? { syntaxNote: note } : {}) };
   if (template.usesExamples) {
     const history = usableHistory(req.history ?? [], req.prompt);
     if (history.length === 0) {
@@ -103,6 +112,8 @@ export async function rewritePrompt(client: ChatClient, request: RewriteRequest,
     } else {
       input.examples = recentExamples(history, k);
     }
+    // The examples show the person's words; their syntax would only tempt the model to copy it.
+    if (syntax !== 'none') input.examples = input.examples.map((e) => syntaxFree(e, syntax)).filter(Boolean);
   } else if (req.history?.length) {
     warnings.push(`method "${method}" does not use the history; it was ignored`);
   }
@@ -115,8 +126,16 @@ export async function rewritePrompt(client: ChatClient, request: RewriteRequest,
     try {
       let result;
       if (options.onDelta) {
+        const onDelta = options.onDelta;
         const stream = client.stream(messages, chatOptions);
-        for await (const delta of stream) options.onDelta(delta);
+        // Deltas show the syntax already put back (a placeholder cut across two deltas waits for its end).
+        const restoring = hasSyntax(split) ? restoringStream(split) : undefined;
+        for await (const delta of stream) {
+          const out = restoring ? restoring.feed(delta) : delta;
+          if (out) onDelta(out);
+        }
+        const tail = restoring?.end();
+        if (tail) onDelta(tail);
         result = await stream.result;
       } else {
         result = await client.chat(messages, chatOptions);
@@ -136,15 +155,15 @@ export async function rewritePrompt(client: ChatClient, request: RewriteRequest,
 
   // 1. First answer; an empty or echoed one gets one more try (paper: an empty one, the same request).
   let text = await ask(template.build(input), req.temperature);
-  if (!text || (!paper && sameText(text, req.prompt))) {
+  if (!text || (!paper && sameText(text, split.text))) {
     const again = await ask(template.build(paper ? input : { ...input, note: ECHO_NOTE }), req.temperature);
     if (again) text = again;
   }
   if (!text) throw new LlmEmptyAnswerError(model, { usage });
-  if (sameText(text, req.prompt)) warnings.push('the model returned the prompt unchanged');
+  if (sameText(text, split.text)) warnings.push('the model returned the prompt unchanged');
 
   // 2. The guard (paper: the verdict only).
-  const subjects = extractSubjects(req.prompt);
+  const subjects = extractSubjects(words);
   let missing = missingSubjects(subjects, text);
   let guard: GuardStatus = 'passed';
   if (missing.length > 0 && paper) {
@@ -168,8 +187,15 @@ export async function rewritePrompt(client: ChatClient, request: RewriteRequest,
     if (guard === 'failed') warnings.push(`the rewrite still lacks ${missing.join(', ')} from the prompt: review it before use`);
   }
 
+  let rewritten = text;
+  if (hasSyntax(split)) {
+    const restored = restorePrompt(text, split);
+    rewritten = restored.text;
+    warnings.push(...restored.warnings);
+  }
+
   return {
-    rewritten: text,
+    rewritten,
     method,
     template: templateRef(template),
     model,

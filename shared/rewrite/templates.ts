@@ -17,6 +17,8 @@ export interface TemplateInput {
   examples?: string[];
   /** One more instruction for a second attempt (guard reminder, echo nudge). */
   note?: string;
+  /** What the placeholders of site syntax in the prompt are and that they stay (syntax.ts `syntaxNote`). */
+  syntaxNote?: string;
 }
 
 export interface RewriteTemplate {
@@ -44,7 +46,7 @@ function exampleLines(examples: readonly string[] = []): string {
 
 function userMessage(parts: (string | undefined)[], input: TemplateInput): ChatMessage {
   const prompt = input.prompt.replace(/\s+/g, ' ').trim();
-  const content = [...parts, input.note, ANSWER_FORMAT, `Base prompt: ${prompt}`].filter(Boolean).join('\n\n');
+  const content = [...parts, input.syntaxNote, input.note, ANSWER_FORMAT, `Base prompt: ${prompt}`].filter(Boolean).join('\n\n');
   return { role: 'user', content };
 }
 

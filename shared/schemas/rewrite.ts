@@ -8,6 +8,10 @@ import { Usage } from './llm.ts';
  * - fewshot: n previous prompts + persona    - fewshot-baseline: n previous prompts, no persona
  * - retrieval: Tailored-Visions style, the k history prompts most similar to the prompt, no persona
  */
+/** Which image-site syntax a prompt is written in (what shared/rewrite/syntax.ts keeps intact). */
+export const PromptSyntax = z.enum(['auto', 'midjourney', 'stable-diffusion', 'none']);
+export type PromptSyntax = z.infer<typeof PromptSyntax>;
+
 export const RewriteMethod = z.enum(['baseline', 'persona', 'fewshot', 'fewshot-baseline', 'retrieval']);
 export type RewriteMethod = z.infer<typeof RewriteMethod>;
 
@@ -31,6 +35,12 @@ export const RewriteRequest = z.object({
   temperature: z.number().min(0).max(2).optional(),
   /** How `retrieval` ranks history prompts. */
   retrieval: z.enum(['bm25', 'embedding']).optional(),
+  /**
+   * Site syntax kept byte for byte (Midjourney parameters, Stable Diffusion weights and LoRA tags; see
+   * shared/rewrite/syntax.ts). The core's default is "none" (the prompt goes to the model as it is);
+   * /v1/rewrite, `zipp rewrite` and the extension default to "auto".
+   */
+  syntax: PromptSyntax.optional(),
 });
 export type RewriteRequest = z.infer<typeof RewriteRequest>;
 

@@ -213,6 +213,25 @@ describe('extension inline rewriting (headless Chromium)', () => {
     await page.close();
   });
 
+  it.each([
+    ['www.midjourney.com', 'a red lighthouse on a cliff --ar 16:9 --stylize 250 --v 6.1 --no text --sref https://s.mj.run/abc', ' --ar 16:9 --stylize 250 --v 6.1 --no text --sref https://s.mj.run/abc'],
+    ['civitai.com', 'a red lighthouse, (storm clouds:1.3), <lora:film_grain:0.6> BREAK night', '(storm clouds:1.3), <lora:film_grain:0.6> BREAK night'],
+  ])('keeps the site’s prompt syntax byte for byte on %s; the LLM never sees it', async (host, prompt, kept) => {
+    const page = await open(sites.siteUrl(host));
+    const box = page.getByTestId('prompt');
+    await box.fill(prompt);
+    await page.ui.click({ testid: 'zipp-button' });
+    await page.ui.waitFor({ testid: 'zipp-accept' });
+    const sent = String(llm.chatBodies().at(-1)!.messages!.at(-1)!.content);
+    expect(sent).not.toMatch(/--ar|<lora|storm clouds:1\.3/);
+    await page.ui.click({ testid: 'zipp-accept' });
+    await expect.poll(() => model(page)).not.toBe(prompt);
+    const rewritten = await model(page);
+    expect(rewritten).toContain(kept);
+    if (host === 'www.midjourney.com') expect(rewritten.endsWith(kept)).toBe(true);
+    await page.close();
+  });
+
   it('ignores a page script: synthetic clicks and keys do not rewrite, and the page cannot message the extension', async () => {
     const page = await open(sites.url('react-textarea'));
     const box = page.getByTestId('prompt');

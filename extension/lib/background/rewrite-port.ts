@@ -1,4 +1,5 @@
-import type { RewriteRequest } from '../../../shared/schemas/rewrite.ts';
+import type { PromptSyntax, RewriteRequest } from '../../../shared/schemas/rewrite.ts';
+import { adapterById } from '../sites/catalog.ts';
 import { recentHistory } from '../store/history.ts';
 import { personaForSite } from '../store/personas.ts';
 import { getPreferences } from '../store/preferences.ts';
@@ -25,7 +26,12 @@ export interface PortLike {
  * Builds the rewrite request for a page: the site's persona (site default, else the active one), and —
  * for few-shot — the site's captured history. Method `auto` is few-shot when the site has history.
  */
-export async function requestFor(deps: BackgroundDeps, site: string, prompt: string): Promise<{ request: RewriteRequest; personaId: string }> {
+export async function requestFor(
+  deps: BackgroundDeps,
+  site: string,
+  prompt: string,
+  syntax: PromptSyntax = 'auto',
+): Promise<{ request: RewriteRequest; personaId: string }> {
   const persona = await personaForSite(deps.db, site);
   if (!persona) throw NO_PERSONA;
   const prefs = await getPreferences(deps.db);
@@ -39,6 +45,8 @@ export async function requestFor(deps: BackgroundDeps, site: string, prompt: str
       persona: persona.text,
       method: fewshot ? 'fewshot' : 'persona',
       ...(fewshot ? { history: usable, k: prefs.fewShotK } : {}),
+      // The site's own syntax (Midjourney parameters, SD weights) comes back byte for byte.
+      syntax,
     },
   };
 }
@@ -73,12 +81,13 @@ export function serveRewritePort(port: PortLike, deps: BackgroundDeps, self: { i
       try {
         const page = new URL(pageUrl);
         const site = siteKey(page);
-        if (!siteActivation(page, await getSite(deps.db, site)).active) {
+        const activation = siteActivation(page, await getSite(deps.db, site));
+        if (!activation.active) {
           throw new ZippError('site-off', `ZIPP is switched off on ${site}: switch it on in the ZIPP popup`);
         }
         const connection = await deps.loadConnection();
         if (!connection) throw NO_LLM;
-        const { request, personaId } = await requestFor(deps, site, prompt);
+        const { request, personaId } = await requestFor(deps, site, prompt, adapterById(activation.adapter)?.syntax ?? 'auto');
         const result = await deps.engineFor(connection).rewrite(request, {
           signal: abort.signal,
           onDelta: (text) => post({ type: 'delta', text }),

@@ -7,6 +7,8 @@
  * change their markup, so each adapter lists several candidates, best first, and falls back to the
  * most prompt-like visible editor on the page (see find.ts). Verify against the live site when one breaks.
  */
+import type { PromptSyntax } from '../../../shared/schemas/rewrite.ts';
+
 export interface SiteAdapter {
   id: string;
   label: string;
@@ -18,12 +20,15 @@ export interface SiteAdapter {
   submitSelectors: string[];
   /** Look through open shadow roots (sites built from web components, e.g. Adobe's Spectrum). */
   deep?: boolean;
+  /** The prompt syntax the site reads, kept byte for byte by the rewrite (default: detected per prompt). */
+  syntax?: PromptSyntax;
 }
 
 export const SITE_ADAPTERS: readonly SiteAdapter[] = [
   {
     id: 'midjourney',
     label: 'Midjourney',
+    syntax: 'midjourney',
     hosts: ['midjourney.com', '.midjourney.com'],
     promptSelectors: ['textarea#desktop_input_bar', 'textarea[placeholder*="imagine" i]', 'textarea[name="prompt"]'],
     submitSelectors: ['button[aria-label*="submit" i]', 'button[type="submit"]'],
@@ -50,6 +55,8 @@ export const SITE_ADAPTERS: readonly SiteAdapter[] = [
   {
     id: 'civitai',
     label: 'Civitai',
+    // Civitai's generator is Stable Diffusion / Flux with A1111-style weights and <lora:…> tags.
+    syntax: 'stable-diffusion',
     hosts: ['civitai.com', '.civitai.com', 'civitai.green'],
     promptSelectors: ['textarea#input_prompt', 'textarea[name="prompt"]', 'textarea[placeholder*="prompt" i]'],
     submitSelectors: ['button[type="submit"]', 'button[data-tour="gen:submit"]'],

@@ -29,6 +29,7 @@ export function rewriteRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices):
       description:
         'Answers like `zipp rewrite --json`. With `?stream=true` or `Accept: text/event-stream` the answer is server-sent events: ' +
         '`delta` ({text}) as the LLM writes, then `result` (the same object as the JSON answer) or `error` ({error}). ' +
+        '`syntax` (default `auto`) keeps image-site syntax byte for byte: Midjourney image URLs and `--parameters`, `::` weights, Stable Diffusion `(word:1.2)`, `[from:to:when]`, `<lora:…>`, `embedding:…`, `BREAK`. ' +
         'When the core asks the LLM again (an empty or echoed answer, or the subject guard), the new attempt streams its own deltas: `result` is the answer that counts.',
       query: RewriteQuery,
       body: RewriteBody,
@@ -38,8 +39,10 @@ export function rewriteRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices):
         503: { description: 'no LLM configured (llm_not_configured)' },
       },
     },
-    async (c, { body, query }) => {
+    async (c, { body: given, query }) => {
       s.llm.client(); // 503 before any stream starts
+      // Site syntax (Midjourney parameters, SD weights, LoRA tags) survives unless the client says otherwise.
+      const body = { ...given, syntax: given.syntax ?? 'auto' };
       const streaming = query.stream || (c.req.header('accept') ?? '').includes('text/event-stream');
       if (!streaming) return c.json(await rewrite(s.llm, body, { signal: c.get('signal') }));
       return sseStream(c, s, async (stream, closed) => {

@@ -5,7 +5,7 @@ import { embedModelFromEnv } from '../../../shared/llm/settings.ts';
 import { rewritePrompt, RewriteInputError } from '../../../shared/rewrite/index.ts';
 import { addUsage } from '../../../shared/schemas/llm.ts';
 import { PERSONA_MAX_TOKENS } from '../../../shared/schemas/persona.ts';
-import { BasePrompt, RewriteMethod, type RewriteRequest, type RewriteResult } from '../../../shared/schemas/rewrite.ts';
+import { BasePrompt, PromptSyntax, RewriteMethod, type RewriteRequest, type RewriteResult } from '../../../shared/schemas/rewrite.ts';
 import { countTokens, fitsTokens } from '../../../shared/text/tokens.ts';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../errors.ts';
@@ -27,6 +27,7 @@ const schema = z.object({
     .transform(Number)
     .optional(),
   retrieval: z.enum(['bm25', 'embedding'], { error: 'expected bm25 or embedding' }).optional(),
+  syntax: z.enum(PromptSyntax.options, { error: `expected one of ${PromptSyntax.options.join(', ')}` }).optional(),
   json: z.boolean().optional(),
 });
 
@@ -102,6 +103,11 @@ export default defineCommand({
     k: { type: 'string', placeholder: 'N', description: 'few-shot examples or retrieved prompts, 1-5 (default 3)' },
     temperature: { type: 'string', short: 't', placeholder: 'T', description: 'sampling temperature, 0-2 (default 0.7)' },
     retrieval: { type: 'string', placeholder: 'R', description: 'how retrieval ranks history: bm25 (default) | embedding (uses the /embeddings API)' },
+    syntax: {
+      type: 'string',
+      placeholder: 'S',
+      description: `image-site syntax kept byte for byte: ${PromptSyntax.options.join(' | ')} (default auto: Midjourney --parameters, SD (weights:1.2) / <lora:…> when seen)`,
+    },
     json: { type: 'boolean', description: 'print one JSON document {rewritten, method, template, model, guard, usage}' },
   },
   details: `
@@ -115,7 +121,8 @@ OPENAI_MODEL); embeddings for --retrieval embedding: ZIPP_LLM_EMBED_MODEL (defau
 Examples:
   zipp rewrite --prompt "a cozy wooden table with an open book" --persona @persona.txt
   ZIPP_LLM_BASE_URL=http://127.0.0.1:11434/v1 ZIPP_LLM_MODEL=llama3.1 zipp rewrite -p "a dog in a park" --json
-  zipp rewrite -p "a dog in a park" --method retrieval --history @prompts.txt --k 3`,
+  zipp rewrite -p "a dog in a park" --method retrieval --history @prompts.txt --k 3
+  zipp rewrite -p "a lighthouse at dawn --ar 16:9 --v 6.1" --persona @persona.txt   # parameters come back as written`,
   schema,
   async run(args, io) {
     const warnings: string[] = [];
@@ -132,6 +139,7 @@ Examples:
       ...(args.k !== undefined ? { k: args.k } : {}),
       ...(args.temperature !== undefined ? { temperature: args.temperature } : {}),
       ...(args.retrieval ? { retrieval: args.retrieval } : {}),
+      syntax: args.syntax ?? 'auto',
     };
     const embedder = args.retrieval === 'embedding' ? createEmbedder(settings, { model: embedModelFromEnv(io.env) }) : undefined;
     if (!args.json && process.stderr.isTTY) io.stderr(`rewriting with ${client.model} at ${settings.baseUrl} …`);
