@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -105,38 +105,4 @@ describe('graceful shutdown (SIGTERM)', () => {
   });
 });
 
-describe('kill -9 during a training job', () => {
-  it('resumes from the last checkpoint: checkpointed epochs are kept and not trained again', { timeout: 90_000 }, async () => {
-    copyFileSync(new URL('../fixtures/server/interactions-small.csv', import.meta.url), path.join(dataDir, 'small.csv'));
-    const first = await start();
-    const { body: job } = await first.json('POST', '/v1/encoder/train', {
-      interactions: { path: 'small.csv' },
-      config: { epochs: 6, hidden: 16, batchSize: 64, seed: 3, patience: 50 },
-      minCommunityUsers: 1,
-      minCommunityActivity: 0,
-      skipEvaluation: true,
-    });
-    await waitUntil(async () => ((await first.json('GET', `/v1/jobs/${job.id}`)).body.progress.done >= 1 ? true : undefined), 60_000, 'a checkpointed epoch');
-    const before = (await first.json('GET', `/v1/jobs/${job.id}/units`)).body.units as { unit: number; result: { epoch: number; loss: number }; finishedAt: string }[];
-    first.child.kill('SIGKILL');
-    await first.exited;
-
-    const second = await start();
-    const done = await waitUntil(async () => {
-      const j = (await second.json('GET', `/v1/jobs/${job.id}`)).body;
-      return j.status === 'succeeded' || j.status === 'failed' ? j : undefined;
-    }, 60_000, 'the resumed training');
-    expect(done.status).toBe('succeeded');
-    expect(done).toMatchObject({ attempts: 2, interruptions: 1, result: { epochsRun: 6 } });
-    expect(second.logs.some((l) => l.msg === 'training resumes from its checkpoint' && l.epochsDone >= before.length)).toBe(true);
-
-    const after = (await second.json('GET', `/v1/jobs/${job.id}/units`)).body.units as typeof before;
-    expect(after.map((u) => u.unit)).toEqual([1, 2, 3, 4, 5, 6]);
-    // Epochs checkpointed before the kill are exactly as they were: not lost, not trained again.
-    for (const unit of before) expect(after.find((u) => u.unit === unit.unit)).toEqual(unit);
-    // The model is there and downloadable.
-    const onnx = await second.call('GET', `/v1/encoder/models/${job.id}/encoder.onnx`);
-    expect(onnx.status).toBe(200);
-    expect((await onnx.arrayBuffer()).byteLength).toBeGreaterThan(1000);
-  });
-});
+// kill -9 during a training job, at each named stage of an epoch: server-train-crash.test.ts.

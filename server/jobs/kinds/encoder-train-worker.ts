@@ -5,8 +5,19 @@
  * `error` messages out. If the parent dies (even by SIGKILL) this exits, so a restarted server never races
  * an orphan over the same checkpoint.
  */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import type { EpochRecord } from '../../../models/encoder/checkpoint.ts';
 import { runTraining, type TrainRunOptions } from '../../encoder/train-run.ts';
+import { crashPoint } from './crash-point.ts';
+
+/**
+ * Beside the checkpoint: one line `{epoch, improved}` per epoch, appended before that epoch's checkpoint
+ * is written. The checkpoint's history is the truth about which epochs are done; this adds what it does
+ * not keep (whether the epoch improved on the best so far), so the server can record an epoch as a unit
+ * from the checkpoint alone when it never heard of it (see encoder-train.ts).
+ */
+export const EPOCHS_FILE = 'epochs.jsonl';
 
 export type WorkerRequest = { type: 'start'; options: Omit<TrainRunOptions, 'progress' | 'log'> };
 export type WorkerMessage =
@@ -37,26 +48,43 @@ process.once('message', async (request: WorkerRequest) => {
   // next event shows the checkpoint is written.
   let pending: { record: EpochRecord; improved: boolean } | undefined;
   const flush = () => {
-    if (pending) send({ type: 'epoch', ...pending });
+    if (pending) {
+      crashPoint('checkpointed', pending.record.epoch, [parent]);
+      send({ type: 'epoch', ...pending });
+      crashPoint('sent', pending.record.epoch, [parent]);
+    }
     pending = undefined;
   };
+  const { checkpointDir } = request.options;
   let total = 0;
+  let perEpoch = 1;
   let lastProgress = 0;
   try {
     const run = await runTraining({
       ...request.options,
       log: (line) => send({ type: 'log', line }),
       progress: {
-        start: (totalSteps) => (total = totalSteps),
+        start: (totalSteps, stepsPerEpoch) => {
+          total = totalSteps;
+          perEpoch = stepsPerEpoch;
+        },
         step: (done, info) => {
           parentAlive();
           flush();
+          if (done - (info.epoch - 1) * perEpoch === Math.ceil(perEpoch / 2)) crashPoint('step', info.epoch, [parent]);
           const now = Date.now();
           if (now - lastProgress < 200 && done < total) return;
           lastProgress = now;
           send({ type: 'progress', done, total, ...info });
         },
-        epoch: (record, improved) => (pending = { record, improved }),
+        epoch: (record, improved) => {
+          if (checkpointDir) {
+            mkdirSync(checkpointDir, { recursive: true });
+            appendFileSync(path.join(checkpointDir, EPOCHS_FILE), `${JSON.stringify({ epoch: record.epoch, improved })}\n`);
+          }
+          crashPoint('epoch-end', record.epoch, [parent]);
+          pending = { record, improved };
+        },
         stop: flush,
       },
     });

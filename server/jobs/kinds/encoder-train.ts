@@ -1,12 +1,14 @@
 import { fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { EncoderConfig } from '../../../models/encoder/config.ts';
 import { PACKAGE_ROOT } from '../../runtime/package-paths.ts';
-import { JobFailure, type JobKind } from '../kind.ts';
-import type { WorkerMessage, WorkerRequest } from './encoder-train-worker.ts';
+import { JobFailure, type JobContext, type JobKind } from '../kind.ts';
+import type { EpochRecord } from '../../../models/encoder/checkpoint.ts';
+import { crashPoint } from './crash-point.ts';
+import { EPOCHS_FILE, type WorkerMessage, type WorkerRequest } from './encoder-train-worker.ts';
 
 const WORKER = fileURLToPath(new URL('./encoder-train-worker.ts', import.meta.url));
 
@@ -36,6 +38,39 @@ export const EncoderTrainParams = z.object({
 });
 export type EncoderTrainParams = z.infer<typeof EncoderTrainParams>;
 
+/**
+ * Records every epoch the checkpoint holds that the job has no unit for, and returns how many it added.
+ * The checkpoint is written before the server hears of its epoch, so a crash between the two (or an IPC
+ * message lost with the server) leaves an epoch trained and saved but unrecorded; the resumed run starts
+ * after it and never reports it again. The checkpoint's history is the truth: the job's units are made to
+ * match it, with the improved flags from the worker's epochs file (null when an older build left none).
+ */
+export function recordCheckpointedEpochs(ctx: Pick<JobContext<unknown>, 'finishedUnits' | 'saveUnit'>, checkpointDir: string): number {
+  const stateFile = path.join(checkpointDir, 'state.json');
+  if (!existsSync(stateFile)) return 0;
+  const { history } = JSON.parse(readFileSync(stateFile, 'utf8')) as { history: EpochRecord[] };
+  const improved = new Map<number, boolean>();
+  const flags = path.join(checkpointDir, EPOCHS_FILE);
+  if (existsSync(flags)) {
+    for (const line of readFileSync(flags, 'utf8').split('\n')) {
+      try {
+        const f = JSON.parse(line) as { epoch: number; improved: boolean };
+        improved.set(f.epoch, f.improved);
+      } catch {
+        // a line cut off by a crash: the epoch it was about is not in the checkpoint yet
+      }
+    }
+  }
+  const done = ctx.finishedUnits();
+  let added = 0;
+  for (const record of history) {
+    if (done.has(record.epoch)) continue;
+    ctx.saveUnit(record.epoch, { ...record, improved: improved.get(record.epoch) ?? null });
+    added++;
+  }
+  return added;
+}
+
 /** Where a training job writes its model: <data>/models/<job id>/, downloadable via /v1/encoder/models/<job id>/. */
 export const modelDirOf = (dataDir: string, jobId: string) => path.join(dataDir, 'models', jobId);
 
@@ -58,6 +93,8 @@ export function encoderTrainKind(dataDir: string): JobKind<EncoderTrainParams> {
         const out = modelDirOf(dataDir, ctx.job.id);
         const resume = existsSync(path.join(checkpointDir, 'state.json'));
         const epochs = ctx.params.config.epochs ?? EncoderConfig.shape.epochs.parse(undefined);
+        const recovered = recordCheckpointedEpochs(ctx, checkpointDir);
+        if (recovered > 0) ctx.log.warn('recorded epochs the checkpoint held but the job had not recorded (the last run was cut off in between)', { epochs: recovered });
         const done = ctx.finishedUnits();
         ctx.progress({
           done: done.size,
@@ -108,10 +145,12 @@ export function encoderTrainKind(dataDir: string): JobKind<EncoderTrainParams> {
             case 'epoch':
               // A resumed run never reports an epoch it already finished; the check guards the promise anyway.
               if (!ctx.finishedUnits().has(m.record.epoch)) ctx.saveUnit(m.record.epoch, { ...m.record, improved: m.improved });
+              crashPoint('recorded', m.record.epoch, [child.pid]);
               ctx.progress({ message: `epoch ${m.record.epoch}/${epochs}: validation MRR ${m.record.validation.mrr.toFixed(4)}` });
               if (ctx.stopping.aborted) stopAtCheckpoint();
               break;
             case 'done':
+              recordCheckpointedEpochs(ctx, checkpointDir); // the record matches the checkpoint, whatever IPC did
               finish(() => resolve({ model: ctx.job.id, dir: path.relative(dataDir, out), ...(m.result as object) }));
               break;
             case 'error':
