@@ -10,7 +10,8 @@ import { layerNames } from './params.ts';
  * mirrors gatv2.ts op for op. Everything that does not depend on the user is precomputed into initializers:
  * each layer's source values for the whole vocabulary, and the first layer's query (the user state starts
  * from the same learned vector for everyone). Unknown communities arrive as raw features in
- * `extra_features` and go through the community branch inside the graph; ids ≥ V select them.
+ * `extra_features` and go through the community branch inside the graph; ids ≥ V select them. A
+ * structure-only model (no text features) has no such input: it only knows its vocabulary.
  */
 export interface ExportInput {
   cfg: EncoderConfig;
@@ -41,15 +42,22 @@ export function exportOnnx(input: ExportInput): Uint8Array {
   const axis2 = g.ints([2]);
   const lastAxis = g.ints([-1]);
 
-  // Which slots point at unknown communities, and their row in each table.
-  const vConst = g.constant('vocabulary_size', [], Int32Array.of(V));
-  const zeroI = g.constant('zero_i32', [], Int32Array.of(0));
-  const isExtra = g.op('GreaterOrEqual', [ONNX_IO.ids, vConst]);
-  const tableIds = g.op('Where', [isExtra, zeroI, ONNX_IO.ids]);
-  const extraIds = g.op('Where', [isExtra, g.op('Sub', [ONNX_IO.ids, vConst]), zeroI]);
-  const isExtra3 = g.op('Unsqueeze', [isExtra, axis2]);
-
-  const extraHidden = g.op('Add', [g.op('MatMul', [ONNX_IO.extra, w('input.kernel')]), w('input.bias')]);
+  // Which slots point at unknown communities, and their row in each table. A structure-only model
+  // (featureDim 0) has no text path: no extra_features input, every id is a vocabulary row.
+  const textPath = input.featureDim > 0;
+  let tableIds: string = ONNX_IO.ids;
+  let extraIds = '';
+  let isExtra3 = '';
+  let extraHidden = '';
+  if (textPath) {
+    const vConst = g.constant('vocabulary_size', [], Int32Array.of(V));
+    const zeroI = g.constant('zero_i32', [], Int32Array.of(0));
+    const isExtra = g.op('GreaterOrEqual', [ONNX_IO.ids, vConst]);
+    tableIds = g.op('Where', [isExtra, zeroI, ONNX_IO.ids]);
+    extraIds = g.op('Where', [isExtra, g.op('Sub', [ONNX_IO.ids, vConst]), zeroI]);
+    isExtra3 = g.op('Unsqueeze', [isExtra, axis2]);
+    extraHidden = g.op('Add', [g.op('MatMul', [ONNX_IO.extra, w('input.kernel')]), w('input.bias')]);
+  }
   const penalty = g.op('Unsqueeze', [g.op('Mul', [g.op('Sub', [f32('one', [], Float32Array.of(1)), ONNX_IO.mask]), f32('mask_penalty', [], Float32Array.of(MASK_PENALTY))]), axis2]);
   const blocks = f32('head_blocks', [cfg.heads, H], headBlocks(H, cfg.heads));
 
@@ -57,9 +65,13 @@ export function exportOnnx(input: ExportInput): Uint8Array {
   const attention: string[] = [];
   for (let l = 0; l < cfg.layers; l++) {
     const n = layerNames(l);
-    const extraNormed = g.op('LayerNormalization', [extraHidden, w(n.srcGamma), w(n.srcBeta)], { axis: -1, epsilon: LN_EPSILON });
-    const extraValues = g.op('Add', [g.op('MatMul', [extraNormed, w(n.srcKernel)]), w(n.srcBias)]);
-    const values = g.op('Where', [isExtra3, g.op('Gather', [extraValues, extraIds], { axis: 0 }), g.op('Gather', [f32(`layer${l}.values`, [V, H], input.tables[l]!), tableIds], { axis: 0 })]);
+    const known = g.op('Gather', [f32(`layer${l}.values`, [V, H], input.tables[l]!), tableIds], { axis: 0 });
+    let values = known;
+    if (textPath) {
+      const extraNormed = g.op('LayerNormalization', [extraHidden, w(n.srcGamma), w(n.srcBeta)], { axis: -1, epsilon: LN_EPSILON });
+      const extraValues = g.op('Add', [g.op('MatMul', [extraNormed, w(n.srcKernel)]), w(n.srcBias)]);
+      values = g.op('Where', [isExtra3, g.op('Gather', [extraValues, extraIds], { axis: 0 }), known]);
+    }
     let query: string;
     if (l === 0) query = f32('layer0.query', [H], input.firstQuery);
     else {
@@ -95,7 +107,7 @@ export function exportOnnx(input: ExportInput): Uint8Array {
       { name: ONNX_IO.ids, type: 'int32', shape: ['batch', 'width'] },
       { name: ONNX_IO.edges, type: 'float32', shape: ['batch', 'width', 2] },
       { name: ONNX_IO.mask, type: 'float32', shape: ['batch', 'width'] },
-      { name: ONNX_IO.extra, type: 'float32', shape: ['extra', input.featureDim] },
+      ...(textPath ? [{ name: ONNX_IO.extra, type: 'float32' as const, shape: ['extra', input.featureDim] }] : []),
     ],
     outputs: [
       { name: ONNX_IO.embedding, type: 'float32', shape: ['batch', H] },

@@ -42,8 +42,15 @@ export function headBlocks(hidden: number, heads: number): Float32Array {
   return r;
 }
 
-/** h_s for N communities: [N, F] features (+ [N, H] free vectors, already dropped out where wanted). */
-export function communityHidden(p: Params, features: tf.Tensor2D, free: tf.Tensor2D | null): tf.Tensor2D {
+/**
+ * h_s for N communities: [N, F] features (+ [N, H] free vectors, already dropped out where wanted).
+ * Structure-only models pass no features: h_s = e_s + b_in.
+ */
+export function communityHidden(p: Params, features: tf.Tensor2D | null, free: tf.Tensor2D | null): tf.Tensor2D {
+  if (!features) {
+    if (!free) throw new Error('a structure-only encoder needs its free community vectors');
+    return free.add(param(p, 'input.bias')) as tf.Tensor2D;
+  }
   const h = tf.matMul(features, param(p, 'input.kernel')).add(param(p, 'input.bias'));
   return (free ? h.add(free) : h) as tf.Tensor2D;
 }

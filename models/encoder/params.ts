@@ -46,7 +46,8 @@ export function initialValues(cfg: EncoderConfig, shapes: ParamShapes): Map<stri
   const rng = createRng(cfg.seed);
   const H = cfg.hidden;
   const v = new Map<string, [number[], Float32Array]>();
-  v.set('input.kernel', [[shapes.featureDim, H], glorot(rng, shapes.featureDim, H)]);
+  // A structure-only model (featureDim 0) has no text projection: communities are their free vectors.
+  if (shapes.featureDim > 0) v.set('input.kernel', [[shapes.featureDim, H], glorot(rng, shapes.featureDim, H)]);
   v.set('input.bias', [[H], constant(H, 0)]);
   // Free per-community vectors (collaborative signal the descriptions do not carry).
   v.set('community.id', [[shapes.communities, H], normal(rng, shapes.communities * H, 0.05)]);

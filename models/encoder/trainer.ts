@@ -64,7 +64,8 @@ export interface CommunityTables {
 export class Trainer {
   readonly params: Params;
   readonly optimizer: tf.AdamOptimizer;
-  private readonly features: tf.Tensor2D;
+  /** Null for a structure-only model (featureDim 0). */
+  private readonly features: tf.Tensor2D | null;
   private readonly images: { dim: number; rows: Map<number, number>; table: tf.Tensor2D } | undefined;
   /** Moving average of the weights (see EncoderConfig.ema); undefined when off. */
   private readonly average: Map<string, tf.Variable> | undefined;
@@ -92,7 +93,8 @@ export class Trainer {
         }),
       );
     }
-    this.features = tf.tensor2d(data.features, [data.communities, data.featureDim]);
+    if (data.featureDim === 0 && !cfg.freeEmbeddings) throw new Error('a structure-only encoder (no text features) needs free community vectors');
+    this.features = data.featureDim > 0 ? tf.tensor2d(data.features, [data.communities, data.featureDim]) : null;
     if (data.images && data.images.byUser.size > 0) {
       const users = [...data.images.byUser.keys()].sort((a, b) => a - b);
       const flat = new Float32Array(users.length * data.images.dim);
@@ -105,8 +107,9 @@ export class Trainer {
    * Feature rows of the step's communities, copied in JavaScript: the wasm GatherV2 kernel copies element
    * by element and took ~50 ms for 1,200 rows × 1,024 features, the typed-array copy well under 1 ms.
    */
-  private featureRows(rows: Int32Array): tf.Tensor2D {
+  private featureRows(rows: Int32Array): tf.Tensor2D | null {
     const F = this.data.featureDim;
+    if (F === 0) return null;
     const out = new Float32Array(rows.length * F);
     rows.forEach((r, i) => out.set(this.data.features.subarray(r * F, (r + 1) * F), i * F));
     return tf.tensor2d(out, [rows.length, F]);
@@ -120,7 +123,9 @@ export class Trainer {
     const K = batch.width;
     const U = batch.unique.length;
     const C = batch.columns;
-    const keep = Float32Array.from({ length: U }, () => (rng.next() < cfg.idDropout ? 0 : 1));
+    // Without text features the free vector is all a community has: never drop it.
+    const idDropout = this.features ? cfg.idDropout : 0;
+    const keep = Float32Array.from({ length: U }, () => (rng.next() < idDropout ? 0 : 1));
     const noise = Float32Array.from({ length: B * H }, () => rng.normal() * cfg.userNoise);
     const imageRows: number[] = [];
     const imageUsers: number[] = [];
@@ -143,7 +148,8 @@ export class Trainer {
         let free: tf.Tensor2D | null = null;
         if (cfg.freeEmbeddings) {
           const table = param(this.params, 'community.id') as tf.Tensor2D;
-          free = (batch.wholeVocabulary ? table : tf.gather(table, unique)).mul(tf.tensor2d(keep, [U, 1])) as tf.Tensor2D;
+          const rows = batch.wholeVocabulary ? table : tf.gather(table, unique);
+          free = (idDropout > 0 ? rows.mul(tf.tensor2d(keep, [U, 1])) : rows) as tf.Tensor2D;
         }
         const hs = communityHidden(this.params, features, free);
         const slots = tf.tensor1d(batch.slots, 'int32');
@@ -234,6 +240,7 @@ export class Trainer {
 
   /** Source values for communities outside the vocabulary (text features only, no free vector). */
   extraValues(features: Float32Array, rows: number): tf.Tensor2D[] {
+    if (this.data.featureDim === 0) throw new Error('a structure-only encoder cannot embed communities outside its vocabulary');
     return tf.tidy(() => sourceValues(this.params, this.cfg, communityHidden(this.params, tf.tensor2d(features, [rows, this.data.featureDim]), null)));
   }
 
@@ -304,7 +311,7 @@ export class Trainer {
     this.params.forEach((p) => p.dispose());
     this.average?.forEach((p) => p.dispose());
     this.optimizer.dispose();
-    this.features.dispose();
+    this.features?.dispose();
     this.images?.table.dispose();
   }
 }

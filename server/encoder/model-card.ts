@@ -1,4 +1,5 @@
-import type { EvaluationReport } from './evaluate.ts';
+import { PAIRED_BASELINES, type EvaluationReport } from '../../shared/encoder/evaluation-report.ts';
+import { SUGGESTION_RANKING } from '../../shared/encoder/encoder.ts';
 import { formatPaired } from '../../shared/encoder/paired.ts';
 import type { IngestReport } from './ingest/index.ts';
 import type { EpochRecord } from '../../models/encoder/checkpoint.ts';
@@ -37,6 +38,7 @@ export function renderModelCard(c: CardInput): string {
     ? [
         ['GATv2 encoder (this model)', e.encoder],
         ['popularity', e.baselines.popularity],
+        ['cosine (item–item co-membership)', e.baselines.cosine],
         ['tfidf (user kNN)', e.baselines.tfidf],
         ['random', e.baselines.random],
       ]
@@ -47,8 +49,10 @@ export function renderModelCard(c: CardInput): string {
     '',
     'A GATv2 community encoder: from the list of communities a user takes part in (with post/comment counts) it',
     'computes a user embedding and, per community, attention weights that say which communities characterise the',
-    'user (the input of persona verbalization). Inductive: no per-user training; unknown communities get features',
-    'from their name through the same text embedder.',
+    'user (the input of persona verbalization). Inductive: no per-user training; ' +
+      (c.featureKind === 'none'
+        ? 'structure-only, so communities it never saw are reported as ignored.'
+        : 'unknown communities get features from their name through the same text embedder.'),
     '',
     '## Reproduce',
     '',
@@ -64,7 +68,9 @@ export function renderModelCard(c: CardInput): string {
     `- Users split by a seeded shuffle of those with ≥ 3 communities: ${n(c.split.train)} train (all users with < 3 communities train too), ${n(c.split.validation)} validation (early stopping), ${n(c.split.holdout)} held out (never seen; \`heldout-interactions.csv\`).`,
     `- Long-tail pruning on the training graph: ${n(c.pruning.communities)} communities with fewer than ${c.pruning.minUsers} training users or less than ${c.pruning.minActivity} activity dropped (${n(c.pruning.edges)} edges, ${(c.pruning.activityShare * 100).toFixed(2)}% of training activity); at inference they count as unknown communities.`,
     `- Vocabulary: ${n(c.vocabulary)} communities, ${n(c.trainingEdges)} training edges.`,
-    `- Community features: ${c.featureKind}, ${c.featureDim} dimensions, from name + title + description + categories (about half the communities have only a name).`,
+    c.featureKind === 'none'
+      ? '- Community features: none (structure-only, `--embedder none`): every community is a learned id vector; communities outside the vocabulary are ignored at inference.'
+      : `- Community features: ${c.featureKind}, ${c.featureDim} dimensions, from name + title + description + categories (about half the communities have only a name).`,
     '',
     '## Model and training',
     '',
@@ -85,10 +91,25 @@ export function renderModelCard(c: CardInput): string {
       '| --- | ---: | ---: | ---: | ---: |',
       ...rows.map(([name, m]) => `| ${name as string} | ${f4((m as EvaluationReport['encoder'])['hit@1'])} | ${f4((m as EvaluationReport['encoder'])['hit@10'])} | ${f4((m as EvaluationReport['encoder']).mrr)} | ${f4((m as EvaluationReport['encoder']).posting_accuracy)} |`),
       '',
-      'Encoder − popularity, paired on the same users (a gain is real only when the interval excludes 0):',
+      'Encoder − each baseline, paired on the same users (a gain is real only when the interval excludes 0):',
       '',
-      `- MRR: ${formatPaired(e.versusPopularity.mrr)}.`,
-      `- hit@10: ${formatPaired(e.versusPopularity['hit@10'])}.`,
+      ...PAIRED_BASELINES.flatMap((b) => [`- ${b}, MRR: ${formatPaired(e.paired[b].mrr)}.`, `- ${b}, hit@10: ${formatPaired(e.paired[b]['hit@10'])}.`]),
+      '',
+      '### Attention',
+      '',
+      `On the ${n(e.attention.users.evidence)} held-out users with more than 3 known communities, the cosine baseline ranks the hidden community from only 3 of the user's communities:`,
+      '',
+      '| the 3 communities | MRR |',
+      '| --- | ---: |',
+      `| top 3 by attention | ${f4(e.attention.evidence.attention)} |`,
+      `| top 3 by activity | ${f4(e.attention.evidence.activity)} |`,
+      `| 3 at random | ${f4(e.attention.evidence.random)} |`,
+      '',
+      `Within-user Spearman correlation of attention with log popularity: ${e.attention.popularitySpearman.toFixed(3)} (mean over ${n(e.attention.users.popularitySpearman)} users with 3+ known communities). Normalised entropy of the attention: ${e.attention.entropy.toFixed(3)} (1 = uniform).`,
+      '',
+      '### Communities like yours',
+      '',
+      `Ranked ${SUGGESTION_RANKING}. Hidden community among the 10 suggestions: ${f4(e.suggestions['hit@10'])} (the cosine baseline's hit@10: ${f4(e.baselines.cosine['hit@10'])}). Of a user's top 50 suggestions, ${(e.suggestions.top50Overlap * 100).toFixed(1)}% are among the 50 most popular communities (${(e.suggestions.shownInTop50 * 100).toFixed(1)}% of the 10 shown).`,
       '',
     );
   } else lines.push('Not evaluated (no held-out users).', '');

@@ -12,7 +12,8 @@ import { initBackend } from '../../models/encoder/backend.ts';
 import { EncoderConfig, type EncoderConfigInput } from '../../models/encoder/config.ts';
 import { buildTrainingSet, indexCommunityInfo, listsByUser, splitUsers } from '../../models/encoder/dataset.ts';
 import { trainEncoder, type TrainProgress, type TrainResult } from '../../models/encoder/train.ts';
-import { evaluateModel, type EvaluationReport } from './evaluate.ts';
+import type { EvaluationReport } from '../../shared/encoder/evaluation-report.ts';
+import { evaluateModel } from './evaluate.ts';
 import { describeReport, ingest, interactionsCsv, type IngestReport } from './ingest/index.ts';
 
 /**

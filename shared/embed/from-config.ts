@@ -22,6 +22,8 @@ export async function embedderFromConfig(config: EmbedderConfig, deps: EmbedderD
       const { TransformersEmbedder } = await import('./transformers.ts');
       return TransformersEmbedder.load({ model: config.model, pooling: config.pooling, ...deps.transformers });
     }
+    case 'none':
+      return undefined; // structure-only: there is no text path to rebuild
     case 'openai': {
       if (!deps.llm) return undefined;
       const { OpenAiTextEmbedder } = await import('./openai.ts');

@@ -45,7 +45,14 @@ export const OpenAiEmbedConfig = z.object({
 });
 export type OpenAiEmbedConfig = z.infer<typeof OpenAiEmbedConfig>;
 
-export const EmbedderConfig = z.discriminatedUnion('kind', [HashedTfidfConfig, TransformersConfig, OpenAiEmbedConfig]);
+/**
+ * No text features: a structure-only model whose communities are learned id vectors alone (data with
+ * anonymous community ids, e.g. `s00042`). Communities outside its vocabulary cannot be embedded.
+ */
+export const NoTextFeaturesConfig = z.object({ kind: z.literal('none') });
+export type NoTextFeaturesConfig = z.infer<typeof NoTextFeaturesConfig>;
+
+export const EmbedderConfig = z.discriminatedUnion('kind', [HashedTfidfConfig, TransformersConfig, OpenAiEmbedConfig, NoTextFeaturesConfig]);
 export type EmbedderConfig = z.infer<typeof EmbedderConfig>;
 
 /** Scales a vector to unit length in place (a zero vector stays zero). */

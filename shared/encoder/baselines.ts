@@ -11,6 +11,10 @@ import type { Vocabulary } from './vocabulary.ts';
  *   idf = ln((1+N)/(1+df)) + 1 over the N training users); the query user's 100 most cosine-similar training
  *   users vote for their communities with their similarity. A popularity term too small to matter except
  *   between communities with no vote at all breaks ties.
+ * - cosine: item–item cosine over the training users' community sets, shrunk toward 0 for rarely
+ *   co-joined pairs — sim(i, j) = C_ij / (√(n_i n_j) + COSINE_SHRINK), C_ij = users in both, n_i = users
+ *   of i — and a candidate scores the sum of its similarities to the user's input communities. The
+ *   classic co-occurrence heuristic a learned encoder has to beat on dense graphs.
  * - random: seeded uniform scores.
  */
 export type Scorer = (input: readonly CommunityActivity[]) => Float32Array;
@@ -84,6 +88,55 @@ export function tfidfScorer(vocabulary: Vocabulary, edges: TrainEdges, neighbour
     for (const [r, sim] of nearest) for (const c of communitiesOf[r]!) scores[c]! += sim;
     return scores;
   };
+}
+
+export const COSINE_SHRINK = 20;
+
+/**
+ * The cosine baseline (see the top of this file). Similarity rows are computed per query from the
+ * postings (users per community, communities per user), so nothing V × V is held in memory.
+ */
+export function cosineScorer(vocabulary: Vocabulary, edges: TrainEdges, shrink = COSINE_SHRINK): Scorer {
+  const V = vocabulary.size;
+  const { members, communitiesOf, users } = postingLists(V, edges);
+  const sqrtUsers = Float64Array.from(users, Math.sqrt);
+  const maxUsers = users.reduce((m, d) => Math.max(m, d), 1);
+  // Same tie-break as tfidf: popularity, too small to matter except between candidates with no similarity.
+  const tieBreak = Float64Array.from(users, (d) => (1e-6 * d) / maxUsers);
+  const together = new Int32Array(V);
+  return (input) => {
+    const scores = Float64Array.from(tieBreak);
+    const seen = new Set<number>();
+    for (const a of input) {
+      const i = vocabulary.lookup(a.name);
+      if (i === undefined || seen.has(i)) continue;
+      seen.add(i);
+      const touched: number[] = [];
+      for (const u of members[i]!) for (const j of communitiesOf[u]!) if (together[j]!++ === 0) touched.push(j);
+      for (const j of touched) {
+        if (j !== i) scores[j]! += together[j]! / (sqrtUsers[i]! * sqrtUsers[j]! + shrink);
+        together[j] = 0;
+      }
+    }
+    return Float32Array.from(scores);
+  };
+}
+
+/** Per community the training users (rows), per user the communities, and per community its user count. */
+function postingLists(V: number, edges: TrainEdges): { members: number[][]; communitiesOf: number[][]; users: Int32Array } {
+  const userIds = [...new Set(edges.users)].sort((a, b) => a - b);
+  const userRow = new Map(userIds.map((u, i) => [u, i]));
+  const members = Array.from({ length: V }, () => [] as number[]);
+  const communitiesOf = Array.from({ length: userIds.length }, () => [] as number[]);
+  const users = new Int32Array(V);
+  for (let e = 0; e < edges.users.length; e++) {
+    const r = userRow.get(edges.users[e]!)!;
+    const c = edges.communities[e]!;
+    members[c]!.push(r);
+    communitiesOf[r]!.push(c);
+    users[c]!++;
+  }
+  return { members, communitiesOf, users };
 }
 
 /** train-edges.bin, little-endian: int32 n, int32 users[n], int32 communities[n], float32 activity[n]. */

@@ -54,9 +54,16 @@ export interface EncodedUser {
 export interface Suggestion {
   name: string;
   label: string;
-  /** Cosine similarity of the embeddings plus the community's prior (see `scores`). */
+  /** What "communities like yours" rank by: see `suggestionScores` and SUGGESTION_RANKING. */
   score: number;
 }
+
+/**
+ * How "communities like yours" are ranked, in words for the UI: by similarity of the embeddings alone.
+ * The match score used to predict a hidden community adds a popularity prior, which puts the front page
+ * (AskReddit, funny, pics) first for everyone: right for prediction, useless as a suggestion.
+ */
+export const SUGGESTION_RANKING = 'similar to your communities (embedding similarity, no popularity boost)';
 
 export interface EncodeOptions {
   /**
@@ -78,7 +85,10 @@ export interface CreateEncoderOptions {
   manifest: unknown;
   /** community-embeddings.bin as float32 values ([V, hidden]); optional, needed only for suggestions. */
   communityEmbeddings?: Float32Array;
-  /** Rebuilt from manifest.embedder by the caller; without it, unknown communities are ignored. */
+  /**
+   * Rebuilt from manifest.embedder by the caller; without it (and always for a structure-only model,
+   * embedder kind "none"), unknown communities are reported as ignored, never given invented features.
+   */
   embedder?: TextEmbedder;
   /** Passed to InferenceSession.create (execution providers, threads). */
   sessionOptions?: Record<string, unknown>;
@@ -115,6 +125,9 @@ export class CommunityEncoder {
         `encoder.onnx was exported for vocabulary ${onnxHash ?? '(none)'} but vocabulary.json is ${manifest.vocabularyHash}; keep the files of one training run together`,
       );
     }
+    if (manifest.embedder.kind === 'none' && manifest.architecture.featureDim !== 0) {
+      throw new ModelMismatchError('vocabulary.json: a structure-only model (embedder "none") has featureDim 0; re-export the model');
+    }
     if (options.embedder && options.embedder.dimension !== manifest.architecture.featureDim) {
       throw new ModelMismatchError(`the embedder gives ${options.embedder.dimension} features, the model expects ${manifest.architecture.featureDim}`);
     }
@@ -133,6 +146,7 @@ export class CommunityEncoder {
     const a = this.manifest.architecture;
     return prepareBatch(lists, this.vocabulary, {
       ...(this.embedder ? { embedder: this.embedder } : {}),
+      structureOnly: this.manifest.embedder.kind === 'none',
       ...(options.descriptions ? { descriptions: options.descriptions } : {}),
       featureDim: a.featureDim,
       maxNeighbours: a.maxNeighbours,
@@ -145,11 +159,13 @@ export class CommunityEncoder {
   async run(batch: PreparedBatch): Promise<{ embeddings: Float32Array; attention: Float32Array }> {
     const { Tensor } = this.ort;
     const n = batch.neighbourhood;
+    const featureDim = this.manifest.architecture.featureDim;
     const out = await this.session.run({
       [ONNX_IO.ids]: new Tensor('int32', n.ids, [n.batch, n.width]),
       [ONNX_IO.edges]: new Tensor('float32', n.edges, [n.batch, n.width, 2]),
       [ONNX_IO.mask]: new Tensor('float32', n.mask, [n.batch, n.width]),
-      [ONNX_IO.extra]: new Tensor('float32', batch.extraFeatures, [batch.extraCount, this.manifest.architecture.featureDim]),
+      // A structure-only model (featureDim 0) has no text path and no such input.
+      ...(featureDim > 0 ? { [ONNX_IO.extra]: new Tensor('float32', batch.extraFeatures, [batch.extraCount, featureDim]) } : {}),
     });
     return { embeddings: out[ONNX_IO.embedding]!.data as Float32Array, attention: out[ONNX_IO.attention]!.data as Float32Array };
   }
@@ -201,9 +217,15 @@ export class CommunityEncoder {
     return scores;
   }
 
-  /** The k vocabulary communities closest to a user, leaving out the ones they already take part in. */
+  /** "Communities like yours" scores: the cosine of the embeddings, without the popularity prior. */
+  suggestionScores(embedding: Float32Array): Float32Array {
+    if (!this.communityEmbeddings) throw new Error('community-embeddings.bin was not loaded; pass communityEmbeddings to CommunityEncoder.create');
+    return scoreAll(embedding, this.communityEmbeddings, this.manifest.communityEmbeddings.dimension);
+  }
+
+  /** The k vocabulary communities most like a user's (SUGGESTION_RANKING), leaving out the ones they already take part in. */
   suggest(user: EncodedUser, k = 10): Suggestion[] {
-    const scores = this.scores(user.embedding);
+    const scores = this.suggestionScores(user.embedding);
     const exclude = new Set(user.communities.flatMap((c) => (c.known ? [this.vocabulary.lookup(c.name)!] : [])));
     return topK(scores, k, exclude).map((i) => ({ name: this.vocabulary.name(i), label: this.vocabulary.label(i), score: scores[i]! }));
   }

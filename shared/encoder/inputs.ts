@@ -31,10 +31,14 @@ export class NoKnownCommunityError extends Error {
     readonly user: number,
     names: string[],
     vocabularySize: number,
+    /** Set for a structure-only model: a name from its vocabulary, for the message. */
+    structureOnlyExample?: string,
   ) {
     const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ', …' : '');
     super(
-      `none of the ${names.length} communities (${shown}) is in the model's vocabulary of ${vocabularySize.toLocaleString('en-US')}; check the spelling (e.g. "photography", not "photos") or add a community the model knows`,
+      structureOnlyExample !== undefined
+        ? `none of the ${names.length} communities (${shown}) is in the vocabulary of this structure-only model (${vocabularySize.toLocaleString('en-US')} community ids, no text features, so it cannot embed a community it never saw); use names from its vocabulary.json (e.g. "${structureOnlyExample}") or a model trained with text features`
+        : `none of the ${names.length} communities (${shown}) is in the model's vocabulary of ${vocabularySize.toLocaleString('en-US')}; check the spelling (e.g. "photography", not "photos") or add a community the model knows`,
     );
     this.name = 'NoKnownCommunityError';
   }
@@ -57,6 +61,8 @@ export async function prepareBatch(
     epsilon: number;
     /** Descriptions of communities by normalised name: embedded with the name for unknown communities. */
     descriptions?: ReadonlyMap<string, string>;
+    /** The model has no text features at all (embedder "none"): only for the error message. */
+    structureOnly?: boolean;
   },
 ): Promise<PreparedBatch> {
   const unknownRows = new Map<string, number>();
@@ -81,7 +87,7 @@ export async function prepareBatch(
       e.push({ index, posts: a.posts, comments: a.comments });
       info.push({ name: a.name, posts: a.posts, comments: a.comments, index: index < vocabulary.size ? index : undefined });
     }
-    if (known === 0) throw new NoKnownCommunityError(u, list.map((a) => a.name), vocabulary.size);
+    if (known === 0) throw new NoKnownCommunityError(u, list.map((a) => a.name), vocabulary.size, options.structureOnly ? vocabulary.name(0) : undefined);
     entries.push(e);
     infos.push(info);
     ignored.push(skip);

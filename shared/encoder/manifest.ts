@@ -25,7 +25,8 @@ export const EncoderManifest = z.object({
     hidden: z.number().int().positive(),
     heads: z.number().int().positive(),
     layers: z.number().int().positive(),
-    featureDim: z.number().int().positive(),
+    /** Text features per community; 0 for a structure-only model (learned id vectors only). */
+    featureDim: z.number().int().nonnegative(),
     /** Communities per user the model attends over; longer lists keep their most active entries. */
     maxNeighbours: z.number().int().positive(),
   }),

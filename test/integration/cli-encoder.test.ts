@@ -91,14 +91,25 @@ describe('zipp encoder eval', () => {
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.out);
     const keys = ['hit@1', 'hit@10', 'mrr', 'posting_accuracy'];
-    expect(Object.keys(doc)).toEqual(['users', 'encoder', 'baselines']);
-    expect(Object.keys(doc.baselines)).toEqual(['popularity', 'tfidf', 'random']);
-    for (const m of [doc.encoder, doc.baselines.popularity, doc.baselines.tfidf, doc.baselines.random]) {
+    expect(Object.keys(doc)).toEqual(['users', 'encoder', 'baselines', 'paired', 'attention', 'suggestions']);
+    expect(Object.keys(doc.baselines)).toEqual(['popularity', 'tfidf', 'random', 'cosine']);
+    for (const m of [doc.encoder, doc.baselines.popularity, doc.baselines.tfidf, doc.baselines.random, doc.baselines.cosine]) {
       expect(Object.keys(m)).toEqual(keys);
       for (const k of keys) expect(m[k]).toBeGreaterThanOrEqual(0);
     }
     expect(doc.users).toBeGreaterThan(50);
     expect(doc.encoder.posting_accuracy).toBeGreaterThan(doc.baselines.random.posting_accuracy);
+    // Paired differences are encoder − baseline on the same cases, so their means equal the MRR differences.
+    expect(Object.keys(doc.paired)).toEqual(['popularity', 'cosine', 'tfidf']);
+    for (const b of ['popularity', 'cosine', 'tfidf'])
+      expect(doc.paired[b].mrr.meanDifference).toBeCloseTo(doc.encoder.mrr - doc.baselines[b].mrr, 5);
+    expect(Object.keys(doc.attention)).toEqual(['evidence', 'popularitySpearman', 'entropy', 'users']);
+    expect(Object.keys(doc.attention.evidence)).toEqual(['attention', 'activity', 'random']);
+    expect(doc.attention.entropy).toBeGreaterThan(0);
+    expect(doc.attention.entropy).toBeLessThanOrEqual(1);
+    expect(Math.abs(doc.attention.popularitySpearman)).toBeLessThanOrEqual(1);
+    expect(doc.attention.users.evidence).toBeGreaterThan(10);
+    expect(Object.keys(doc.suggestions)).toEqual(['hit@10', 'top50Overlap', 'shownInTop50']);
 
     // The table adds the paired comparison with popularity, consistent with the JSON numbers.
     const table = await zipp('eval', '--model', MODEL, '--interactions', sample);
@@ -133,6 +144,31 @@ describe('zipp encoder ingest', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/lines 13, 14, 15/);
   });
+});
+
+describe('zipp encoder train --embedder none (structure-only)', () => {
+  it('learns id vectors, says that --embedder none wins over --communities, and ignores ids it never saw', async () => {
+    const lines = readFileSync(path.join(ROOT, 'models/data/reddit-dense/interactions.csv'), 'utf8').split('\n');
+    const sample = path.join(tmp, 'dense-sample.csv');
+    writeFileSync(sample, [lines[0], ...lines.slice(1).filter((l) => /^u00[0-3]/.test(l))].join('\n'));
+    const out = path.join(tmp, 'ids-model');
+    const r = await zipp('train', '--interactions', sample, '--embedder', 'none', '--communities', path.join(F, 'communities.jsonl'), '--out', out, '--epochs', '1', '--hidden', '8', '--json');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/--embedder none wins over the texts of --communities: the model is structure-only/);
+    expect(JSON.parse(readFileSync(path.join(out, 'vocabulary.json'), 'utf8')).embedder).toEqual({ kind: 'none' });
+    expect(readFileSync(path.join(out, 'model-card.md'), 'utf8')).toMatch(/Community features: none \(structure-only/);
+    const known = lines[1]!.split(',')[1]!;
+    const inferred = await zipp('infer', '--model', out, '--communities', `${known}:4,s99999:2`);
+    expect(inferred.code, inferred.err).toBe(0);
+    expect(inferred.out).toMatch(/ignored: s99999 \(not in the vocabulary of this structure-only model/);
+    const none = await zipp('infer', '--model', out, '--communities', 's99998:4,s99999:2');
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/^zipp: none of the 2 communities \(s99998, s99999\) is in the vocabulary of this structure-only model/);
+    expect(none.err.split('\n')).toHaveLength(1);
+    const dim = await zipp('train', '--interactions', sample, '--embedder', 'none', '--feature-dim', '64', '--out', out);
+    expect(dim.code).toBe(2);
+    expect(dim.err).toMatch(/--feature-dim applies to the hashed-tfidf embedder only/);
+  }, 120_000);
 });
 
 describe('zipp encoder train', () => {

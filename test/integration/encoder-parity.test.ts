@@ -10,11 +10,15 @@ import { initBackend } from '../../models/encoder/backend.ts';
 import { EncoderConfig } from '../../models/encoder/config.ts';
 import { buildTrainingSet, listsByUser, splitUsers, type TrainingSet } from '../../models/encoder/dataset.ts';
 import { trainEncoder, type TrainResult } from '../../models/encoder/train.ts';
+import type { Trainer } from '../../models/encoder/trainer.ts';
+import { NoTextFeatures } from '../../shared/embed/no-text-features.ts';
+import type { PreparedBatch } from '../../shared/encoder/inputs.ts';
+import { NoKnownCommunityError } from '../../shared/encoder/inputs.ts';
 import { ingest } from '../../server/encoder/ingest/index.ts';
 import { HashedTfidfEmbedder } from '../../shared/embed/hashed-tfidf.ts';
 import type { TextEmbedder } from '../../shared/embed/types.ts';
 import { CommunityEncoder, ModelMismatchError, type OrtModule } from '../../shared/encoder/encoder.ts';
-import { MODEL_FILES } from '../../shared/encoder/manifest.ts';
+import { MODEL_FILES, ONNX_IO } from '../../shared/encoder/manifest.ts';
 import type { CommunityActivity } from '../../shared/schemas/community.ts';
 import type { Interaction } from '../../shared/graph/bipartite.ts';
 
@@ -24,6 +28,7 @@ import type { Interaction } from '../../shared/graph/bipartite.ts';
  * Also: a seed gives bit-identical weights, and --resume reaches the same weights as an uninterrupted run.
  */
 const REDDIT = path.resolve(import.meta.dirname, '../../models/data/reddit');
+const REDDIT_DENSE = path.resolve(import.meta.dirname, '../../models/data/reddit-dense');
 const cfg = EncoderConfig.parse({ hidden: 16, epochs: 2, batchSize: 256, validationUsers: 50, seed: 3 });
 
 let dir: string;
@@ -70,6 +75,31 @@ async function openWith(ort: OrtModule): Promise<CommunityEncoder> {
   });
 }
 
+/** TF.js reference outputs on a prepared batch vs each ONNX runtime: embeddings and attention to 1e-4. */
+async function expectSameOutputs(trainer: Trainer, batch: PreparedBatch, encoders: CommunityEncoder[]): Promise<void> {
+  const { layers, heads } = trainer.cfg;
+  const tables = trainer.tables();
+  const extra = trainer.data.featureDim > 0 ? { features: batch.extraFeatures, rows: batch.extraCount } : undefined;
+  const ref = trainer.encode(tables, batch.neighbourhood, extra);
+  tables.values.forEach((t) => t.dispose());
+  tables.embeddings.dispose();
+  tables.prior.dispose();
+  const refAttention = new Float32Array(ref.attention.length * ref.attention[0]!.length);
+  // TF.js gives per layer [B, K, heads]; ONNX [B, layers, heads, K].
+  const { batch: B, width: K } = batch.neighbourhood;
+  ref.attention.forEach((a, l) => {
+    for (let b = 0; b < B; b++) for (let k = 0; k < K; k++) for (let h = 0; h < heads; h++) refAttention[((b * layers + l) * heads + h) * K + k] = a[(b * K + k) * heads + h]!;
+  });
+  for (const encoder of encoders) {
+    const out = await encoder.run(batch);
+    expect(out.embeddings.length).toBe(ref.embeddings.length);
+    let maxDiff = 0;
+    out.embeddings.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - ref.embeddings[i]!))));
+    out.attention.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - refAttention[i]!))));
+    expect(maxDiff).toBeLessThan(1e-4);
+  }
+}
+
 describe('exported encoder parity', () => {
   it('TF.js, onnxruntime-node and onnxruntime-web agree to 1e-4 on real held-out users', async () => {
     const known = (list: CommunityActivity[]) => list.filter((a) => set.graph.communityIndex.has(a.name)).length;
@@ -81,27 +111,7 @@ describe('exported encoder parity', () => {
     const batch = await node.prepare(users);
     expect(batch.slots.flat().some((s) => s.index === undefined)).toBe(true);
 
-    const tables = result.trainer.tables();
-    const ref = result.trainer.encode(tables, batch.neighbourhood, { features: batch.extraFeatures, rows: batch.extraCount });
-    tables.values.forEach((t) => t.dispose());
-    tables.embeddings.dispose();
-    tables.prior.dispose();
-    const refAttention = new Float32Array(ref.attention.length * ref.attention[0]!.length);
-    // TF.js gives per layer [B, K, heads]; ONNX [B, layers, heads, K].
-    const { batch: B, width: K } = batch.neighbourhood;
-    ref.attention.forEach((a, l) => {
-      for (let b = 0; b < B; b++)
-        for (let k = 0; k < K; k++) for (let h = 0; h < cfg.heads; h++) refAttention[((b * cfg.layers + l) * cfg.heads + h) * K + k] = a[(b * K + k) * cfg.heads + h]!;
-    });
-
-    for (const encoder of [node, web]) {
-      const out = await encoder.run(batch);
-      expect(out.embeddings.length).toBe(ref.embeddings.length);
-      let maxDiff = 0;
-      out.embeddings.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - ref.embeddings[i]!))));
-      out.attention.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - refAttention[i]!))));
-      expect(maxDiff).toBeLessThan(1e-4);
-    }
+    await expectSameOutputs(result.trainer, batch, [node, web]);
     // Attention over each user's real communities sums to 1 per layer and head; padding gets none.
     const [first] = await node.encode([users[1]!]);
     for (let l = 0; l < cfg.layers; l++)
@@ -142,5 +152,47 @@ describe('reproducible training', () => {
     await expect(trainEncoder({ cfg: small, set, validation, fingerprint: 'other-data', checkpointDir: ckpt, resume: true })).rejects.toThrow(/other data or settings/);
     // Every trainer made here was disposed, the failed one included: nothing leaked.
     expect(tf.memory().numTensors).toBe(tensorsBefore);
+  }, 120_000);
+});
+
+describe('structure-only encoder (--embedder none)', () => {
+  it('trains on anonymous community ids, exports without a text path, agrees across runtimes and ignores unknown ids', async () => {
+    const { interactions, labels } = await ingest({ inputs: [path.join(REDDIT_DENSE, 'interactions.csv')] });
+    // Users u00000–u00599 of the dense graph: ~9,600 edges, enough for a vocabulary of real co-membership.
+    const rows = interactions.filter((r) => /^u00[0-5]/.test(r.user));
+    const split = splitUsers(rows, { holdoutShare: 0.1, validationShare: 0.05, seed: 5 });
+    const ids = await buildTrainingSet(split.train, { minCommunityUsers: 2, minCommunityActivity: 1, info: new Map(), labels, embedder: async () => new NoTextFeatures() });
+    expect(ids.featureDim).toBe(0);
+    const small = EncoderConfig.parse({ ...cfg, epochs: 1 });
+    const trained = await trainEncoder({ cfg: small, set: ids, validation: listsByUser(split.validation), fingerprint: 'structure-only' });
+    const out = mkdtempSync(path.join(tmpdir(), 'zipp-structure-only-'));
+    try {
+      expect(trained.trainer.weights().has('input.kernel')).toBe(false);
+      await writeModelDir({ dir: out, cfg: small, trainer: trained.trainer, set: ids, embedder: ids.embedder, edgeScale: trained.edgeScale, training: {} });
+      const manifest = JSON.parse(readFileSync(path.join(out, MODEL_FILES.manifest), 'utf8'));
+      expect(manifest.embedder).toEqual({ kind: 'none' });
+      expect(manifest.architecture.featureDim).toBe(0);
+      const model = new Uint8Array(readFileSync(path.join(out, MODEL_FILES.onnx)));
+      const session = await ortNode.InferenceSession.create(model);
+      expect(session.inputNames).toEqual([ONNX_IO.ids, ONNX_IO.edges, ONNX_IO.mask]);
+      await session.release();
+      const open = (ort: OrtModule) => CommunityEncoder.create({ ort, model, manifest });
+      const node = await open(ortNode as unknown as OrtModule);
+      const web = await open(ortWeb as unknown as OrtModule);
+      const users = [...listsByUser(split.holdout).values()].filter((l) => l.some((a) => ids.graph.communityIndex.has(a.name))).slice(0, 30);
+      users[0] = [...users[0]!, { name: 's99999', posts: 0, comments: 4 }];
+      const batch = await node.prepare(users);
+      // No invented features: the unknown id is reported, not encoded.
+      expect(batch.slots.flat().every((s) => s.index !== undefined)).toBe(true);
+      expect(batch.ignored[0]).toContain('s99999');
+      await expectSameOutputs(trained.trainer, batch, [node, web]);
+      await expect(node.encode([[{ name: 's99999', posts: 0, comments: 1 }]])).rejects.toThrow(NoKnownCommunityError);
+      await expect(node.encode([[{ name: 's99999', posts: 0, comments: 1 }]])).rejects.toThrow(/structure-only model .* cannot embed a community it never saw/);
+      await node.release();
+      await web.release();
+    } finally {
+      trained.trainer.dispose();
+      rmSync(out, { recursive: true, force: true });
+    }
   }, 120_000);
 });

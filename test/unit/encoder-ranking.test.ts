@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { popularityScorer, randomScorer, tfidfScorer, decodeTrainEdges, encodeTrainEdges } from '../../shared/encoder/baselines.ts';
+import { cosineScorer, COSINE_SHRINK, popularityScorer, randomScorer, tfidfScorer, decodeTrainEdges, encodeTrainEdges } from '../../shared/encoder/baselines.ts';
 import { leaveOneOutCases, MetricAccumulator } from '../../shared/encoder/evaluation.ts';
 import { MANIFEST_FORMAT, vocabularyHash, type EncoderManifest } from '../../shared/encoder/manifest.ts';
 import { createRng } from '../../shared/encoder/random.ts';
@@ -90,6 +90,20 @@ describe('baselines', () => {
     expect(scores[2]!).toBeGreaterThan(scores[0]! + 0.1);
     const fromB = tfidfScorer(vocab, edges)([{ name: 'b', posts: 0, comments: 1 }]);
     expect(topK(fromB, 1, new Set([1]))).toEqual([0]);
+  });
+
+  it('cosine sums shrunk item–item similarities over the input communities', () => {
+    const one = (name: string) => ({ name, posts: 0, comments: 1 });
+    // From {b}: only a is co-joined with b (users 0 and 1): C_ab = 2, n_a = 3, n_b = 2.
+    const fromB = cosineScorer(vocab, edges)([one('b')]);
+    expect(fromB[0]!).toBeCloseTo(2 / (Math.sqrt(3 * 2) + COSINE_SHRINK), 5);
+    expect(topK(fromB, 1, new Set([1]))).toEqual([0]);
+    // From {a, d}: b gets 2 / (√6 + 20) from a; c gets 1 / (√6 + 20) from a plus 1 / (√2 + 20) from d and wins.
+    const fromAD = cosineScorer(vocab, edges)([one('a'), one('d')]);
+    expect(fromAD[2]!).toBeCloseTo(1 / (Math.sqrt(6) + 20) + 1 / (Math.sqrt(2) + 20), 5);
+    expect(topK(fromAD, 2, new Set([0, 3]))).toEqual([2, 1]);
+    // A community never co-joins itself, and unknown names add nothing.
+    expect(cosineScorer(vocab, edges)([one('d'), one('zzz')])[3]!).toBeLessThan(1e-5);
   });
 
   it('random is seeded', () => {

@@ -75,7 +75,10 @@ Example:
         const width = Math.max(9, ...user!.communities.map((c) => c.label.length)) + 2;
         const lines = ['community'.padEnd(width) + 'importance  activity', ...user!.communities.map((c) => `${(c.label + (c.known ? '' : ' *')).padEnd(width)}${c.importance.toFixed(4).padStart(10)}  ${String(c.posts + c.comments).padStart(8)}`)];
         if (user!.communities.some((c) => !c.known)) lines.push('* not in the model vocabulary: features from the name');
-        if (user!.ignored.length) lines.push(`ignored: ${user!.ignored.join(', ')}`);
+        if (user!.ignored.length) {
+          const why = encoder.manifest.embedder.kind === 'none' ? ' (not in the vocabulary of this structure-only model, which has no text features to embed them)' : '';
+          lines.push(`ignored: ${user!.ignored.join(', ')}${why}`);
+        }
         if (suggestions.length) lines.push('', `suggested: ${suggestions.map((s) => s.label).join(', ')}`);
         lines.push('', `embedding (${user!.embedding.length} dims): [${Array.from(user!.embedding.slice(0, 6), (x) => x.toFixed(3)).join(', ')}, …]`);
         io.stdout(lines.join('\n'));

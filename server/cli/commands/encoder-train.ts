@@ -1,12 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { NoTextFeatures } from '../../../shared/embed/no-text-features.ts';
 import type { TextEmbedder } from '../../../shared/embed/types.ts';
 import { renderModelCard } from '../../encoder/model-card.ts';
 import { MODEL_FILES } from '../../../shared/encoder/manifest.ts';
 import { encoderUsage } from '../../encoder/errors.ts';
 import { FILTER_OPTIONS, filterFlags } from '../ingest-flags.ts';
-import { formatEvaluation } from '../../encoder/evaluate.ts';
+import { formatEvaluation } from '../../../shared/encoder/evaluation-report.ts';
 import { terminalProgress } from '../../encoder/progress.ts';
 import { runTraining } from '../../encoder/train-run.ts';
 import { numberFlag, wholeFlag } from '../flags.ts';
@@ -39,7 +40,7 @@ const schema = z.object({
   patience: wholeFlag(1).optional(),
   embedder: z
     .string()
-    .regex(/^(hashed-tfidf|transformers:.+|openai:.+)$/, 'expected hashed-tfidf, transformers:MODEL or openai:MODEL')
+    .regex(/^(hashed-tfidf|none|transformers:.+|openai:.+)$/, 'expected hashed-tfidf, none, transformers:MODEL or openai:MODEL')
     .optional(),
   featureDim: wholeFlag(8).optional(),
   checkpointDir: z.string().min(1).optional(),
@@ -69,7 +70,7 @@ export default defineCommand({
     negatives: { type: 'string', placeholder: 'KIND', description: 'sampled (default: in-batch + near-neighbour + uniform, shared, logQ-corrected) or vocabulary (full softmax)' },
     'link-weight': { type: 'string', placeholder: 'W', description: 'weight of the link-prediction BCE (default 0: off)' },
     patience: { type: 'string', placeholder: 'N', description: 'epochs without a better validation loss before stopping (default 10)' },
-    embedder: { type: 'string', placeholder: 'KIND', description: 'community features: hashed-tfidf (default), transformers:MODEL_OR_DIR, openai:MODEL' },
+    embedder: { type: 'string', placeholder: 'KIND', description: 'community features: hashed-tfidf (default), none (structure-only: learned id vectors), transformers:MODEL_OR_DIR, openai:MODEL' },
     'feature-dim': { type: 'string', placeholder: 'N', description: 'hashed-tfidf dimensions (default 256)' },
     'checkpoint-dir': { type: 'string', placeholder: 'DIR', description: 'checkpoint folder (default DIR/checkpoint); written every epoch' },
     resume: { type: 'boolean', description: 'continue from the checkpoint in --checkpoint-dir' },
@@ -82,9 +83,12 @@ Ingests the activity, holds out users (written to DIR/heldout-interactions.csv),
 embeds community descriptions, trains with early stopping, exports DIR/encoder.onnx and evaluates it on the
 held-out users against popularity / tfidf / random. Progress and epoch lines go to stderr.
 The shipped model (models/zipp-encoder) is reproduced by the command in its model-card.md.
-Example:
+With --embedder none the model is structure-only: communities are learned id vectors (for data whose
+communities are anonymous ids, or have no text); at inference it ignores communities it never saw.
+Examples:
   zipp encoder train --interactions models/data/reddit/interactions.csv \\
-    --communities models/data/reddit/communities.jsonl --out models/zipp-encoder`,
+    --communities models/data/reddit/communities.jsonl --out models/zipp-encoder
+  zipp encoder train --interactions models/data/reddit-dense/interactions.csv --embedder none --out models/reddit-dense`,
   schema,
   run: (args, io) =>
     encoderUsage(async () => {
@@ -99,7 +103,15 @@ Example:
         const { settings } = llmFromEnv(io);
         const { OpenAiTextEmbedder } = await import('../../../shared/embed/openai.ts');
         embedder = () => OpenAiTextEmbedder.connect(settings, { model: args.embedder!.slice('openai:'.length) });
-      } else if (args.featureDim !== undefined && args.embedder && args.embedder !== 'hashed-tfidf') {
+      } else if (args.embedder === 'none') {
+        embedder = async () => new NoTextFeatures();
+        if (args.communities) {
+          io.stderr(
+            `--embedder none wins over the texts of --communities: the model is structure-only (learned id vectors); ${path.basename(args.communities)} still filters NSFW communities and gives display labels`,
+          );
+        }
+      }
+      if (args.featureDim !== undefined && args.embedder && args.embedder !== 'hashed-tfidf') {
         throw new UsageError('--feature-dim applies to the hashed-tfidf embedder only');
       }
       const notes = args.cardNotes ? await readFile(args.cardNotes, 'utf8') : undefined;

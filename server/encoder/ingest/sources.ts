@@ -10,7 +10,8 @@ import { queryRows, sqlString } from './duckdb.ts';
  * malformed ones, with the line numbers of the first few.
  *
  * - csv: aggregated edges `user,community[,posts][,comments]` (aliases: author, subreddit; a `count`
- *   column counts as comments; with no count columns each row is one comment).
+ *   column — or `activity`, `interactions`, `plays` (Last.fm) — counts as comments; with no count columns each
+ *   row is one comment).
  * - json: NDJSON / JSONL, plain, .gz or .zst. Either aggregated edges (`user`, `community`, `posts`,
  *   `comments`) or Pushshift / Arctic-Shift dumps (`author`, `subreddit`, with `body` for a comment and
  *   `title` for a post, `over_18` on posts).
@@ -82,7 +83,7 @@ async function readCsv(db: DuckDBConnection, file: string, id: string): Promise<
   }
   const posts = pick(columns, 'posts', 'submissions');
   const comments = pick(columns, 'comments');
-  const count = pick(columns, 'count', 'activity', 'interactions');
+  const count = pick(columns, 'count', 'activity', 'interactions', 'plays');
   const numeric = new Set([posts, comments, count].filter((c): c is string => Boolean(c)));
   const rejects = `rej${id}`;
   const postsExpr = posts ? `coalesce(${ident(posts)}, 0)` : '0';
