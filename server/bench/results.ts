@@ -259,7 +259,8 @@ export async function computeResults(manifest: Manifest, store: BenchStore, onCe
 
 const cellId = (llm: string | null, method: string) => `${llm ?? ''}|${method}`;
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
-const pct = (now: number, before: number) => (before === 0 ? 0 : (100 * (now - before)) / before);
+/** Relative change in %; undefined (NaN) against a zero baseline. */
+const pct = (now: number, before: number) => (before === 0 ? NaN : (100 * (now - before)) / before);
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();

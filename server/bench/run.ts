@@ -89,6 +89,9 @@ export async function runBench(config: BenchConfig, options: RunOptions): Promis
     const selected = loaded.selected.map((u) => byId.get(u.id)!);
     checkHistory(methods, selected);
     if (config.reference.minImages !== undefined) checkMinImages(config, referenceKind, selected, splits);
+    const encoderDir = config.encoder.model ?? DEFAULT_ENCODER_DIR;
+    // Loads the encoder and refuses users it knows nothing about, before any request.
+    if (mined) mining = await prepareMining(selected, config.importance, encoderDir);
     ctx.progress.log(`${dataset.name}: ${selected.length} of ${dataset.users.length} users, ${config.dataset.queriesPerUser} prompts each, protocol ${config.protocol}, methods ${methods.map((m) => m.id).join(', ')}`);
 
     const hasStatic = methods.some((m) => m.method === 'static');
@@ -100,8 +103,6 @@ export async function runBench(config: BenchConfig, options: RunOptions): Promis
     if (config.personaLlm && !personaLlm) throw new InputError(`personaLlm: no LLM named ${config.personaLlm}; use one of ${llms.map((l) => l.name).join(', ')}`);
     for (const l of llms) ctx.usage[l.name] ??= emptyUsage();
 
-    const encoderDir = config.encoder.model ?? DEFAULT_ENCODER_DIR;
-    if (mined) mining = await prepareMining(selected, config.importance, encoderDir);
     const personas = await makePersonas(ctx, personaUsers, personaLlm, mining ? { mining, sources: config.importance } : undefined);
     const statics = hasStatic ? new StaticFeatures(dataset.users) : undefined;
     const firstPersona = (u: BenchUser) => personas.get(personaKey(u.id, personaSourceOf(u) === 'mined' ? config.importance[0] : undefined))?.text;

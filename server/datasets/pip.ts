@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../shared/errors.ts';
+import { capWords } from '../../shared/rewrite/hygiene.ts';
 import { parseRecords } from './jsonl.ts';
 import { readText } from './tabular.ts';
 import type { BenchUser, Dataset } from './types.ts';
@@ -76,10 +77,13 @@ const PIP_NOTE =
 /** Tailored Visions' test input: under 10 words. */
 export const SHORT_QUERY_WORDS = 9;
 
-/** The prompt when it has at most 9 words, else its first clause (up to , ; . | or :) cut to 9 words. */
+/**
+ * The prompt when it has at most 9 words, else its first clause (up to , ; . | or :) cut to 9 words, a
+ * dangling joint word ("at", "with", …) trimmed as the rewrite pipeline's word cap does.
+ */
 export function shortQuery(prompt: string): string {
   const words = (t: string) => t.trim().split(/\s+/).filter(Boolean);
   if (words(prompt).length <= SHORT_QUERY_WORDS) return prompt.trim();
   const clause = prompt.split(/[,;.|:]/).find((c) => words(c).length > 0) ?? prompt;
-  return words(clause).slice(0, SHORT_QUERY_WORDS).join(' ');
+  return capWords(words(clause).join(' '), SHORT_QUERY_WORDS).text;
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { PAPER_TEMPLATES } from '../../shared/rewrite/paper-templates.ts';
 import { extractSubjects, missingSubjects } from '../../shared/rewrite/subjects.ts';
 import { guardNote, TEMPLATES } from '../../shared/rewrite/templates.ts';
 import { loadMovieLens } from '../../server/datasets/movielens.ts';
+import { textKey } from '../../server/bench/embeddings.ts';
 import type { Manifest } from '../../server/bench/manifest.ts';
 import type { BenchResults } from '../../server/bench/results.ts';
 import { main } from '../../server/cli/main.ts';
@@ -272,6 +273,31 @@ describe('zipp bench protocols', () => {
     expect(paper.manifest.guard['zipp-test-model|persona']).toEqual({ passed: 0, retried: 0, failed: 1 });
     const md = readFileSync(join(tmp, 'protocol-paper', 'report.md'), 'utf8');
     expect(md.split('\n')[2]).toMatch(/^Protocol \*\*paper\*\* \(the paper's: /);
+  });
+
+  it('PIP as Tailored Visions: methods rewrite the query shortened to under 10 words, CLIPScore uses the full prompt', async () => {
+    const dir = join(tmp, 'pip');
+    mkdirSync(dir, { recursive: true });
+    const long = 'an old stone bridge over a misty river at sunrise with swans gliding, oil painting, golden light';
+    writeFileSync(
+      join(dir, 'u7.jsonl'),
+      [
+        { prompt: 'a harbour at dawn, boats', user_id: 'u7', NSFW: false, result_url: 'https://example.org/1.png' },
+        { prompt: 'a lantern festival at night', user_id: 'u7', NSFW: false, result_url: 'https://example.org/2.png' },
+        { prompt: long, user_id: 'u7', NSFW: false, result_url: 'https://example.org/3.png', split: 'test' },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
+    const out = join(tmp, 'pip-run');
+    const r = await zipp(['bench', '--dataset', 'pip', '--data', dir, '--queries', '1', '--seeds', '1', '--methods', 'baseline,original', '--reference', 'none', ...common(), '--out', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const manifest = readJson<Manifest>(join(out, 'manifest.json'));
+    for (const s of manifest.samples) expect([s.original, s.input]).toEqual([long, 'an old stone bridge over a misty river']);
+    expect(manifest.samples.find((s) => s.method === 'original')!.prompt).toBe('an old stone bridge over a misty river');
+    expect(llm.chatBodies().at(-1)!.messages!.at(-1)!.content).toContain('Basic prompt: an old stone bridge over a misty river\n');
+    expect(new Set(manifest.samples.map((s) => s.text))).toEqual(new Set([textKey(long)]));
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('shortened to under 10 words');
   });
 
   it('refuses a temperature other than 0.7 in the paper protocol', async () => {

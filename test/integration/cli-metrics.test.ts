@@ -131,6 +131,21 @@ describe('zipp metrics ipf', () => {
     expect(out.range).toBe(12);
   });
 
+  it('with --drop-missing keeps a user of a category without a target in raw and its subgroup row, not in raking', async () => {
+    const scores = join(tmp, 'with-x.csv');
+    writeFileSync(scores, `${readFileSync(f('scores.csv'), 'utf8').trim()}\nu7,10,x,old\n`);
+    const r = await zipp('metrics', 'ipf', '--scores', scores, '--targets', f('targets.json'), '--drop-missing', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = r.json() as Record<string, any>;
+    expect(out).toMatchObject({ n: 7, n_raked: 6, dropped: { sampleCategories: { gender: { x: 1 } }, users: 1 } });
+    expect(out.raw).toBeCloseTo((60 + 70 + 80 + 50 + 64 + 66 + 10) / 7, 10);
+    expect(out.raw_raked).toBeCloseTo((60 + 70 + 80 + 50 + 64 + 66) / 6, 10);
+    expect(out.subgroups.gender.x).toEqual({ n: 1, sample_share: 1 / 7, target_share: null, mean: 10, ipf_mean: null });
+    const text = await zipp('metrics', 'ipf', '--scores', scores, '--targets', f('targets.json'), '--drop-missing');
+    expect(text.stdout).toMatch(/^raw 57\.14 \(raked users only: 65\.00\)/);
+    expect(text.stdout).toMatch(/gender +x +1 +14\.3% +no target +10\.00 +–\n/);
+  });
+
   it('stops at the default epsilon 1e-4 in fewer iterations', async () => {
     const loose = (await zipp('metrics', 'ipf', '--scores', f('scores.csv'), '--targets', f('targets.json'), '--json')).json();
     const tight = (await zipp('metrics', 'ipf', '--scores', f('scores.csv'), '--targets', f('targets.json'), '--epsilon', '1e-12', '--json')).json();

@@ -135,6 +135,28 @@ describe('bench results', () => {
     expect(r.winRates.m![0]!.trials).toBe(2);
   });
 
+  it('ZIP Lift per importance source: persona vs baseline CLIPScore, with each ranker\'s posting accuracy', async () => {
+    const s = store('zip-lift');
+    const m = manifest();
+    m.methods = [
+      { id: 'baseline', label: 'LLM (0-shot, no persona)', llm: true },
+      { id: 'persona@attention', label: 'ZIPP (0-shot, attention persona)', llm: true, importance: 'attention' },
+      { id: 'persona@tfidf', label: 'ZIPP (0-shot, tfidf persona)', llm: true, importance: 'tfidf' },
+    ];
+    // attention personas: the persona images (85.36); tfidf ones: the baseline images again (35.36).
+    m.samples = [...m.samples, ...m.samples.filter((x) => x.method === 'baseline').map((x) => ({ ...x, method: 'persona@tfidf' }))].map((x) => (x.method === 'persona' ? { ...x, method: 'persona@attention' } : x));
+    m.importance = { sources: ['attention', 'tfidf'], postingAccuracy: { attention: { ranker: 'encoder', value: 0.73, users: 40 }, tfidf: { ranker: 'tfidf', value: 0.55, users: 40 } } };
+    const r = await computeResults(m, s);
+    s.close();
+    const base = 100 / Math.SQRT2 / 2;
+    const pers = (100 / Math.SQRT2 + 100) / 2;
+    expect(r.zipLift).toEqual([
+      { llm: 'm', importance: 'attention', posting_accuracy: 0.73, ranker: 'encoder', eval_users: 40, method: 'persona@attention', clipscore_persona: expect.closeTo(pers, 10), clipscore_baseline: expect.closeTo(base, 10), lift_pct: expect.closeTo((100 * (pers - base)) / base, 10) },
+      { llm: 'm', importance: 'tfidf', posting_accuracy: 0.55, ranker: 'tfidf', eval_users: 40, method: 'persona@tfidf', clipscore_persona: expect.closeTo(base, 10), clipscore_baseline: expect.closeTo(base, 10), lift_pct: expect.closeTo(0, 10) },
+    ]);
+    expect(r.fig3.map((f) => f.setting)).toEqual(['0-shot (attention)', '0-shot (tfidf)']);
+  });
+
   it('an IPF section over the users with demographics', async () => {
     const s = store('ipf');
     const r = await computeResults(manifest({ u1: { country: 'Brazil', gender: 'F' }, u2: { country: 'Japan', gender: 'male' } }), s);

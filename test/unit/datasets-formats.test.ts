@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadPip } from '../../server/datasets/pip.ts';
+import { loadPip, shortQuery } from '../../server/datasets/pip.ts';
 import { loadRapidData, profileId, readPreferences } from '../../server/datasets/rapiddata.ts';
 import { loadZipBench } from '../../server/datasets/zipbench.ts';
 
@@ -28,6 +28,26 @@ describe('PIP / Tailored Visions', () => {
     // User 2210 marks its split; numeric user ids and 0/1 NSFW flags are accepted.
     expect(b!.queries).toEqual(['a night market', 'a robot portrait']);
     expect(b!.history).toHaveLength(3);
+  });
+
+  it('rewrites the test query shortened to under 10 words (Tailored Visions) and scores against the full prompt', async () => {
+    const dir = join(tmp, 'pip-short');
+    write(
+      'pip-short/u7.jsonl',
+      [
+        { prompt: 'a harbour at dawn, boats', user_id: 'u7', NSFW: false, result_url: 'x/1.png' },
+        { prompt: 'an old stone bridge over a misty river at sunrise with swans gliding, oil painting, golden light', user_id: 'u7', NSFW: false, result_url: 'x/2.png', split: 'test' },
+        { prompt: 'portrait of a violinist on stage under blue spotlights, shallow depth of field', user_id: 'u7', NSFW: false, result_url: 'x/3.png', split: 'test', query: 'a violinist on stage' },
+        { prompt: 'a red kite', user_id: 'u7', NSFW: false, result_url: 'x/4.png', split: 'test' },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
+    const [u] = (await loadPip(dir, { testPerUser: 3 })).users;
+    expect(u!.queries[0]).toBe('an old stone bridge over a misty river at sunrise with swans gliding, oil painting, golden light');
+    expect(u!.inputs).toEqual(['an old stone bridge over a misty river', 'a violinist on stage', 'a red kite']);
+    for (const q of u!.inputs!) expect(q.split(' ').length).toBeLessThan(10);
+    expect(shortQuery('a, b')).toBe('a, b');
   });
 
   it('keeps NSFW records when asked and honours another test size', async () => {
