@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,12 +6,10 @@ import { parseCommunityDescriptionsJsonl } from '../../shared/persona/inputs.ts'
 import type { Manifest } from '../../server/bench/manifest.ts';
 import { PAPER_PERSONA_TEMPLATE } from '../../server/bench/mined.ts';
 import type { BenchResults } from '../../server/bench/results.ts';
-import { main } from '../../server/cli/main.ts';
 import { readUserLists } from '../../server/encoder/evaluate.ts';
 import { loadEncoder } from '../../server/encoder/load.ts';
-import { writeTinyClip } from '../../server/eval/tiny-clip.ts';
-import { startComfyUiServer, type ComfyTestServer } from '../helpers/comfyui-server.ts';
-import { startOpenAiServer, type OpenAiTestServer } from '../helpers/openai-server.ts';
+import { startBenchHarness, type BenchHarness } from '../helpers/bench-harness.ts';
+import type { OpenAiTestServer } from '../helpers/openai-server.ts';
 
 /**
  * Mined personas, the paper's path end to end, on real vendored Reddit users the shipped encoder never
@@ -30,32 +27,18 @@ const ENCODER = join(root, 'models/zipp-encoder');
 const USERS = ['uf32228e74435', 'u3bd0eb0806d5'];
 const SOURCES = ['attention', 'tfidf', 'activity', 'uniform'];
 
+let h: BenchHarness;
 let llm: OpenAiTestServer;
-let comfy: ComfyTestServer;
 let tmp: string;
-let clipDir: string;
-let env: Record<string, string>;
 
 beforeAll(async () => {
-  [llm, comfy] = await Promise.all([startOpenAiServer(), startComfyUiServer({ runningPolls: 0 })]);
-  tmp = mkdtempSync(join(tmpdir(), 'zipp-bench-mined-'));
-  clipDir = join(tmp, 'clip');
-  await writeTinyClip(clipDir);
-  env = { ZIPP_LLM_BASE_URL: llm.url, ZIPP_LLM_MODEL: 'zipp-test-model' };
+  h = await startBenchHarness('zipp-bench-mined-');
+  ({ llm, tmp } = h);
 });
-afterAll(async () => {
-  await Promise.all([llm?.close(), comfy?.close()]);
-  rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => h?.close());
 
-async function zipp(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => void (stdout += `${t}\n`), stderr: (t) => void (stderr += `${t}\n`), env });
-  return { code, stdout, stderr, json: () => JSON.parse(stdout) as { results: BenchResults } };
-}
-
-const common = () => ['--engine', `comfyui=${comfy.url}`, '--clip', clipDir, '--size', '64', '--steps', '4', '--seeds', '1', '--reference', 'none'];
+const zipp = (argv: string[]) => h.zipp(argv);
+const common = () => [...h.common(), '--seeds', '1', '--reference', 'none'];
 const mined = (users: string, data = HELDOUT) => ['bench', '--dataset', 'communities', '--data', data, '--texts', TEXTS, '--prompts', PROMPTS, '--users', users, '--queries', '1'];
 
 describe('zipp bench --dataset communities (mined personas)', () => {

@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,15 +14,14 @@ import { loadMovieLens } from '../../server/datasets/movielens.ts';
 import { textKey } from '../../server/bench/embeddings.ts';
 import type { Manifest } from '../../server/bench/manifest.ts';
 import type { BenchResults } from '../../server/bench/results.ts';
-import { main } from '../../server/cli/main.ts';
 import { StudyDb } from '../../server/study/db.ts';
 import { emptyUsage } from '../../shared/schemas/llm.ts';
 import { countryRegionResolver, wppTargets } from '../../server/datasets/population.ts';
 import { ImageCache } from '../../server/engines/image-cache.ts';
 import { ClipEmbedder } from '../../server/eval/clip.ts';
-import { writeTinyClip } from '../../server/eval/tiny-clip.ts';
-import { startComfyUiServer, type ComfyTestServer } from '../helpers/comfyui-server.ts';
-import { startOpenAiServer, type OpenAiTestServer } from '../helpers/openai-server.ts';
+import { startBenchHarness, type BenchHarness } from '../helpers/bench-harness.ts';
+import type { ComfyTestServer } from '../helpers/comfyui-server.ts';
+import type { OpenAiTestServer } from '../helpers/openai-server.ts';
 
 /**
  * `zipp bench` end to end over the vendored MovieLens data (two users, one held-out prompt each), with
@@ -33,6 +31,7 @@ import { startOpenAiServer, type OpenAiTestServer } from '../helpers/openai-serv
  * IPF to the WPP targets, and bad input.
  */
 const fixtures = fileURLToPath(new URL('../fixtures/bench/', import.meta.url));
+let h: BenchHarness;
 let llm: OpenAiTestServer;
 let comfy: ComfyTestServer;
 let tmp: string;
@@ -40,26 +39,14 @@ let clipDir: string;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  [llm, comfy] = await Promise.all([startOpenAiServer(), startComfyUiServer({ runningPolls: 0 })]);
-  tmp = mkdtempSync(join(tmpdir(), 'zipp-bench-'));
-  clipDir = join(tmp, 'clip');
-  await writeTinyClip(clipDir);
-  env = { ZIPP_LLM_BASE_URL: llm.url, ZIPP_LLM_MODEL: 'zipp-test-model' };
+  h = await startBenchHarness('zipp-bench-');
+  ({ llm, comfy, tmp, clipDir, env } = h);
 });
-afterAll(async () => {
-  await Promise.all([llm?.close(), comfy?.close()]);
-  rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => h?.close());
 
-async function zipp(argv: string[], environment: Record<string, string> = env) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => void (stdout += `${t}\n`), stderr: (t) => void (stderr += `${t}\n`), env: environment });
-  return { code, stdout, stderr, json: () => JSON.parse(stdout) as { work: Record<string, any>; results: BenchResults; files: Record<string, string> } };
-}
-
+const zipp = (argv: string[], environment?: Record<string, string>) => h.zipp(argv, environment);
 const readJson = <T>(path: string) => JSON.parse(readFileSync(path, 'utf8')) as T;
-const common = () => ['--engine', `comfyui=${comfy.url}`, '--clip', clipDir, '--size', '64', '--steps', '4'];
+const common = () => h.common();
 
 describe('zipp bench over MovieLens', () => {
   let out: string;
