@@ -4,6 +4,7 @@ import { defineBackground } from 'wxt/utils/define-background';
 import { createDescriptionLookup } from '../lib/background/descriptions.ts';
 import { engineFor } from '../lib/background/engine-for.ts';
 import { syncOriginRule, type SessionRulesApi } from '../lib/background/origin-rule.ts';
+import { promptApi } from '../lib/llm/prompt-api.ts';
 import { createHandlers, type BackgroundDeps } from '../lib/background/handlers.ts';
 import { serveRewritePort, type PortLike } from '../lib/background/rewrite-port.ts';
 import { loadConnection, restrictStorageToExtension, saveConnection } from '../lib/llm/storage.ts';
@@ -12,6 +13,12 @@ import { createRouter } from '../lib/messages/router.ts';
 import { openDb } from '../lib/store/db.ts';
 
 export const REWRITE_COMMAND = 'rewrite-prompt';
+
+/** The built-in model as this service worker sees it now (looked up per engine, never cached). */
+const withPromptApi = () => {
+  const api = promptApi();
+  return api ? { promptApi: api } : {};
+};
 const DEFAULT_SHORTCUT = 'Alt+Shift+R';
 
 /**
@@ -39,7 +46,7 @@ export default defineBackground({
       db,
       loadConnection,
       saveConnection,
-      engineFor: (c) => engineFor(c, { extensionOrigin: self.origin }),
+      engineFor: (c) => engineFor(c, { extensionOrigin: self.origin, ...withPromptApi() }),
       extensionOrigin: self.origin,
       syncOriginRule: (c) =>
         syncOriginRule((browser as unknown as { declarativeNetRequest?: SessionRulesApi }).declarativeNetRequest, c, browser.runtime.id),

@@ -1,16 +1,20 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchWithExtension, type ExtensionBrowser } from '../helpers/extension-browser.ts';
-import { connectLlm } from '../helpers/extension-setup.ts';
+import { InlineUi } from '../helpers/extension-inline-ui.ts';
+import { installLanguageModel, type FakeLanguageModelConfig, type FakeLanguageModelState } from '../helpers/extension-language-model.ts';
+import { connectLlm, enableSite, writePersona } from '../helpers/extension-setup.ts';
 import { startSitesServer, type SitesServer } from '../helpers/extension-sites.ts';
 import { startOpenAiServer, type OpenAiTestServer } from '../helpers/openai-server.ts';
 
 /**
  * The Connection page in headless Chromium with the built extension, against local servers that behave
  * like the ones people connect: one that refuses foreign `Origin`s the way Ollama does (403, empty body)
- * unless OLLAMA_ORIGINS lists them — which a service worker's `fetch` always sends — and what the page
- * says leaves the computer.
+ * unless OLLAMA_ORIGINS lists them — which a service worker's `fetch` always sends —, the browser's
+ * built-in model (Chrome's Prompt API, installed by the test in the documented shape: Debian's chromium
+ * has none), and what the page says leaves the computer.
  */
+const PERSONA = 'You photograph tide pools at low tide; barnacles, kelp and cold morning light are what you look for.';
 let sites: SitesServer;
 let ollama: OpenAiTestServer;
 let other: OpenAiTestServer;
@@ -91,5 +95,79 @@ describe('extension: the connection (headless Chromium)', () => {
     await options.getByLabel('OpenAI-compatible server', { exact: false }).check();
     await options.locator('input[name="baseUrl"]').fill('https://llm.example.org/v1');
     expect(await flow.textContent()).toContain('https://llm.example.org/v1 — whoever runs that server receives them');
+  });
+
+  describe('on this device (the browser’s built-in model)', () => {
+    const lm = () => browser.worker.evaluate(() => (globalThis as unknown as { __languageModel: FakeLanguageModelState }).__languageModel);
+    const configure = (patch: Partial<FakeLanguageModelConfig>) =>
+      browser.worker.evaluate((p) => Object.assign((globalThis as unknown as { __languageModel: FakeLanguageModelState }).__languageModel.config, p), patch);
+
+    it('explains plainly when the browser does not offer a built-in model', async () => {
+      await options.goto(browser.url('options.html#connection'));
+      await options.getByLabel('On this device', { exact: false }).check();
+      const box = options.getByTestId('on-device');
+      // Debian's chromium has the API (LanguageModel) and no model: availability() says "unavailable".
+      await expect.poll(() => box.getAttribute('data-state')).toBe('unavailable');
+      expect(await box.textContent()).toMatch(/^This browser has the Prompt API but no built-in model it can run here: Chromium builds ship none/);
+      expect(await options.getByRole('button', { name: 'Save and test' }).isDisabled()).toBe(true);
+      expect(await options.getByTestId('data-flow').textContent()).toContain('Nothing. The browser');
+    });
+
+    it('downloads the model with a progress bar, connects, and rewrites with the persona as the system prompt — nothing leaves', async () => {
+      // The browser keeps one model for every context: the page and the service worker each get the API.
+      await browser.worker.evaluate(installLanguageModel, { availability: 'downloadable' } as FakeLanguageModelConfig);
+      const page = await browser.context.newPage();
+      await page.addInitScript(installLanguageModel, { availability: 'downloadable', downloadStepMs: 250 } as FakeLanguageModelConfig);
+      await page.goto(browser.url('options.html#connection'));
+      await options.close();
+      options = page;
+      await options.getByLabel('On this device', { exact: false }).check();
+      await options.getByRole('button', { name: 'Download the model' }).click();
+      const bar = options.getByTestId('on-device-progress');
+      await expect.poll(async () => Number(await bar.getAttribute('value'))).toBeGreaterThan(0.2);
+      expect(Number(await bar.getAttribute('value'))).toBeLessThan(1);
+      await expect.poll(() => options.getByTestId('on-device').getAttribute('data-state'), { timeout: 10_000 }).toBe('available');
+      // The download the page started is the browser's: the service worker sees the model too.
+      await configure({ availability: 'available' });
+      await options.getByRole('button', { name: 'Save and test' }).click();
+      await options.getByTestId('connection-status').filter({ hasText: 'Connected: built-in model (on this device) answered.' }).waitFor();
+      await writePersona(options, 'Tide pool photographer', PERSONA);
+      await enableSite(options, sites.host);
+
+      const before = ollama.requests.length + other.requests.length;
+      const tab = await browser.context.newPage();
+      const ui = await InlineUi.attach(tab, browser.extensionId);
+      await tab.goto(sites.url('react-textarea'));
+      const box = tab.getByTestId('prompt');
+      await box.click();
+      await box.fill('a crab on a rock');
+      await ui.click({ testid: 'zipp-button' });
+      await ui.waitFor({ testid: 'zipp-accept' });
+      expect(await ui.text({ testid: 'zipp-status' })).toBe('persona · built-in model (on this device)');
+      await ui.click({ testid: 'zipp-accept' });
+      await expect.poll(() => box.inputValue()).toMatch(/^a crab on a rock, .*(barnacles|kelp|tide|pools)/);
+      const session = (await lm()).sessions.at(-1)!;
+      expect(session.initialPrompts).toEqual([{ role: 'system', content: PERSONA }]);
+      expect(session).toMatchObject({ temperature: 0.7, topK: 3, expectedOutputs: [{ type: 'text', languages: ['en'] }], destroyed: true });
+      expect(session.prompts[0]).toMatch(/Base prompt: a crab on a rock$/);
+      expect(ollama.requests.length + other.requests.length).toBe(before);
+
+      // Discard while it streams aborts the model's answer.
+      await configure({ stallAfterChunks: 3 });
+      await box.fill('a starfish in a pool');
+      await ui.click({ testid: 'zipp-button' });
+      await expect.poll(() => ui.text({ testid: 'zipp-stream' })).toContain('a starfish in');
+      await ui.click({ button: '×' });
+      await expect.poll(async () => (await lm()).aborted).toBe(1);
+
+      // Failures come back as one line that says what to do.
+      await configure({ stallAfterChunks: undefined, inputQuota: 10 });
+      await ui.click({ testid: 'zipp-button' });
+      expect(await ui.text({ testid: 'zipp-error' })).toBe('the persona and prompt are longer than the built-in model takes: shorten the persona, or use another provider');
+      await configure({ inputQuota: undefined, availability: 'downloadable' });
+      await ui.click({ button: 'Try again' });
+      await expect.poll(() => ui.text({ testid: 'zipp-error' })).toBe('the built-in model is not downloaded yet: download it from ZIPP options → Connection → On this device');
+      await tab.close();
+    });
   });
 });

@@ -4,6 +4,7 @@ import { LlmConnection, type RedactedConnection } from '../../lib/llm/connection
 import type { OriginStatus } from '../../lib/messages/protocol.ts';
 import { ErrorLine, message } from '../common/ErrorLine.tsx';
 import { DataFlow } from './DataFlow.tsx';
+import { OnDeviceModel } from './OnDeviceModel.tsx';
 
 type Kind = LlmConnection['kind'];
 
@@ -19,6 +20,7 @@ export function Connection() {
   const [status, setStatus] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [origin, setOrigin] = useState<OriginStatus>();
+  const [onDeviceReady, setOnDeviceReady] = useState(false);
   const refreshOrigin = () => void callBackground('llm/origin', {}).then(setOrigin, () => setOrigin(undefined));
 
   useEffect(() => {
@@ -47,7 +49,9 @@ export function Connection() {
         ? { kind, apiKey: fields.apiKey, ...(fields.model ? { model: fields.model } : {}) }
         : kind === 'compatible'
           ? { kind, baseUrl: fields.baseUrl, model: fields.model, ...(fields.apiKey ? { apiKey: fields.apiKey } : {}) }
-          : { kind, serverUrl: fields.serverUrl, token: fields.token };
+          : kind === 'zipp'
+            ? { kind, serverUrl: fields.serverUrl, token: fields.token }
+            : { kind };
     const parsed = LlmConnection.safeParse(candidate);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -88,7 +92,7 @@ export function Connection() {
       <p>ZIPP asks a language model to rewrite your prompts. Only ZIPP's background talks to it; web pages never see your key.</p>
       {saved && (
         <p className="notice" data-testid="connection-saved">
-          Now using {saved.kind === 'openai' ? 'OpenAI' : saved.kind === 'compatible' ? 'an OpenAI-compatible server' : 'a ZIPP server'} at {saved.url}
+          Now using {saved.kind === 'openai' ? 'OpenAI' : saved.kind === 'compatible' ? 'an OpenAI-compatible server' : saved.kind === 'zipp' ? 'a ZIPP server' : 'the built-in model'} at {saved.url}
           {saved.model ? ` (${saved.model})` : ''}
           {saved.keyHint ? `, key ${saved.keyHint}` : ''}.
         </p>
@@ -101,6 +105,7 @@ export function Connection() {
               ['openai', 'OpenAI'],
               ['compatible', 'OpenAI-compatible server (Ollama, llama.cpp, vLLM, LM Studio)'],
               ['zipp', 'ZIPP server'],
+              ['on-device', "On this device (the browser's built-in model)"],
             ] as const
           ).map(([value, label]) => (
             <label key={value} className="radio">
@@ -126,7 +131,8 @@ export function Connection() {
             </label>
           </>
         )}
-        {kind !== 'zipp' && (
+        {kind === 'on-device' && <OnDeviceModel onReady={setOnDeviceReady} />}
+        {(kind === 'openai' || kind === 'compatible') && (
           <>
             <label>
               API key{kind === 'compatible' ? ' (if the server needs one)' : ''}
@@ -140,7 +146,7 @@ export function Connection() {
         )}
         <DataFlow kind={kind} url={kind === 'compatible' ? fields.baseUrl.trim() : kind === 'zipp' ? fields.serverUrl.trim() : ''} />
         <div className="row">
-          <button className="primary" type="submit" disabled={busy}>
+          <button className="primary" type="submit" disabled={busy || (kind === 'on-device' && !onDeviceReady)}>
             Save and test
           </button>
           {saved && (

@@ -2,7 +2,7 @@ import { DEFAULT_CONTEXT_BUDGET } from '../../../shared/persona/budget.ts';
 import type { LlmConnection } from '../../lib/llm/connection.ts';
 
 /** Where requests of this connection go, in words (a loopback URL is this computer). */
-function destination(kind: LlmConnection['kind'], url: string): string {
+function destination(kind: Exclude<LlmConnection['kind'], 'on-device'>, url: string): string {
   const local = /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/i.test(url);
   switch (kind) {
     case 'openai':
@@ -21,6 +21,18 @@ function destination(kind: LlmConnection['kind'], url: string): string {
  * chooses it (issue 10's threat model; SECURITY.md "Browser extension" has the long form).
  */
 export function DataFlow({ kind, url }: { kind: LlmConnection['kind']; url: string }) {
+  if (kind === 'on-device') {
+    return (
+      <div className="notice" data-testid="data-flow">
+        <h3>What leaves this computer</h3>
+        <p>
+          <strong>Nothing.</strong> The browser's built-in model runs on this device: your prompts, persona, kept prompts and,
+          when you write a persona, your answers or your own posts and comments stay here. (The browser downloads the model
+          once, from its maker, without any of your data.)
+        </p>
+      </div>
+    );
+  }
   return (
     <div className="notice" data-testid="data-flow">
       <h3>What leaves this computer</h3>

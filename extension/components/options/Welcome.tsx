@@ -27,7 +27,11 @@ export function Welcome({ go }: { go(id: SectionId): void }) {
       <ol className="steps">
         <li data-done={!!llm}>
           <h3>1. Connect a language model</h3>
-          <p>{llm ? `Connected: ${llm.kind === 'zipp' ? 'ZIPP server' : llm.model} at ${llm.url}.` : 'An OpenAI key, a local server (Ollama, llama.cpp) or a ZIPP server.'}</p>
+          <p>{llm
+              ? llm.kind === 'on-device'
+                ? "Connected: the browser's built-in model, on this device."
+                : `Connected: ${llm.kind === 'zipp' ? 'ZIPP server' : llm.model} at ${llm.url}.`
+              : "An OpenAI key, a local server (Ollama, llama.cpp), a ZIPP server, or the browser's built-in model."}</p>
           <button onClick={() => go('connection')}>{llm ? 'Change connection' : 'Connect'}</button>
         </li>
         <li data-done={!!personas}>

@@ -1,4 +1,5 @@
 import type { LlmConnection } from '../llm/connection.ts';
+import type { LanguageModelStatic } from '../llm/prompt-api.ts';
 import type { Engine } from './engine.ts';
 import { localEngine } from './local-engine.ts';
 import { zippServerEngine } from './zipp-server-engine.ts';
@@ -8,6 +9,8 @@ export interface EngineOptions {
   fetch?: typeof fetch;
   /** chrome-extension://<id> (moz-extension://<uuid>): named in the fix when a server refuses ZIPP's origin. */
   extensionOrigin?: string;
+  /** The browser's `LanguageModel` (the on-device connection); absent where the browser has none. */
+  promptApi?: LanguageModelStatic;
 }
 
 export function engineFor(connection: LlmConnection, options: EngineOptions = {}): Engine {

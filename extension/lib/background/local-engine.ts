@@ -5,15 +5,20 @@ import { rewritePrompt } from '../../../shared/rewrite/index.ts';
 import { redact, toLlmSettings, type LlmConnection } from '../llm/connection.ts';
 import type { Engine } from './engine.ts';
 import type { EngineOptions } from './engine-for.ts';
+import { onDeviceClient } from '../llm/on-device-client.ts';
 import { explainLlmError } from './llm-errors.ts';
 
 /**
  * An OpenAI-compatible endpoint (OpenAI, Ollama, llama.cpp, vLLM, LM Studio) called from the background
- * with the shared client; the shared rewrite pipeline (templates, hygiene, subject guard) runs here.
+ * with the shared client, or the browser's built-in model through the same client interface; the shared
+ * rewrite pipeline (templates, hygiene, subject guard) and persona writing run here either way.
  */
 export function localEngine(connection: Exclude<LlmConnection, { kind: 'zipp' }>, options: EngineOptions = {}): Engine {
   const url = redact(connection).url;
-  const client = createLlmClient(toLlmSettings(connection), options.fetch ? { fetch: options.fetch } : {});
+  const client =
+    connection.kind === 'on-device'
+      ? onDeviceClient(options.promptApi)
+      : createLlmClient(toLlmSettings(connection), options.fetch ? { fetch: options.fetch } : {});
   const explain = (err: unknown) => {
     throw explainLlmError(err, url, client.model, options.extensionOrigin);
   };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_LLM_MODEL, DEFAULT_OPENAI_BASE_URL } from '../../../shared/llm/settings.ts';
 import type { LlmSettingsInput } from '../../../shared/schemas/llm.ts';
+import { ON_DEVICE_MODEL } from './prompt-api.ts';
 
 /**
  * How the extension reaches an LLM, as the person set it on the options page. Kept in
@@ -24,6 +25,8 @@ export const LlmConnection = z.discriminatedUnion('kind', [
     apiKey: z.string().trim().optional(),
     model: z.string().trim().min(1, 'name the model the server runs, e.g. llama3.1'),
   }),
+  /** The browser's built-in model (Chrome's Prompt API): no key, nothing leaves the device. */
+  z.object({ kind: z.literal('on-device') }),
   z.object({
     kind: z.literal('zipp'),
     serverUrl: httpUrl('the ZIPP server URL', 'http://127.0.0.1:8787'),
@@ -35,7 +38,7 @@ export type LlmConnectionInput = z.input<typeof LlmConnection>;
 
 /** What pages may see: where the LLM is and whether a key is set, never the key. */
 export const RedactedConnection = z.object({
-  kind: z.enum(['openai', 'compatible', 'zipp']),
+  kind: z.enum(['openai', 'compatible', 'zipp', 'on-device']),
   url: z.string(),
   model: z.string().optional(),
   /** e.g. "…3f9a" — enough to recognise which key is set. */
@@ -53,11 +56,13 @@ export function redact(c: LlmConnection): RedactedConnection {
       return { kind: c.kind, url: c.baseUrl, model: c.model, ...(c.apiKey ? { keyHint: hint(c.apiKey) } : {}) };
     case 'zipp':
       return { kind: c.kind, url: c.serverUrl, keyHint: hint(c.token) };
+    case 'on-device':
+      return { kind: c.kind, url: 'this device', model: ON_DEVICE_MODEL };
   }
 }
 
 /** Settings for the shared OpenAI-compatible client (not for a ZIPP server, which has its own API). */
-export function toLlmSettings(c: Exclude<LlmConnection, { kind: 'zipp' }>): LlmSettingsInput {
+export function toLlmSettings(c: Extract<LlmConnection, { kind: 'openai' | 'compatible' }>): LlmSettingsInput {
   return c.kind === 'openai'
     ? { baseUrl: DEFAULT_OPENAI_BASE_URL, apiKey: c.apiKey, model: c.model }
     : { baseUrl: c.baseUrl, model: c.model, ...(c.apiKey ? { apiKey: c.apiKey } : {}) };
