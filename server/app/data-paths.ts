@@ -1,6 +1,6 @@
 import { lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import { ApiError } from './errors.ts';
+import { ApiError } from '../http/errors.ts';
 
 /**
  * Resolves a client-given path against the data directory and refuses anything that would land outside

@@ -1,34 +1,8 @@
 import type { Context } from 'hono';
-import { HTTPException } from 'hono/http-exception';
-import { LlmError } from '../../shared/llm/errors.ts';
 import type { AppEnv } from './env.ts';
-import { ApiError } from './errors.ts';
+import { ApiError } from '../http/errors.ts';
+import { toApiError } from '../http/to-api-error.ts';
 import type { Logger } from '../runtime/logger.ts';
-
-/** How each LLM failure reaches an API client: the LLM's own one-line message, with a fitting status. */
-export function fromLlmError(err: LlmError): ApiError {
-  switch (err.code) {
-    case 'config':
-      return new ApiError(503, 'llm_not_configured', err.message);
-    case 'timeout':
-      return new ApiError(504, 'llm_timeout', err.message);
-    case 'aborted':
-      return new ApiError(504, 'timeout', 'the request was cancelled before the LLM answered (timeout or client gone)');
-    default:
-      return new ApiError(502, 'llm_error', err.message);
-  }
-}
-
-/** Turns anything a handler throws into `{error: {code, message, field?}}` with the right status. */
-export function toApiError(err: unknown): ApiError {
-  if (err instanceof ApiError) return err;
-  if (err instanceof LlmError) return fromLlmError(err);
-  if (err instanceof HTTPException && err.status === 413) {
-    return new ApiError(413, 'payload_too_large', 'the body is over the size limit (--max-body); send less');
-  }
-  if (err instanceof HTTPException) return new ApiError(err.status as ApiError['status'], 'http_error', err.message || 'request failed');
-  return new ApiError(500, 'internal', 'internal error: the server logged the details under this request id');
-}
 
 /**
  * True when the request failed because the client went away: it closed the connection mid-body (reading
@@ -47,6 +21,7 @@ function clientAborted(c: Context<AppEnv>, err: unknown, log: Logger): Response 
   return new Response(null, { status: 499 });
 }
 
+/** The server's onError: the one mapping (toApiError) as a JSON response with the request id; a 500 is logged with its stack. */
 export function errorResponse(err: unknown, c: Context<AppEnv>, log: Logger): Response {
   if (clientGone(c, err)) return clientAborted(c, err, log);
   // A request cut off by its deadline fails with the deadline's error, whatever the handler threw on the way out.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ERROR_CODES, ErrorBody } from './errors.ts';
+import { ERROR_CODES, ErrorBody } from '../http/errors.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'delete';
 

@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
 import type { AppEnv } from './env.ts';
-import { ApiError, validationError } from './errors.ts';
+import { ApiError, validationError } from '../http/errors.ts';
 import type { ApiDocs, RouteDoc } from './openapi.ts';
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;

@@ -18,6 +18,7 @@ import { createLogger, type Logger } from '../runtime/logger.ts';
 import type { AppServices } from './services.ts';
 import { StreamLimiter } from './streams.ts';
 import { resolveToken, type TokenSource } from './token.ts';
+import { rewrite } from './adapters/rewrite.ts';
 
 export interface RunningServer {
   url: string;
@@ -49,7 +50,7 @@ export async function startServer(input: ServerConfigInput, options: StartOption
   const db = openDatabase(path.join(dataDir, 'zipp.db'));
   const llm = llmFromEnv(env);
   const encoder = await loadEncoderService(config.encoderDir, log);
-  const pool = new JobPool({ db, dataDir, log, concurrency: config.concurrency, kinds: [rewriteBatchKind(llm), encoderTrainKind(dataDir), benchJobKind({ env, endpoints: config.endpoints, llm: () => llm.info() })] });
+  const pool = new JobPool({ db, dataDir, log, concurrency: config.concurrency, kinds: [rewriteBatchKind({ rewrite: (request, options) => rewrite(llm, request, options), ready: () => void llm.client() }), encoderTrainKind(dataDir), benchJobKind({ env, endpoints: config.endpoints, llm: () => llm.info() })] });
   const shutdown = new AbortController();
   const dashboardDir = config.dashboard && options.dashboard ? await options.dashboard(log) : undefined;
 

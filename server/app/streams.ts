@@ -1,4 +1,4 @@
-import { ApiError } from './errors.ts';
+import { ApiError } from '../http/errors.ts';
 
 /**
  * Counts open long-lived responses (event streams) per token and in all, so no client can hold an

@@ -5,7 +5,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { z } from 'zod';
-import { ApiError } from './errors.ts';
+import { ApiError } from '../http/errors.ts';
 
 export const UploadId = z.string().regex(/^upl_[a-z0-9]{20}$/, 'an upload id looks like upl_ followed by 20 letters/digits (from POST /v1/uploads)');
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { EngineConfig, EnvVarName } from '../engines/config.ts';
+import { ConfigError } from '../../shared/errors.ts';
 
 /**
  * The LLM and image-engine endpoints the operator configured, by name. Over HTTP a request picks one of
@@ -43,9 +44,7 @@ export type Endpoints = z.output<typeof Endpoints>;
 export type EndpointsInput = z.input<typeof Endpoints>;
 
 /** A bad endpoint definition, as one line naming where it came from (the CLI prints it and exits 2). */
-export class EndpointConfigError extends Error {
-  override name = 'EndpointConfigError';
-}
+export class EndpointConfigError extends ConfigError {}
 
 const ENGINE_ENTRY = /^(?:([a-z0-9][a-z0-9-]{0,62}):)?(comfyui|a1111|openai)$/;
 

@@ -67,12 +67,9 @@ export type HttpBenchConfig = z.output<typeof HttpBenchConfig>;
 
 /** A choice that names no configured endpoint (or a model it does not allow), with the field to blame. */
 export class EndpointChoiceError extends InputError {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(`${field}: ${message}`);
-    this.name = 'EndpointChoiceError';
+  declare readonly field: string;
+  constructor(field: string, message: string) {
+    super(`${field}: ${message}`, { field });
   }
 }
 

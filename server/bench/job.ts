@@ -3,8 +3,6 @@ import { createLlmClient } from '../../shared/llm/client.ts';
 import type { Env } from '../../shared/llm/settings.ts';
 import type { Endpoints } from './endpoints.ts';
 import type { JobKind } from '../jobs/kind.ts';
-import { JobFailure } from '../jobs/kind.ts';
-import { EngineError } from '../engines/types.ts';
 import { InputError } from '../../shared/errors.ts';
 import { HttpBenchConfig, resolveHttpBenchConfig, type DefaultLlm } from './http-config.ts';
 import { runBench, type BenchStage } from './run.ts';
@@ -36,51 +34,40 @@ export function benchJobKind({ env, endpoints, llm }: BenchJobOptions): JobKind<
     concurrency: 1,
     total: () => 0,
     async run(ctx) {
-      let config;
-      try {
-        const parsed = HttpBenchConfig.safeParse(ctx.params);
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0]!;
-          throw new InputError(`bench ${issue.path.map(String).join('.')}: ${issue.message}`);
-        }
-        config = resolveHttpBenchConfig(parsed.data, endpoints, llm());
-      } catch (err) {
-        throw new JobFailure('invalid_request', (err as Error).message);
+      // Bad config (InputError), engines and LLMs failing: the job pool records each error's own code.
+      const parsed = HttpBenchConfig.safeParse(ctx.params);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw new InputError(`bench ${issue.path.map(String).join('.')}: ${issue.message}`);
       }
+      const config = resolveHttpBenchConfig(parsed.data, endpoints, llm());
       let stage: BenchStage = 'personas';
       let total = 0;
-      try {
-        const summary = await runBench(config, {
-          outDir: ctx.jobDir(),
-          env,
-          clientFactory: (settings) => createLlmClient(settings),
-          signal: ctx.signal,
-          stopping: ctx.stopping,
-          progress: {
-            stage(name, n) {
-              stage = name;
-              total = n;
-              ctx.progress({ done: 0, total: n, message: `${name}: 0 of ${n}` });
-            },
-            update(done) {
-              ctx.progress({ done, total, message: `${stage}: ${done} of ${total}` });
-            },
-            log(line) {
-              ctx.log.info(line);
-            },
+      const summary = await runBench(config, {
+        outDir: ctx.jobDir(),
+        env,
+        clientFactory: (settings) => createLlmClient(settings),
+        signal: ctx.signal,
+        stopping: ctx.stopping,
+        progress: {
+          stage(name, n) {
+            stage = name;
+            total = n;
+            ctx.progress({ done: 0, total: n, message: `${name}: 0 of ${n}` });
           },
-        });
-        return {
-          report: { html: 'report.html', markdown: 'report.md', results: 'results.json' },
-          work: summary.work,
-          cells: summary.results.cells.map((c) => ({ llm: c.llm, method: c.method, clipscore: c.clipscore, cmmd: c.cmmd ?? null })),
-        };
-      } catch (err) {
-        if (ctx.signal.aborted || ctx.stopping.aborted) throw err;
-        if (err instanceof InputError || err instanceof RangeError) throw new JobFailure('invalid_request', err.message);
-        if (err instanceof EngineError) throw new JobFailure('engine_error', err.message);
-        throw err;
-      }
+          update(done) {
+            ctx.progress({ done, total, message: `${stage}: ${done} of ${total}` });
+          },
+          log(line) {
+            ctx.log.info(line);
+          },
+        },
+      });
+      return {
+        report: { html: 'report.html', markdown: 'report.md', results: 'results.json' },
+        work: summary.work,
+        cells: summary.results.cells.map((c) => ({ llm: c.llm, method: c.method, clipscore: c.clipscore, cmmd: c.cmmd ?? null })),
+      };
     },
   };
 }

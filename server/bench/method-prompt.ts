@@ -3,6 +3,7 @@ import { rewritePrompt, type RewriteOptions } from '../../shared/rewrite/index.t
 import type { RewriteResult } from '../../shared/schemas/rewrite.ts';
 import { rewriteMethodOf, usesPersona, type MethodSpec } from './methods.ts';
 import { withFeatures } from './static-features.ts';
+import { InputError } from '../../shared/errors.ts';
 
 /** What a method may draw on to turn a user's prompt into the prompt the image engine gets. */
 export interface PromptInputs {
@@ -20,9 +21,9 @@ export function rewriteRequestOf(spec: MethodSpec, inputs: PromptInputs) {
   const method = rewriteMethodOf(spec);
   if (!method) return undefined;
   const persona = usesPersona(spec) ? inputs.persona : undefined;
-  if (usesPersona(spec) && !persona) throw new RangeError(`method ${spec.id} needs a persona and this user has none`);
+  if (usesPersona(spec) && !persona) throw new InputError(`method ${spec.id} needs a persona and this user has none`);
   const history = spec.k !== undefined ? [...inputs.history] : undefined;
-  if (history && history.length === 0) throw new RangeError(`method ${spec.id} needs history prompts and this user has none`);
+  if (history && history.length === 0) throw new InputError(`method ${spec.id} needs history prompts and this user has none`);
   return {
     prompt: inputs.prompt,
     method,
@@ -45,7 +46,7 @@ export async function methodPrompt(
   if (spec.method === 'original') return { prompt: inputs.prompt };
   if (spec.method === 'static') return { prompt: withFeatures(inputs.prompt, inputs.features ?? []) };
   const request = rewriteRequestOf(spec, inputs)!;
-  if (!llm) throw new RangeError(`method ${spec.id} needs an LLM`);
+  if (!llm) throw new InputError(`method ${spec.id} needs an LLM`);
   const rewrite = await rewritePrompt(llm, request, options);
   return { prompt: rewrite.rewritten, rewrite };
 }

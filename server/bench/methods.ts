@@ -1,4 +1,5 @@
 import type { RewriteMethod } from '../../shared/schemas/rewrite.ts';
+import { InputError } from '../../shared/errors.ts';
 
 /**
  * The methods a benchmark run compares, named as on the CLI: the five rewrite methods of `zipp rewrite`,
@@ -32,15 +33,15 @@ const MAX_K = 5;
 export function parseMethodSpec(raw: string): MethodSpec {
   const [name, kText, ...rest] = raw.trim().split(':');
   if (!(BENCH_METHODS as readonly string[]).includes(name ?? '') || rest.length) {
-    throw new RangeError(`unknown method '${raw}': use ${BENCH_METHODS.join(', ')} (fewshot, fewshot-baseline and retrieval take :k, e.g. fewshot:5)`);
+    throw new InputError(`unknown method '${raw}': use ${BENCH_METHODS.join(', ')} (fewshot, fewshot-baseline and retrieval take :k, e.g. fewshot:5)`);
   }
   const method = name as BenchMethodName;
   if (!TAKES_K.has(method)) {
-    if (kText !== undefined) throw new RangeError(`method '${method}' takes no k: write '${method}'`);
+    if (kText !== undefined) throw new InputError(`method '${method}' takes no k: write '${method}'`);
     return { id: method, method };
   }
   const k = kText === undefined ? DEFAULT_K : Number(kText);
-  if (!(Number.isInteger(k) && k >= 1 && k <= MAX_K)) throw new RangeError(`method '${raw}': k must be a whole number from 1 to ${MAX_K}`);
+  if (!(Number.isInteger(k) && k >= 1 && k <= MAX_K)) throw new InputError(`method '${raw}': k must be a whole number from 1 to ${MAX_K}`);
   return { id: `${method}:${k}`, method, k };
 }
 

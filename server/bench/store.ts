@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { embeddingMatrix, type EmbeddingMatrix } from '../../shared/metrics/embeddings.ts';
 import { canonicalJson } from '../engines/image-cache.ts';
+import { InputError } from '../../shared/errors.ts';
 
 /**
  * Everything a benchmark run has finished, in one SQLite file in the run directory (`bench.db`): personas,
@@ -59,7 +60,7 @@ export class BenchStore {
 
   /** Stores row i of `m` under keys[i], all in one transaction. */
   putEmbeddings(space: string, keys: readonly string[], m: EmbeddingMatrix): void {
-    if (keys.length !== m.rows) throw new RangeError(`${keys.length} keys for ${m.rows} embeddings`);
+    if (keys.length !== m.rows) throw new InputError(`${keys.length} keys for ${m.rows} embeddings`);
     this.db.transaction(() => {
       keys.forEach((key, i) => {
         const row = Float32Array.from(m.data.subarray(i * m.dim, (i + 1) * m.dim));
@@ -74,15 +75,15 @@ export class BenchStore {
     let dim = 0;
     keys.forEach((key, i) => {
       const row = this.stmts.getEmbedding.get(space, key);
-      if (!row) throw new RangeError(`no ${space} embedding for ${key}: run the benchmark (zipp bench) before the report`);
+      if (!row) throw new InputError(`no ${space} embedding for ${key}: run the benchmark (zipp bench) before the report`);
       if (!out) {
         dim = row.dim;
         out = new Float32Array(keys.length * dim);
       }
-      if (row.dim !== dim) throw new RangeError(`${space} embeddings have mixed sizes (${dim} and ${row.dim})`);
+      if (row.dim !== dim) throw new InputError(`${space} embeddings have mixed sizes (${dim} and ${row.dim})`);
       out.set(new Float32Array(row.data.buffer.slice(row.data.byteOffset, row.data.byteOffset + row.data.byteLength)), i * dim);
     });
-    if (!out) throw new RangeError(`no ${space} embeddings asked for`);
+    if (!out) throw new InputError(`no ${space} embeddings asked for`);
     return embeddingMatrix(out, keys.length, dim, `${space} embeddings`);
   }
 

@@ -1,22 +1,7 @@
-/**
- * Errors the CLI turns into exit codes. Every message is one line that names the problem and the fix;
- * `main` prints it as `zipp: <message>` on stderr.
- */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    /** 2 = bad input or missing configuration (the caller can fix it); 1 = the work itself failed. */
-    readonly exitCode: 1 | 2 = 1,
-  ) {
-    super(message);
-    this.name = 'CliError';
-  }
-}
+import { InputError } from '../../shared/errors.ts';
 
-/** Bad flags, bad values, unreadable input files, an LLM that is not configured: exit 2. */
-export class UsageError extends CliError {
-  constructor(message: string) {
-    super(message, 2);
-    this.name = 'UsageError';
-  }
-}
+/**
+ * A bad flag or flag value (unknown option, missing value, a value the command's schema refuses). Every
+ * other failure is one of the shared error kinds (shared/errors.ts), which `main` maps to exit codes.
+ */
+export class UsageError extends InputError {}

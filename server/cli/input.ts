@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { createLlmClient } from '../../shared/llm/client.ts';
-import { LlmConfigError, LlmError } from '../../shared/llm/errors.ts';
 import { llmSettingsFromEnv, NO_LLM_CONFIGURED } from '../../shared/llm/settings.ts';
 import type { LlmSettings } from '../../shared/schemas/llm.ts';
 import type { ChatClient } from '../../shared/llm/types.ts';
 import type { CommandIO } from './command.ts';
-import { CliError, UsageError } from './errors.ts';
+import { ConfigError } from '../../shared/errors.ts';
+import { UsageError } from './errors.ts';
 
 /** A UTF-8 text file named by a flag; every failure is one line naming the flag and the fix. */
 export async function readTextFile(flag: string, path: string): Promise<string> {
@@ -26,14 +26,8 @@ export async function readTextFile(flag: string, path: string): Promise<string> 
 
 /** The LLM from the environment; exit 2 with how to connect one when nothing (or nonsense) is set. */
 export function llmFromEnv(io: CommandIO): { settings: LlmSettings; client: ChatClient } {
-  let settings;
-  try {
-    settings = llmSettingsFromEnv(io.env);
-  } catch (err) {
-    if (err instanceof LlmConfigError) throw new UsageError(err.message);
-    throw err;
-  }
-  if (!settings) throw new UsageError(NO_LLM_CONFIGURED);
+  const settings = llmSettingsFromEnv(io.env); // an invalid setting throws LlmConfigError (exit 2)
+  if (!settings) throw new ConfigError(NO_LLM_CONFIGURED);
   return {
     settings,
     client: createLlmClient(settings, {
@@ -42,7 +36,3 @@ export function llmFromEnv(io: CommandIO): { settings: LlmSettings; client: Chat
   };
 }
 
-/** LLM failures: the caller's configuration (key, model) → exit 2; the endpoint or the work failing → 1. */
-export function llmCliError(err: LlmError): CliError {
-  return new CliError(err.message, err.code === 'bad-key' || err.code === 'unknown-model' || err.code === 'config' ? 2 : 1);
-}

@@ -1,6 +1,6 @@
-import { helpText, parseCommandArgs, type CommandIO } from './command.ts';
-import { CliError } from './errors.ts';
-import { availableCommands, COMMANDS, loadCommand } from './registry.ts';
+import { helpText, parseCommandArgs, type Command, type CommandIO } from './command.ts';
+import { exitCodeOf, KnownError } from '../../shared/errors.ts';
+import { COMMANDS, loadCommand } from './registry.ts';
 
 const defaultIO: CommandIO = {
   stdout: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
@@ -9,7 +9,7 @@ const defaultIO: CommandIO = {
 };
 
 function topHelp(): string {
-  const rows = availableCommands();
+  const rows = Object.entries(COMMANDS);
   const width = Math.max(0, ...rows.map(([n]) => n.length)) + 2;
   return [
     'zipp — persona-based image personalization',
@@ -50,17 +50,9 @@ export async function main(argv: string[], io: CommandIO = defaultIO): Promise<n
     io.stderr(`zipp: unknown command '${argv.slice(0, 2).join(' ')}'; ${hint}`);
     return 2;
   }
+  let command: Command | undefined;
   try {
-    let command;
-    try {
-      command = await loadCommand(found.name);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && !availableCommands().some(([n]) => n === found.name)) {
-        io.stderr(`zipp: '${found.name}' is not part of this build yet; see zipp --help`);
-        return 2;
-      }
-      throw err;
-    }
+    command = await loadCommand(found.name);
     if (found.rest.includes('--help') || found.rest.includes('-h')) {
       io.stdout(helpText(command));
       return 0;
@@ -68,13 +60,35 @@ export async function main(argv: string[], io: CommandIO = defaultIO): Promise<n
     const args = parseCommandArgs(command, found.rest);
     return (await command.run(args, io)) ?? 0;
   } catch (err) {
-    if (err instanceof CliError) {
-      io.stderr(`zipp: ${err.message}`);
-      return err.exitCode;
-    }
-    const msg = err instanceof Error ? err.message : String(err);
-    io.stderr(`zipp: ${msg.split('\n')[0]}`);
-    if (process.env.ZIPP_DEBUG) io.stderr(String((err as Error)?.stack ?? err));
-    return 1;
+    const { line, code } = cliFailure(err, command);
+    io.stderr(`zipp: ${line}`);
+    if (code === 1 && process.env.ZIPP_DEBUG) io.stderr(String((err as Error)?.stack ?? err));
+    return code;
   }
 }
+
+const FILE_PROBLEMS: Record<string, string> = {
+  ENOENT: 'not found: check the path',
+  EISDIR: 'is a folder, expected a file',
+  EACCES: 'permission denied: check the file mode',
+};
+
+/**
+ * The CLI's one mapping from a failure to its line and exit code: the shared error kinds (2 when the
+ * caller can fix their input or setup, else 1); a file Node could not open names the file (2); anything
+ * else is a failure of the work itself (1). A field that is one of the command's flags is shown as the flag.
+ */
+export function cliFailure(err: unknown, command?: Command): { line: string; code: 1 | 2 } {
+  if (err instanceof KnownError) {
+    const flag = err.field !== undefined && command?.options[err.field] ? `--${err.field}` : undefined;
+    const line = flag ? `${flag}: ${err.message.startsWith(`${err.field}: `) ? err.message.slice(err.field!.length + 2) : err.message}` : err.message;
+    return { line: firstLine(line), code: exitCodeOf(err.kind) };
+  }
+  const errno = err as NodeJS.ErrnoException;
+  if (typeof errno?.code === 'string' && FILE_PROBLEMS[errno.code] && typeof errno.path === 'string') {
+    return { line: `${errno.path}: ${FILE_PROBLEMS[errno.code]}`, code: 2 };
+  }
+  return { line: firstLine(err instanceof Error ? err.message : String(err)), code: 1 };
+}
+
+const firstLine = (text: string) => text.split('\n')[0]!;

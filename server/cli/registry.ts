@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Command } from './command.ts';
 
 /**
@@ -21,11 +19,6 @@ export const COMMANDS: Record<string, { file: string; summary: string }> = {
   bench: { file: 'bench.ts', summary: 'benchmark run: dataset × methods × LLM × image engine → report' },
 };
 
-const commandsDir = fileURLToPath(new URL('./commands/', import.meta.url));
-
-export function availableCommands(): [string, { file: string; summary: string }][] {
-  return Object.entries(COMMANDS).filter(([, c]) => existsSync(commandsDir + c.file));
-}
 
 export async function loadCommand(name: string): Promise<Command> {
   const entry = COMMANDS[name];

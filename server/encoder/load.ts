@@ -6,14 +6,13 @@ import { EmbedderConfig } from '../../shared/embed/types.ts';
 import { CommunityEncoder, type OrtModule } from '../../shared/encoder/encoder.ts';
 import { decodeTrainEdges, type TrainEdges } from '../../shared/encoder/baselines.ts';
 import { MODEL_FILES } from '../../shared/encoder/manifest.ts';
+import { InputError } from '../../shared/errors.ts';
 
 /**
  * Loads a model directory (`models/zipp-encoder/` or the output of `zipp encoder train`) on
  * onnxruntime-node: the library function the server calls. Errors name the missing or mismatched file.
  */
-export class ModelDirError extends Error {
-  override name = 'ModelDirError';
-}
+export class ModelDirError extends InputError {}
 
 export interface LoadEncoderOptions extends EmbedderDeps {
   /** onnxruntime intra-op threads (default: onnxruntime's choice). One is fastest for single users. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { InputFileError } from './errors.ts';
+import { InputError } from '../../shared/errors.ts';
 import { CommunityInfo } from '../../shared/embed/community-text.ts';
 import { HashedTfidfEmbedder, type HashedTfidfOptions } from '../../shared/embed/hashed-tfidf.ts';
 import type { TextEmbedder } from '../../shared/embed/types.ts';
@@ -88,11 +88,11 @@ export function readImageEmbeddings(file: string): Map<string, Float32Array> {
       try {
         parsed = ImageLine.safeParse(JSON.parse(line));
       } catch {
-        throw new InputFileError(`${file}:${i + 1}: not JSON; each line is {"user": "...", "embedding": [numbers]}`);
+        throw new InputError(`${file}:${i + 1}: not JSON; each line is {"user": "...", "embedding": [numbers]}`);
       }
-      if (!parsed.success) throw new InputFileError(`${file}:${i + 1}: each line is {"user": "...", "embedding": [numbers]}`);
+      if (!parsed.success) throw new InputError(`${file}:${i + 1}: each line is {"user": "...", "embedding": [numbers]}`);
       const v = Float32Array.from(parsed.data.embedding);
-      if (dim && v.length !== dim) throw new InputFileError(`${file}:${i + 1}: embedding has ${v.length} values, earlier lines ${dim}`);
+      if (dim && v.length !== dim) throw new InputError(`${file}:${i + 1}: embedding has ${v.length} values, earlier lines ${dim}`);
       dim = v.length;
       let s = 0;
       for (const x of v) s += x * x;

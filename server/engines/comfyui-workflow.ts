@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { ModelPresetName } from './presets.ts';
 import type { ResolvedRequest } from './types.ts';
+import { InputError } from '../../shared/errors.ts';
 
 /**
  * ComfyUI workflows in API format ({node id: {class_type, inputs}}, what "Save (API format)" exports).
@@ -38,12 +39,12 @@ export function builtinWorkflow(model: ModelPresetName): ApiWorkflow {
 export function parseWorkflow(json: unknown, source: string): ApiWorkflow {
   const parsed = ApiWorkflow.safeParse(json);
   if (!parsed.success) {
-    throw new RangeError(`${source} is not an API-format ComfyUI workflow ({"id": {"class_type", "inputs"}}); export it with "Save (API format)"`);
+    throw new InputError(`${source} is not an API-format ComfyUI workflow ({"id": {"class_type", "inputs"}}); export it with "Save (API format)"`);
   }
   const used = placeholders(parsed.data);
   const missing = REQUIRED.filter((p) => !used.has(p));
-  if (missing.length) throw new RangeError(`${source} must use ${missing.map((m) => `"{{${m}}}"`).join(' and ')} as input values`);
-  if (!outputNode(parsed.data)) throw new RangeError(`${source} has no SaveImage or PreviewImage node`);
+  if (missing.length) throw new InputError(`${source} must use ${missing.map((m) => `"{{${m}}}"`).join(' and ')} as input values`);
+  if (!outputNode(parsed.data)) throw new InputError(`${source} has no SaveImage or PreviewImage node`);
   return parsed.data;
 }
 
@@ -77,7 +78,7 @@ export function fillWorkflow(workflow: ApiWorkflow, r: ResolvedRequest, files: R
       const m = typeof v === 'string' ? PLACEHOLDER.exec(v) : null;
       if (!m) inputs[k] = v;
       else if (m[1]! in values) inputs[k] = values[m[1]!];
-      else throw new RangeError(`workflow node ${id} uses {{${m[1]}}} but no value was given for it (model files: ${Object.keys(files).join(', ') || 'none'})`);
+      else throw new InputError(`workflow node ${id} uses {{${m[1]}}} but no value was given for it (model files: ${Object.keys(files).join(', ') || 'none'})`);
     }
     out[id] = { ...n, inputs };
   }

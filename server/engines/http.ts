@@ -1,4 +1,5 @@
 import { EngineError } from './types.ts';
+import { InputError } from '../../shared/errors.ts';
 
 /**
  * fetch with a deadline and the retry classification every HTTP engine shares: network failures,
@@ -47,8 +48,8 @@ export function baseUrl(url: string, engine: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new RangeError(`${engine} URL '${url}' is not a URL; give e.g. http://127.0.0.1:8188`);
+    throw new InputError(`${engine} URL '${url}' is not a URL; give e.g. http://127.0.0.1:8188`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new RangeError(`${engine} URL '${url}' must be http(s)`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new InputError(`${engine} URL '${url}' must be http(s)`);
   return parsed.href.replace(/\/+$/, '');
 }

@@ -2,6 +2,7 @@ import { canonicalJson, ImageCache } from './image-cache.ts';
 import { MODEL_NAMES } from './presets.ts';
 import { resolveRequest } from './resolve-request.ts';
 import { EngineError, type EngineImage, type GenerationRequest, type ImageEngine, type ResolvedRequest } from './types.ts';
+import { InputError } from '../../shared/errors.ts';
 
 export interface EngineSlot {
   engine: ImageEngine;
@@ -64,15 +65,15 @@ export class EnginePool {
   readonly stats: PoolStats = { requests: 0, cacheHits: 0, generated: 0, retries: 0, failures: 0, perEngine: {} };
 
   constructor(engines: EngineSlot[], private readonly options: PoolOptions = {}) {
-    if (engines.length === 0) throw new RangeError('an engine pool needs at least one engine URL');
+    if (engines.length === 0) throw new InputError('an engine pool needs at least one engine URL');
     for (const e of engines) {
-      if (!(Number.isInteger(e.concurrency) && e.concurrency >= 1)) throw new RangeError(`concurrency of ${e.engine.url} must be a whole number ≥ 1`);
+      if (!(Number.isInteger(e.concurrency) && e.concurrency >= 1)) throw new InputError(`concurrency of ${e.engine.url} must be a whole number ≥ 1`);
     }
     // One cache key per request only makes sense if every engine would draw the same picture.
     const first = engines[0]!.engine;
     for (const { engine } of engines.slice(1)) {
       const same = engine.kind === first.kind && MODEL_NAMES.every((m) => canonicalJson(engine.identity(m)) === canonicalJson(first.identity(m)));
-      if (!same) throw new RangeError(`engines of one pool must be the same kind with the same settings; ${engine.url} differs from ${first.url}`);
+      if (!same) throw new InputError(`engines of one pool must be the same kind with the same settings; ${engine.url} differs from ${first.url}`);
     }
     this.slots = engines.map((e) => ({ ...e, active: 0, started: 0, generated: 0, failed: 0 }));
     for (const s of this.slots) this.stats.perEngine[s.engine.url] = { generated: 0, failed: 0 };

@@ -1,4 +1,5 @@
 import type { ModelPresetName } from './presets.ts';
+import { UpstreamError } from '../../shared/errors.ts';
 
 /** One image to make. Unset parameters come from the model preset (the paper's settings). */
 export interface GenerationRequest {
@@ -50,14 +51,13 @@ export interface ImageEngine {
  * A failed generation. `retryable` marks what another attempt may fix (network errors, timeouts, 429,
  * 5xx, a crashed execution); bad requests (4xx, a rejected workflow) fail at once.
  */
-export class EngineError extends Error {
+export class EngineError extends UpstreamError {
   constructor(
     message: string,
     readonly retryable: boolean,
     readonly status?: number,
   ) {
-    super(message);
-    this.name = 'EngineError';
+    super(message, { code: 'engine_error' });
   }
 }
 

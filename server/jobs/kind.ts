@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Logger } from '../runtime/logger.ts';
 import type { Job, JobProgress, JobUnit } from './schema.ts';
+import { KnownError } from '../../shared/errors.ts';
 
 /** What a running job can see and do. Everything it records here survives a kill -9. */
 export interface JobContext<P> {
@@ -48,13 +49,14 @@ export interface JobKind<P = unknown> {
   run(ctx: JobContext<P>): Promise<unknown>;
 }
 
-/** An error a job handler throws on purpose, with a code the API reports. */
-export class JobFailure extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'JobFailure';
-  }
+/**
+ * How a failure is recorded on a job, or on one unit of a batch job: an error raised on purpose keeps its
+ * API code and its one line (shared/errors.ts); anything else keeps its own string code (Node's ENOSPC…)
+ * or is `job_failed`, with its first line.
+ */
+export function jobError(err: unknown): { code: string; message: string } {
+  if (err instanceof KnownError) return { code: err.apiCode, message: err.message };
+  const message = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return { code: typeof code === 'string' ? code : 'job_failed', message: message.split('\n')[0]! };
 }

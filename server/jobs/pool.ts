@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Logger } from '../runtime/logger.ts';
 import type { Db } from '../db/database.ts';
 import { JobEvents } from './events.ts';
-import { JobFailure, type JobContext, type JobKind } from './kind.ts';
+import { jobError, type JobContext, type JobKind } from './kind.ts';
 import type { Job, JobProgress } from './schema.ts';
 import { JobStore } from './store.ts';
 
@@ -188,10 +188,7 @@ export class JobPool {
           store.finish(job.id, 'cancelled', { error: { code: 'cancelled', message: 'the job was cancelled' } });
           log.info('job cancelled');
         } else {
-          const error =
-            err instanceof JobFailure
-              ? { code: err.code, message: err.message }
-              : { code: (err as { code?: string })?.code ?? 'job_failed', message: (err as Error)?.message ?? String(err) };
+          const error = jobError(err);
           store.finish(job.id, 'failed', { error });
           log.error('job failed', { error });
         }

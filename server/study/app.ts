@@ -3,12 +3,11 @@ import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { parseQuestionnaireAnswers, QUESTIONNAIRE, QuestionnaireError } from '../../shared/persona/index.ts';
 import { renderHtml, renderMarkdown } from '../bench/report/document.ts';
-import { ApiError } from '../app/errors.ts';
-import { toApiError } from '../app/error-handler.ts';
+import { ApiError } from '../http/errors.ts';
+import { toApiError } from '../http/to-api-error.ts';
 import { TokenBuckets } from '../app/middleware/rate-limit.ts';
 import { DOCUMENT_CSP } from '../app/middleware/security-headers.ts';
 import { readJson } from '../app/route.ts';
-import { InputError } from '../../shared/errors.ts';
 import type { StudyConfig } from './config.ts';
 import { studyPageScript, studyPageStyle } from './page-bundle.ts';
 import { studyDocument } from './report.ts';
@@ -58,13 +57,8 @@ export function createStudyApp(options: StudyAppOptions): { app: Hono; service: 
   const study = async (c: Context): Promise<StudyConfig> => {
     const id = StudyId.safeParse(c.req.param('study'));
     if (!id.success) throw new ApiError(404, 'not_found', 'no such study: study ids are lower-case letters, digits and dashes');
-    try {
-      return await service.config(id.data);
-    } catch (err) {
-      if (err instanceof InputError && err.message.startsWith('no study')) throw new ApiError(404, 'not_found', err.message);
-      if (err instanceof InputError) throw new ApiError(500, 'study_config_invalid', err.message);
-      throw err;
-    }
+    // A missing config is a NotFoundError (404); an invalid one the operator's ConfigError (503).
+    return service.config(id.data);
   };
   const participantOf = (c: Context, config: StudyConfig) => {
     const id = ParticipantId.safeParse(c.req.param('participant'));
@@ -126,10 +120,8 @@ export function createStudyApp(options: StudyAppOptions): { app: Hono; service: 
     try {
       parseQuestionnaireAnswers(answers); // a bad answer is a 400 and costs no join
     } catch (err) {
-      if (err instanceof QuestionnaireError) {
-        const field = /^questionnaire (\w+):/.exec(err.message)?.[1];
-        throw new ApiError(400, 'invalid_request', err.message, field ? `answers.${field}` : 'answers');
-      }
+      // The answers sit under "answers" in this body: the field path says so.
+      if (err instanceof QuestionnaireError) throw new ApiError(400, 'invalid_request', err.message, err.field ? `answers.${err.field}` : 'answers');
       throw err;
     }
     const client = options.clientOf?.(c) ?? 'unknown';

@@ -5,7 +5,7 @@ import { BasePrompt } from '../../shared/schemas/rewrite.ts';
 import { MethodId, Model } from '../bench/config.ts';
 import { methodLabel, type MethodSpec } from '../bench/methods.ts';
 import { EngineConfig } from '../engines/config.ts';
-import { InputError } from '../../shared/errors.ts';
+import { ConfigError, NotFoundError } from '../../shared/errors.ts';
 
 /**
  * An A/B study (the paper's Appendix G): participants fill the intake questionnaire, the LLM turns it into
@@ -84,25 +84,28 @@ export function armLabel(arm: { method: MethodSpec; persona: 'own' | 'other'; en
   return [methodLabel(arm.method), arm.persona === 'other' ? 'other persona' : '', arm.engine ? `engine ${arm.engine}` : '', arm.model ?? ''].filter(Boolean).join(', ');
 }
 
+/** A study file the operator wrote that cannot be used: the participant cannot fix it (HTTP 503). */
+const INVALID = { code: 'study_config_invalid' };
+
 export async function loadStudyConfig(studiesDir: string, id: string): Promise<StudyConfig> {
   const path = join(studiesDir, `${id}.json`);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    throw new InputError(`no study ${id}: put its config in ${path}`);
+    throw new NotFoundError(`no study ${id}: put its config in ${path}`);
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new InputError(`study ${path} is not valid JSON (${(err as Error).message.split('\n')[0]})`);
+    throw new ConfigError(`study ${path} is not valid JSON (${(err as Error).message.split('\n')[0]})`, INVALID);
   }
   const r = StudyConfig.safeParse(raw);
   if (!r.success) {
     const issue = r.error.issues[0]!;
-    throw new InputError(`study ${path}: ${issue.path.join('.') || 'config'}: ${issue.message}`);
+    throw new ConfigError(`study ${path}: ${issue.path.join('.') || 'config'}: ${issue.message}`, INVALID);
   }
-  if (r.data.id !== id) throw new InputError(`study ${path}: its id is "${r.data.id}"; name the file ${r.data.id}.json`);
+  if (r.data.id !== id) throw new ConfigError(`study ${path}: its id is "${r.data.id}"; name the file ${r.data.id}.json`, INVALID);
   return r.data;
 }

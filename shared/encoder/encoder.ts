@@ -5,6 +5,7 @@ import { EncoderManifest, ONNX_IO, ONNX_METADATA, vocabularyHash } from './manif
 import { readOnnxMetadata } from './onnx-metadata.ts';
 import { scoreAll, topK } from './ranking.ts';
 import { Vocabulary } from './vocabulary.ts';
+import { InputError } from '../errors.ts';
 
 /**
  * The community encoder at inference, shared by the server (onnxruntime-node) and the browser extension
@@ -73,9 +74,8 @@ export interface EncodeOptions {
   descriptions?: ReadonlyMap<string, string>;
 }
 
-export class ModelMismatchError extends Error {
-  override name = 'ModelMismatchError';
-}
+/** The model folder's files disagree with each other or with this code (the message names the file). */
+export class ModelMismatchError extends InputError {}
 
 export interface CreateEncoderOptions {
   ort: OrtModule;

@@ -3,6 +3,7 @@ import { communityText } from '../embed/community-text.ts';
 import { buildPaddedNeighbourhood, type NeighbourEntry, type PaddedNeighbourhood } from '../graph/neighbourhood.ts';
 import type { CommunityActivity } from '../schemas/community.ts';
 import type { Vocabulary } from './vocabulary.ts';
+import { InputError } from '../errors.ts';
 
 /** One community of one user as the model saw it. */
 export interface SlotInfo {
@@ -26,7 +27,7 @@ export interface PreparedBatch {
 }
 
 /** Thrown when a user has no community the model knows: the embedding would carry no signal. */
-export class NoKnownCommunityError extends Error {
+export class NoKnownCommunityError extends InputError {
   constructor(
     readonly user: number,
     names: string[],
@@ -39,8 +40,8 @@ export class NoKnownCommunityError extends Error {
       structureOnlyExample !== undefined
         ? `none of the ${names.length} communities (${shown}) is in the vocabulary of this structure-only model (${vocabularySize.toLocaleString('en-US')} community ids, no text features, so it cannot embed a community it never saw); use names from its vocabulary.json (e.g. "${structureOnlyExample}") or a model trained with text features`
         : `none of the ${names.length} communities (${shown}) is in the model's vocabulary of ${vocabularySize.toLocaleString('en-US')}; check the spelling (e.g. "photography", not "photos") or add a community the model knows`,
+      { field: 'communities' },
     );
-    this.name = 'NoKnownCommunityError';
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Usage } from '../schemas/llm.ts';
+import { KnownError, type ErrorKind } from '../errors.ts';
 
 /**
  * Typed LLM failures. Each message is ONE line that says what went wrong and what to do about it, so the
@@ -17,16 +18,44 @@ export type LlmErrorCode =
   | 'aborted'
   | 'config';
 
-export class LlmError extends Error {
+export class LlmError extends KnownError {
+  declare readonly code: LlmErrorCode;
   usage?: Usage;
-  constructor(
-    readonly code: LlmErrorCode,
-    message: string,
-    options?: { cause?: unknown; usage?: Usage },
-  ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'LlmError';
+  constructor(code: LlmErrorCode, message: string, options?: { cause?: unknown; usage?: Usage }) {
+    super(message, { code, ...(options?.cause === undefined ? {} : { cause: options.cause }) });
     if (options?.usage) this.usage = options.usage;
+  }
+
+  /** No LLM set, a key it rejects or a model it does not serve: the operator's configuration to fix. */
+  get kind(): ErrorKind {
+    switch (this.code) {
+      case 'config':
+      case 'bad-key':
+      case 'unknown-model':
+        return 'config';
+      case 'timeout':
+        return 'timeout';
+      case 'aborted':
+        return 'cancelled';
+      case 'empty-answer':
+        return 'generation';
+      default:
+        return 'upstream';
+    }
+  }
+
+  /** The code API clients see (the server's error vocabulary), by kind. */
+  override get apiCode(): string {
+    switch (this.kind) {
+      case 'config':
+        return 'llm_not_configured';
+      case 'timeout':
+        return 'llm_timeout';
+      case 'cancelled':
+        return 'timeout';
+      default:
+        return 'llm_error';
+    }
   }
 }
 
@@ -39,14 +68,12 @@ export class LlmUnreachableError extends LlmError {
       `cannot reach the LLM endpoint at ${baseUrl}: check that the server is running and the URL (ZIPP_LLM_BASE_URL) is right`,
       options,
     );
-    this.name = 'LlmUnreachableError';
   }
 }
 
 export class LlmAuthError extends LlmError {
   constructor(readonly baseUrl: string, options?: Opts) {
     super('bad-key', `the LLM endpoint ${baseUrl} rejected the API key (401): set a valid key in ZIPP_LLM_API_KEY`, options);
-    this.name = 'LlmAuthError';
   }
 }
 
@@ -62,7 +89,6 @@ export class LlmUnknownModelError extends LlmError {
       ? `set ZIPP_LLM_MODEL to one it serves: ${available.slice(0, 5).join(', ')}${available.length > 5 ? ', …' : ''}`
       : `list its models (GET ${baseUrl.replace(/\/$/, '')}/models) and set ZIPP_LLM_MODEL to one of them`;
     super('unknown-model', `the LLM endpoint ${baseUrl} does not know the model "${model}" (404): ${hint}`, options);
-    this.name = 'LlmUnknownModelError';
   }
 }
 
@@ -73,7 +99,6 @@ export class LlmRateLimitedError extends LlmError {
       `the LLM endpoint is still rate-limiting (429) after ${attempts} attempts: wait a minute and retry, or lower the request rate`,
       options,
     );
-    this.name = 'LlmRateLimitedError';
   }
 }
 
@@ -84,7 +109,6 @@ export class LlmServerError extends LlmError {
       `the LLM endpoint keeps failing (HTTP ${status}) after ${attempts} attempts: check the server's logs, or retry later`,
       options,
     );
-    this.name = 'LlmServerError';
   }
 }
 
@@ -95,14 +119,12 @@ export class LlmTimeoutError extends LlmError {
       `the LLM did not answer within ${timeoutMs} ms: raise the timeout, or use a smaller or less busy model`,
       options,
     );
-    this.name = 'LlmTimeoutError';
   }
 }
 
 export class LlmEmptyAnswerError extends LlmError {
   constructor(readonly model: string, options?: Opts) {
     super('empty-answer', `the model "${model}" returned an empty answer: retry, or try another model`, options);
-    this.name = 'LlmEmptyAnswerError';
   }
 }
 
@@ -113,21 +135,18 @@ export class LlmBadResponseError extends LlmError {
       `the LLM endpoint ${baseUrl} sent a response that is not valid OpenAI JSON (${detail}): check that the URL points at an OpenAI-compatible /v1 API`,
       options,
     );
-    this.name = 'LlmBadResponseError';
   }
 }
 
 export class LlmBadRequestError extends LlmError {
   constructor(readonly status: number, detail: string, options?: Opts) {
     super('bad-request', `the LLM endpoint refused the request (HTTP ${status}: ${oneLine(detail)}): check the model's limits and settings`, options);
-    this.name = 'LlmBadRequestError';
   }
 }
 
 export class LlmAbortedError extends LlmError {
   constructor(options?: Opts) {
     super('aborted', 'the LLM request was cancelled', options);
-    this.name = 'LlmAbortedError';
   }
 }
 
@@ -135,7 +154,6 @@ export class LlmAbortedError extends LlmError {
 export class LlmConfigError extends LlmError {
   constructor(message: string) {
     super('config', message);
-    this.name = 'LlmConfigError';
   }
 }
 

@@ -1,3 +1,4 @@
+import { InputError } from '../errors.ts';
 /**
  * Exact binomial tests in log space, so that n in the thousands (a large A/B study) neither underflows
  * nor loses the tail probabilities that decide significance.
@@ -33,9 +34,9 @@ export function binomialLogPmf(k: number, n: number, p: number): number {
  * binomtest define it; a relative tolerance of 1e-7 treats outcomes equally likely up to rounding as tied).
  */
 export function binomialTestTwoSided(k: number, n: number, p = 0.5): number {
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`n must be a whole number ≥ 0, got ${n}`);
-  if (!Number.isInteger(k) || k < 0 || k > n) throw new RangeError(`k must be a whole number in [0, n], got ${k}`);
-  if (!(p >= 0 && p <= 1)) throw new RangeError(`p must be in [0, 1], got ${p}`);
+  if (!Number.isInteger(n) || n < 0) throw new InputError(`n must be a whole number ≥ 0, got ${n}`);
+  if (!Number.isInteger(k) || k < 0 || k > n) throw new InputError(`k must be a whole number in [0, n], got ${k}`);
+  if (!(p >= 0 && p <= 1)) throw new InputError(`p must be in [0, 1], got ${p}`);
   if (n === 0) return 1;
   const observed = binomialLogPmf(k, n, p);
   const cutoff = observed + Math.log1p(1e-7);

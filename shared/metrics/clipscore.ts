@@ -1,4 +1,5 @@
 import { assertSameDim, EmbeddingError, type EmbeddingMatrix } from './embeddings.ts';
+import { InputError } from '../errors.ts';
 
 /**
  * The two CLIPScore scales in use, as the weight of each pair's clamped cosine:
@@ -34,7 +35,7 @@ export interface ClipScoreOptions {
  */
 export function clipScore(images: EmbeddingMatrix, texts: EmbeddingMatrix, options: ClipScoreOptions = {}): ClipScoreResult {
   const weight = options.weight ?? CLIPSCORE_SCALES[options.scale ?? 'raw'];
-  if (!(Number.isFinite(weight) && weight > 0)) throw new RangeError(`CLIPScore weight must be a positive number, got ${weight}`);
+  if (!(Number.isFinite(weight) && weight > 0)) throw new InputError(`CLIPScore weight must be a positive number, got ${weight}`);
   assertSameDim(images, texts, 'image embeddings', 'text embeddings');
   if (images.rows !== texts.rows) {
     throw new EmbeddingError(

@@ -1,5 +1,6 @@
 import { assertSameDim, l2Normalize, type EmbeddingMatrix } from './embeddings.ts';
 import { rbfCenteredSum, type RbfKernelBackend } from './rbf-kernel.ts';
+import { InputError } from '../errors.ts';
 
 /**
  * `biased`: the google-research estimator, means over the full kernel matrices (diagonal included; the
@@ -64,11 +65,11 @@ function prepare(x: EmbeddingMatrix, y: EmbeddingMatrix, options: CmmdOptions): 
   const sigma = options.sigma ?? 10;
   const scale = options.scale ?? 1000;
   const estimator = options.estimator ?? 'biased';
-  if (!(sigma > 0)) throw new RangeError(`sigma must be positive, got ${sigma}`);
-  if (!CMMD_ESTIMATORS.includes(estimator)) throw new RangeError(`estimator must be one of ${CMMD_ESTIMATORS.join(', ')}, got ${String(estimator)}`);
+  if (!(sigma > 0)) throw new InputError(`sigma must be positive, got ${sigma}`);
+  if (!CMMD_ESTIMATORS.includes(estimator)) throw new InputError(`estimator must be one of ${CMMD_ESTIMATORS.join(', ')}, got ${String(estimator)}`);
   assertSameDim(x, y, 'x embeddings', 'y embeddings');
   if (estimator === 'unbiased' && (x.rows < 2 || y.rows < 2)) {
-    throw new RangeError(`the unbiased estimator needs at least 2 embeddings in each set, got ${x.rows} and ${y.rows}; use the biased one or add embeddings`);
+    throw new InputError(`the unbiased estimator needs at least 2 embeddings in each set, got ${x.rows} and ${y.rows}; use the biased one or add embeddings`);
   }
   return { xn: l2Normalize(x, 'x embeddings'), yn: l2Normalize(y, 'y embeddings'), gamma: 1 / (2 * sigma * sigma), scale, estimator };
 }

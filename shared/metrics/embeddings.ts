@@ -1,3 +1,5 @@
+import { InputError } from '../errors.ts';
+
 /**
  * A set of embeddings as one row-major Float32Array: the layout CLIP exports, `.npy` files and ONNX
  * tensors already use, so nothing is copied per row and the metric kernels read memory in order.
@@ -10,12 +12,7 @@ export interface EmbeddingMatrix {
 }
 
 /** Thrown for malformed embedding input; the message names what is wrong and how to fix it. */
-export class EmbeddingError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EmbeddingError';
-  }
-}
+export class EmbeddingError extends InputError {}
 
 /** Wraps a flat buffer, checking that its length is rows × dim and that every value is finite. */
 export function embeddingMatrix(data: Float32Array, rows: number, dim: number, label = 'embeddings'): EmbeddingMatrix {

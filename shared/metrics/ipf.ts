@@ -1,4 +1,5 @@
 import type { CategoricalAxis } from './categories.ts';
+import { InputError } from '../errors.ts';
 
 /** Population shares per axis and category, e.g. { gender: { female: 0.497, male: 0.503 } }. */
 export type Targets = Record<string, Record<string, number>>;
@@ -42,12 +43,7 @@ export interface IpfWeights {
 }
 
 /** A problem with the inputs to raking; the message names the axis/category and the fix. */
-export class IpfError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'IpfError';
-  }
-}
+export class IpfError extends InputError {}
 
 const SHARE_TOLERANCE = 1e-6;
 

@@ -1,6 +1,7 @@
 import { createRng } from '../encoder/random.ts';
 import { binomialTestTwoSided } from './binomial.ts';
 import type { WinRate } from './winrate.ts';
+import { InputError } from '../errors.ts';
 
 /**
  * Paired comparison of two methods scored on the same trials (a benchmark's (user, prompt) pairs, each
@@ -53,9 +54,9 @@ export function pairedComparison(aName: string, bName: string, trials: readonly 
   const tie = options.tie ?? 1e-9;
   const resamples = options.resamples ?? 10_000;
   const level = options.level ?? 0.95;
-  if (aName === bName) throw new RangeError(`a paired comparison needs two methods, got '${aName}' twice`);
-  if (!(Number.isInteger(resamples) && resamples >= 1)) throw new RangeError(`resamples must be a whole number ≥ 1, got ${resamples}`);
-  if (!(level > 0 && level < 1)) throw new RangeError(`level must be in (0, 1), got ${level}`);
+  if (aName === bName) throw new InputError(`a paired comparison needs two methods, got '${aName}' twice`);
+  if (!(Number.isInteger(resamples) && resamples >= 1)) throw new InputError(`resamples must be a whole number ≥ 1, got ${resamples}`);
+  if (!(level > 0 && level < 1)) throw new InputError(`level must be in (0, 1), got ${level}`);
   const t = trials.length;
   const diff = new Float64Array(t);
   /** +1 A wins, −1 B wins, 0 tie. */
@@ -63,7 +64,7 @@ export function pairedComparison(aName: string, bName: string, trials: readonly 
   let sumA = 0;
   let sumB = 0;
   trials.forEach(({ a, b }, i) => {
-    if (!Number.isFinite(a) || !Number.isFinite(b)) throw new RangeError(`trial ${i + 1} has a non-finite score (${a}, ${b})`);
+    if (!Number.isFinite(a) || !Number.isFinite(b)) throw new InputError(`trial ${i + 1} has a non-finite score (${a}, ${b})`);
     sumA += a;
     sumB += b;
     diff[i] = a - b;

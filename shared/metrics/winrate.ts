@@ -1,4 +1,5 @@
 import { binomialTestTwoSided } from './binomial.ts';
+import { InputError } from '../errors.ts';
 
 /** One pairwise judgement: conditions `a` and `b` were shown, `winner` was picked (null = tie / no preference). */
 export interface Comparison {
@@ -29,9 +30,9 @@ export interface WinRate {
 export function winRates(comparisons: readonly Comparison[]): WinRate[] {
   const pairs = new Map<string, WinRate>();
   comparisons.forEach((c, i) => {
-    if (c.a === c.b) throw new RangeError(`comparison ${i + 1} pits '${c.a}' against itself`);
+    if (c.a === c.b) throw new InputError(`comparison ${i + 1} pits '${c.a}' against itself`);
     if (c.winner !== null && c.winner !== c.a && c.winner !== c.b) {
-      throw new RangeError(`comparison ${i + 1}: winner '${c.winner}' is neither '${c.a}' nor '${c.b}'`);
+      throw new InputError(`comparison ${i + 1}: winner '${c.winner}' is neither '${c.a}' nor '${c.b}'`);
     }
     const key = JSON.stringify([c.a, c.b].sort());
     let row = pairs.get(key);

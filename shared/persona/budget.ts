@@ -1,3 +1,4 @@
+import { InputError } from '../errors.ts';
 /**
  * Importance → token budget, the first half of the paper's Algorithm 3: keep the most important
  * communities, normalise their scores into a distribution, give each floor(B · weight) tokens.
@@ -14,9 +15,8 @@ export interface CommunityAllocation {
   budget: number;
 }
 
-export class ImportanceError extends Error {
-  override name = 'ImportanceError';
-}
+/** Importance scores that cannot be used (negative, not finite). */
+export class ImportanceError extends InputError {}
 
 /**
  * Ranks communities by raw importance (ties by name, so the order is stable), keeps at most

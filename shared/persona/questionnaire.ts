@@ -6,6 +6,7 @@
  * QuestionnaireAnswers before they reach the LLM.
  */
 import { z } from 'zod';
+import { InputError } from '../errors.ts';
 
 export const AGE_RANGES = ['18-24', '25-34', '35-44', '45-54', '55+'] as const;
 export const GENDERS = ['male', 'female', 'non-binary', 'prefer-not-to-say'] as const;
@@ -100,9 +101,8 @@ export function parseQuestionnaireAnswers(raw: unknown): QuestionnaireAnswers {
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   const field = issue.path[0];
-  throw new QuestionnaireError(`${field === undefined ? '' : `questionnaire ${String(field)}: `}${issue.message}`);
+  throw new QuestionnaireError(`${field === undefined ? '' : `questionnaire ${String(field)}: `}${issue.message}`, field === undefined ? {} : { field: String(field) });
 }
 
-export class QuestionnaireError extends Error {
-  override name = 'QuestionnaireError';
-}
+/** Answers that do not fit the questionnaire; `field` is the question's id. */
+export class QuestionnaireError extends InputError {}

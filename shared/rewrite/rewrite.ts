@@ -10,6 +10,7 @@ import { PAPER_TEMPLATES } from './paper-templates.ts';
 import { extractSubjects, missingSubjects } from './subjects.ts';
 import { hasSyntax, restorePrompt, restoringStream, splitPrompt, syntaxFree, syntaxNote } from './syntax.ts';
 import { ECHO_NOTE, guardNote, templateRef, TEMPLATES, type TemplateInput } from './templates.ts';
+import { InputError } from '../errors.ts';
 
 /**
  * The rewrite pipeline: pick the examples, fill the template, ask the LLM, clean the answer, and check that
@@ -32,13 +33,11 @@ export const DEFAULT_K = 3;
 export const GUARD_RETRY_TEMPERATURE = 0.5;
 
 /** A request that cannot be served as given; the message is one line naming the field and the fix. */
-export class RewriteInputError extends Error {
-  constructor(
-    readonly field: 'prompt' | 'persona' | 'history' | 'method' | 'k' | 'temperature' | 'retrieval' | 'syntax',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RewriteInputError';
+export class RewriteInputError extends InputError {
+  declare readonly field: 'prompt' | 'persona' | 'history' | 'method' | 'k' | 'temperature' | 'retrieval' | 'syntax';
+  constructor(field: RewriteInputError['field'], message: string) {
+    // The message names the field first, as every door shows it ("persona: …"; the CLI as "--persona: …").
+    super(message.startsWith(`${field}:`) ? message : `${field}: ${message}`, { field });
   }
 }
 

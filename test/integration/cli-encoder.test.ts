@@ -57,7 +57,7 @@ describe('zipp encoder infer', () => {
   it('exits 2 with one line for a list the model cannot use, a bad list and a missing model', async () => {
     const none = await zipp('infer', '--communities', 'qqq_nothing:3,zzz_nothing:1');
     expect(none.code).toBe(2);
-    expect(none.err).toMatch(/^zipp: none of the 2 communities \(qqq_nothing, zzz_nothing\) is in the model's vocabulary/);
+    expect(none.err).toMatch(/^zipp: --communities: none of the 2 communities \(qqq_nothing, zzz_nothing\) is in the model's vocabulary/);
     const bad = await zipp('infer', '--communities', 'photography:lots');
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--communities: cannot read community entry "photography:lots"/);
@@ -163,7 +163,7 @@ describe('zipp encoder train --embedder none (structure-only)', () => {
     expect(inferred.out).toMatch(/ignored: s99999 \(not in the vocabulary of this structure-only model/);
     const none = await zipp('infer', '--model', out, '--communities', 's99998:4,s99999:2');
     expect(none.code).toBe(2);
-    expect(none.err).toMatch(/^zipp: none of the 2 communities \(s99998, s99999\) is in the vocabulary of this structure-only model/);
+    expect(none.err).toMatch(/^zipp: --communities: none of the 2 communities \(s99998, s99999\) is in the vocabulary of this structure-only model/);
     expect(none.err.split('\n')).toHaveLength(1);
     const dim = await zipp('train', '--interactions', sample, '--embedder', 'none', '--feature-dim', '64', '--out', out);
     expect(dim.code).toBe(2);

@@ -6,7 +6,7 @@ import { initBackend } from '../../models/encoder/backend.ts';
 import { EncoderConfig } from '../../models/encoder/config.ts';
 import { buildTrainingSet, listsByUser, splitUsers } from '../../models/encoder/dataset.ts';
 import { trainEncoder } from '../../models/encoder/train.ts';
-import { InputFileError } from '../../server/encoder/errors.ts';
+import { InputError } from '../../shared/errors.ts';
 import { ingest } from '../../server/encoder/ingest/index.ts';
 import { readImageEmbeddings } from '../../server/encoder/train-run.ts';
 import { HashedTfidfEmbedder } from '../../shared/embed/hashed-tfidf.ts';
@@ -60,7 +60,7 @@ describe('optional training objectives', () => {
   it('names the bad line of an image embedding file', () => {
     const file = path.join(tmp, 'bad.jsonl');
     writeFileSync(file, '{"user": "a", "embedding": [1, 0]}\n{"user": "b", "embedding": [1, 0, 0]}\n');
-    expect(() => readImageEmbeddings(file)).toThrow(InputFileError);
+    expect(() => readImageEmbeddings(file)).toThrow(InputError);
     expect(() => readImageEmbeddings(file)).toThrow(/bad\.jsonl:2: embedding has 3 values, earlier lines 2/);
   });
 });

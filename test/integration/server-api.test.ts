@@ -76,11 +76,19 @@ describe('POST /v1/rewrite', () => {
   });
 
   it('reports an LLM failure as 502 with the client\'s one-line message', async () => {
-    llm.enqueue({ kind: 'error', status: 401 });
+    llm.enqueue({ kind: 'error', status: 400, message: 'context length exceeded' });
     const { status, body } = await zipp.json('POST', '/v1/rewrite', { prompt: 'a cat', method: 'baseline' });
     expect(status).toBe(502);
     expect(body.error.code).toBe('llm_error');
-    expect(body.error.message).toMatch(/API key/);
+    expect(body.error.message).toMatch(/refused the request .*context length exceeded/);
+  });
+
+  it('reports a key the LLM rejects as the server\'s configuration (503), with the fix', async () => {
+    llm.enqueue({ kind: 'error', status: 401 });
+    const { status, body } = await zipp.json('POST', '/v1/rewrite', { prompt: 'a cat', method: 'baseline' });
+    expect(status).toBe(503);
+    expect(body.error.code).toBe('llm_not_configured');
+    expect(body.error.message).toMatch(/API key .*ZIPP_LLM_API_KEY/);
   });
 
   it('turns the core\'s input errors into a 400 naming the field', async () => {
@@ -138,7 +146,7 @@ describe('rewrite batches as durable jobs', () => {
     });
     expect(job.result).toMatchObject({ items: 2, failed: 1, succeeded: 1 });
     const units = (await zipp.json('GET', `/v1/jobs/${created.body.id}/units`)).body.units;
-    expect(units[0].result).toMatchObject({ ok: false, error: { code: 'llm_error' } });
+    expect(units[0].result).toMatchObject({ ok: false, error: { code: 'llm_not_configured', message: expect.stringMatching(/model/) } });
   });
 
   it('cancels a running job (202) and refuses to cancel a finished one (409)', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { binomialLogPmf, binomialTestTwoSided, logGamma } from '../../shared/metrics/binomial.ts';
 import { winRates } from '../../shared/metrics/winrate.ts';
+import { InputError } from '../../shared/errors.ts';
 
 /** Exact two-sided p for p = 1/2 with BigInt binomial coefficients: Σ C(n,i) over C(n,i) ≤ C(n,k), / 2^n. */
 function exactHalf(k: number, n: number): number {
@@ -40,7 +41,7 @@ describe('binomialTestTwoSided', () => {
 
   it('rejects impossible inputs', () => {
     expect(() => binomialTestTwoSided(11, 10)).toThrow(/k must be a whole number in \[0, n\]/);
-    expect(() => binomialTestTwoSided(1.5, 10)).toThrow(RangeError);
+    expect(() => binomialTestTwoSided(1.5, 10)).toThrow(InputError);
     expect(() => binomialTestTwoSided(1, 10, 1.5)).toThrow(/p must be in/);
   });
 

@@ -1,11 +1,11 @@
 import { editorKind, type EditorKind } from './kind.ts';
 import { readEditorText, sameText } from './read.ts';
+import { UnavailableError } from '../../../shared/errors.ts';
 
 /** The new text did not land in the editor (the site's editor refused or rewrote it). */
-export class EditorWriteError extends Error {
-  constructor(readonly kind: EditorKind) {
-    super(`ZIPP could not write into this ${kind} editor; use Copy in the preview and paste the rewrite yourself`);
-    this.name = 'EditorWriteError';
+export class EditorWriteError extends UnavailableError {
+  constructor(readonly editor: EditorKind) {
+    super(`ZIPP could not write into this ${editor} editor; use Copy in the preview and paste the rewrite yourself`);
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KnownError, type ErrorKind } from '../../../shared/errors.ts';
 
 /**
  * Failures that cross the message boundary (background → content script / options page) as a code and
@@ -7,13 +8,28 @@ import { z } from 'zod';
 export const ErrorBody = z.object({ code: z.string().min(1), message: z.string().min(1) });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
-export class ZippError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ZippError';
+/** The extension's own failures by code; the kind (shared/errors.ts) says who can fix it. */
+const KIND_OF_CODE: Record<string, ErrorKind> = {
+  'bad-request': 'input',
+  'no-persona': 'input',
+  'site-off': 'input',
+  forbidden: 'input',
+  'not-found': 'not-found',
+  'no-llm': 'config',
+  'bad-key': 'config',
+  'unknown-model': 'config',
+  'not-available': 'unavailable',
+  disconnected: 'unavailable',
+  timeout: 'timeout',
+  aborted: 'cancelled',
+};
+
+export class ZippError extends KnownError {
+  constructor(code: string, message: string) {
+    super(message, { code });
+  }
+  get kind(): ErrorKind {
+    return KIND_OF_CODE[this.code] ?? 'upstream';
   }
   toBody(): ErrorBody {
     return { code: this.code, message: this.message };

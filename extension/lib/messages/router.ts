@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { Envelope, RPC, type RpcResponse, type RpcType } from './protocol.ts';
-import { ZippError, type ErrorBody } from './errors.ts';
+import { KnownError } from '../../../shared/errors.ts';
+import type { ErrorBody } from './errors.ts';
 
 export type SenderKind = 'extension' | 'content';
 
@@ -72,8 +73,12 @@ export function createRouter(handlers: Handlers, self: { id: string; origin: str
   };
 }
 
+/**
+ * The extension's one mapping from a failure to what its pages show: `{code, message}`, one line. (The
+ * local engine tells LLM failures in the options page's terms first: lib/background/llm-errors.ts.)
+ */
 export function toErrorBody(err: unknown): ErrorBody {
-  if (err instanceof ZippError) return err.toBody();
+  if (err instanceof KnownError) return { code: err.code, message: err.message.split('\n')[0]! };
   const e = err as { code?: unknown; message?: unknown };
   const message = typeof e?.message === 'string' && e.message ? e.message.split('\n')[0]! : String(err);
   return { code: typeof e?.code === 'string' ? e.code : 'internal', message };

@@ -3,6 +3,7 @@ import { Persona } from '../../../shared/schemas/persona.ts';
 import type { ZippDb } from './db.ts';
 import { HistoryRecord, SiteRecord } from './records.ts';
 import { getPreferences, updatePreferences } from './preferences.ts';
+import { InputError } from '../../../shared/errors.ts';
 
 /**
  * The file a person exports and imports: their personas, the prompt history captured on each site, the
@@ -36,10 +37,9 @@ export async function exportBackup(db: ZippDb): Promise<Backup> {
 }
 
 /** Thrown for a file that is not a valid backup; the message lists each problem with its JSON path. */
-export class BackupError extends Error {
+export class BackupError extends InputError {
   constructor(readonly problems: string[]) {
-    super(problems.length === 1 ? problems[0] : `${problems.length} problems: ${problems.join('; ')}`);
-    this.name = 'BackupError';
+    super(problems.length === 1 ? problems[0]! : `${problems.length} problems: ${problems.join('; ')}`);
   }
 }
 

@@ -4,7 +4,7 @@ import type { CommunityEncoder } from '../../../shared/encoder/encoder.ts';
 import { NoKnownCommunityError } from '../../../shared/encoder/inputs.ts';
 import type { CommunityList } from '../../../shared/schemas/community.ts';
 import { loadEncoder } from '../../encoder/load.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../../http/errors.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { EncodedUser, EncoderInfo, EncoderService } from '../services.ts';
 import { createBatcher } from './batcher.ts';

@@ -3,7 +3,7 @@ import { createEmbedder } from '../../../shared/llm/embeddings.ts';
 import { embedModelFromEnv, llmSettingsFromEnv, NO_LLM_CONFIGURED, type Env } from '../../../shared/llm/settings.ts';
 import type { ChatClient } from '../../../shared/llm/types.ts';
 import { withoutCredentials } from '../../runtime/urls.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../../http/errors.ts';
 import { nodeFetch } from './node-fetch.ts';
 import type { LlmInfo, LlmService } from '../services.ts';
 

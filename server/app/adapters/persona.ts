@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  PersonaGenerationError,
   parseCommunityDescriptionsJsonl,
-  PersonaInputError,
   personaFromQuestionnaire,
-  QuestionnaireError,
   verbalizePersona,
   type CommunityDescription,
   type ImportanceScorer,
@@ -14,7 +11,7 @@ import {
 } from '../../../shared/persona/index.ts';
 import { normalizeCommunityName } from '../../../shared/schemas/community.ts';
 import { PACKAGE_ROOT } from '../../runtime/package-paths.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../../http/errors.ts';
 import type { EncoderService, LlmService } from '../services.ts';
 
 /** The vendored Reddit community descriptions (names, titles, categories, NSFW flags), read once. */
@@ -60,27 +57,11 @@ export async function verbalize(
   const client = llm.client();
   const { scorer, source } = chooseScorer(encoder, request.weights);
   const { weights: _, ...input } = request;
-  const result = await asApiErrors(() =>
-    verbalizePersona(client, { ...input, descriptions: communityDescriptions(), ...(scorer ? { scorer } : {}), ...(signal ? { signal } : {}) }),
-  );
+  const result = await verbalizePersona(client, { ...input, descriptions: communityDescriptions(), ...(scorer ? { scorer } : {}), ...(signal ? { signal } : {}) });
   return { ...result, importance: source };
 }
 
 export async function fromQuestionnaire(llm: LlmService, answers: unknown, options: { keepSensitive?: boolean; signal?: AbortSignal }): Promise<PersonaResult> {
   const client = llm.client();
-  return asApiErrors(() => personaFromQuestionnaire(client, answers, options));
-}
-
-/** The persona pipeline's own errors as API errors: bad input 400 (field from the message), a model that gave nothing usable 502. */
-async function asApiErrors<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof PersonaInputError || err instanceof QuestionnaireError) {
-      const field = /^(?:questionnaire )?([\w.[\]]+):/.exec(err.message)?.[1]?.replace(/\[(\w+)\]/g, '.$1');
-      throw new ApiError(400, 'invalid_request', err.message, field);
-    }
-    if (err instanceof PersonaGenerationError) throw new ApiError(502, 'llm_error', err.message);
-    throw err;
-  }
+  return personaFromQuestionnaire(client, answers, options);
 }

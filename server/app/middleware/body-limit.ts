@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../../http/errors.ts';
 
 /**
  * 413 for JSON bodies over `maxBytes`. A declared Content-Length is checked before a byte is read, which

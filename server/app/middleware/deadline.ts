@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../../http/errors.ts';
 
 /**
  * Gives each request a signal that aborts when the client disconnects or `ms` pass, and answers 504 if

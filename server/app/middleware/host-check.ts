@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../../http/errors.ts';
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
 const isLoopback = (host: string) => LOOPBACK_NAMES.includes(host) || /^127\.\d+\.\d+\.\d+$/.test(host) || host.endsWith('.localhost');

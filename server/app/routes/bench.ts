@@ -4,14 +4,14 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { resolveInside } from '../data-paths.ts';
 import type { AppEnv } from '../env.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../../http/errors.ts';
 import type { ApiDocs } from '../openapi.ts';
 import { DOCUMENT_CSP } from '../middleware/security-headers.ts';
 import { defineRoute } from '../route.ts';
 import type { AppServices } from '../services.ts';
 import { Job } from '../../jobs/schema.ts';
 import { mapConfigPaths, serializeConfig } from '../../bench/config.ts';
-import { EndpointChoiceError, HttpBenchConfig, resolveHttpBenchConfig } from '../../bench/http-config.ts';
+import { HttpBenchConfig, resolveHttpBenchConfig } from '../../bench/http-config.ts';
 
 const JobParams = z.strictObject({ id: z.string().regex(/^job_[a-z0-9]{20}$/, 'a job id looks like job_ followed by 20 letters/digits') });
 const REPORT_FILES = {
@@ -49,13 +49,8 @@ export function benchRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices): v
     (c, { body }) => {
       // Every path field of the config (one list, in mapConfigPaths) is confined to the data directory.
       const config = mapConfigPaths(body, (p, field) => resolveInside(s.dataDir, p, field), s.dataDir);
-      // An unknown endpoint or model is a 400 now rather than a failed job later.
-      try {
-        resolveHttpBenchConfig(config, s.config.endpoints, s.llm.info());
-      } catch (err) {
-        if (err instanceof EndpointChoiceError) throw new ApiError(400, 'invalid_request', err.message, err.field);
-        throw err;
-      }
+      // An unknown endpoint or model is a 400 now (an InputError naming its field) rather than a failed job later.
+      resolveHttpBenchConfig(config, s.config.endpoints, s.llm.info());
       if (!config.llms) s.llm.client(); // 503 now rather than a failed job later
       const job = s.pool.enqueue('bench', serializeConfig(config));
       return c.json(job, 202, { Location: `/v1/jobs/${job.id}` });

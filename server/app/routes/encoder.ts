@@ -8,7 +8,7 @@ import { EncoderTrainParams, modelDirOf, TrainSettings } from '../../jobs/kinds/
 import { Job } from '../../jobs/schema.ts';
 import { resolveInside } from '../data-paths.ts';
 import type { AppEnv } from '../env.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../../http/errors.ts';
 import type { ApiDocs } from '../openapi.ts';
 import { defineRoute } from '../route.ts';
 import type { AppServices } from '../services.ts';

@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { isTerminal, Job, JobStatus, JobUnit } from '../../jobs/schema.ts';
 import type { AppEnv } from '../env.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../../http/errors.ts';
 import type { ApiDocs } from '../openapi.ts';
 import { defineRoute } from '../route.ts';
 import type { AppServices } from '../services.ts';

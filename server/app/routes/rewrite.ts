@@ -5,7 +5,7 @@ import { Job } from '../../jobs/schema.ts';
 import { RewriteBatchParams } from '../../jobs/kinds/rewrite-batch.ts';
 import { rewrite } from '../adapters/rewrite.ts';
 import type { AppEnv } from '../env.ts';
-import { toApiError } from '../error-handler.ts';
+import { toApiError } from '../../http/to-api-error.ts';
 import type { ApiDocs } from '../openapi.ts';
 import { defineRoute } from '../route.ts';
 import type { AppServices } from '../services.ts';

@@ -1,19 +1,13 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { createLlmClient } from '../../../shared/llm/client.ts';
-import { LlmError } from '../../../shared/llm/errors.ts';
-import { PersonaGenerationError } from '../../../shared/persona/index.ts';
-import { RewriteInputError } from '../../../shared/rewrite/index.ts';
 import { configFromFlags } from '../../bench/cli-config.ts';
 import { runBench, type RunSummary } from '../../bench/run.ts';
 import { terminalProgress } from '../../bench/terminal-progress.ts';
-import { EngineError } from '../../engines/types.ts';
-import { asUsage } from '../../eval/cli-args.ts';
 import { formatTable, wholeFlag } from '../flags.ts';
 import { toJson } from '../../runtime/json.ts';
 import { defineCommand } from '../command.ts';
-import { CliError, UsageError } from '../errors.ts';
-import { llmCliError } from '../input.ts';
+import { UsageError } from '../errors.ts';
 
 const schema = z.object({
   _: z.array(z.string()).max(1, 'only one subcommand: report').refine((a) => a.length === 0 || a[0] === 'report', "the only subcommand is 'report'"),
@@ -96,30 +90,23 @@ Examples:
     if (args._[0] === 'report') {
       if (!args.out) throw new UsageError('--out: required: the run directory to report on');
       const { renderBenchReport } = await import('../bench-report.ts');
-      const files = await asUsage(() => renderBenchReport(resolve(args.out!), args.study ? { dataDir: resolve(args.study) } : undefined));
+      const files = await renderBenchReport(resolve(args.out!), args.study ? { dataDir: resolve(args.study) } : undefined);
       io.stdout(args.json ? toJson(files) : `report: ${files.html}\n        ${files.markdown}`);
       return 0;
     }
     if (args.study) throw new UsageError('--study: goes with the report: zipp bench report --out DIR --study DATA_DIR');
-    const config = await asUsage(() => configFromFlags(args));
+    const config = await configFromFlags(args);
     const outDir = resolve(args.out ?? `zipp-bench/${config.dataset.kind}`);
     const progress = terminalProgress((line) => io.stderr(line));
     let summary: RunSummary;
     try {
-      summary = await asUsage(() =>
-        runBench(config, {
-          outDir,
-          env: io.env,
-          progress,
-          clientFactory: (settings) =>
-            createLlmClient(settings, { onRetry: ({ retry, delayMs }) => io.stderr(`zipp: LLM busy or unreachable; retry ${retry} in ${(delayMs / 1000).toFixed(1)} s`) }),
-        }),
-      );
-    } catch (err) {
-      if (err instanceof LlmError) throw llmCliError(err);
-      if (err instanceof RewriteInputError) throw new UsageError(err.message);
-      if (err instanceof EngineError || err instanceof PersonaGenerationError) throw new CliError(err.message);
-      throw err;
+      summary = await runBench(config, {
+        outDir,
+        env: io.env,
+        progress,
+        clientFactory: (settings) =>
+          createLlmClient(settings, { onRetry: ({ retry, delayMs }) => io.stderr(`zipp: LLM busy or unreachable; retry ${retry} in ${(delayMs / 1000).toFixed(1)} s`) }),
+      });
     } finally {
       progress.stop();
     }

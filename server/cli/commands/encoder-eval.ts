@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { encoderUsage } from '../../encoder/errors.ts';
 import { evaluationJson, formatEvaluation } from '../../../shared/encoder/evaluation-report.ts';
 import { evaluateModel, EVAL_SEED, readUserLists } from '../../encoder/evaluate.ts';
 import { numberFlag } from '../flags.ts';
@@ -39,20 +38,19 @@ Example:
     maxErrorRate: numberFlag(0, true).optional(),
     json: z.boolean().optional(),
   }),
-  run: (args, io) =>
-    encoderUsage(async () => {
-      const users = await readUserLists(args.interactions, args.maxErrorRate !== undefined ? { maxErrorRate: args.maxErrorRate } : {});
-      const report = await evaluateModel(args.model, users, {
-        ...(args.seed !== undefined ? { seed: args.seed } : {}),
-        onProgress: (done, total) => {
-          if (!args.json && process.stderr.isTTY) process.stderr.write(`\revaluating ${done}/${total} users`);
-        },
-      });
-      if (!args.json && process.stderr.isTTY) process.stderr.write('\n');
-      if (report.users === 0) {
-        throw new UsageError(`${args.interactions}: no user has 3+ communities with 2+ in the model's vocabulary; nothing to evaluate`);
-      }
-      if (args.json) io.stdout(toJson(evaluationJson(report)));
-      else io.stdout(formatEvaluation(report));
-    }),
+  async run(args, io) {
+    const users = await readUserLists(args.interactions, args.maxErrorRate !== undefined ? { maxErrorRate: args.maxErrorRate } : {});
+    const report = await evaluateModel(args.model, users, {
+      ...(args.seed !== undefined ? { seed: args.seed } : {}),
+      onProgress: (done, total) => {
+        if (!args.json && process.stderr.isTTY) process.stderr.write(`\revaluating ${done}/${total} users`);
+      },
+    });
+    if (!args.json && process.stderr.isTTY) process.stderr.write('\n');
+    if (report.users === 0) {
+      throw new UsageError(`${args.interactions}: no user has 3+ communities with 2+ in the model's vocabulary; nothing to evaluate`);
+    }
+    if (args.json) io.stdout(toJson(evaluationJson(report)));
+    else io.stdout(formatEvaluation(report));
+  },
 });

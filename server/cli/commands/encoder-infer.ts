@@ -4,7 +4,6 @@ import { CommunityInfo } from '../../../shared/embed/community-text.ts';
 import { normalizeCommunityName } from '../../../shared/schemas/community.ts';
 import { parseCommunitySpec } from '../../../shared/graph/community-list.ts';
 import type { CommunityActivity } from '../../../shared/schemas/community.ts';
-import { encoderUsage } from '../../encoder/errors.ts';
 import { readUserLists } from '../../encoder/evaluate.ts';
 import { DEFAULT_MODEL_DIR, loadEncoder } from '../../encoder/load.ts';
 import { wholeFlag } from '../flags.ts';
@@ -42,50 +41,49 @@ Example:
       message: 'give either --communities "name:count,…" or --export DIR (one of the two)',
       path: ['communities'],
     }),
-  run: (args, io) =>
-    encoderUsage(async () => {
-      let list: CommunityActivity[];
-      if (args.communities !== undefined) {
-        try {
-          list = parseCommunitySpec(args.communities);
-        } catch (err) {
-          throw new UsageError(`--communities: ${(err as Error).message}`);
-        }
-      } else {
-        const users = await readUserLists(args.export!);
-        list = [...users.values()][0] ?? [];
-        if (list.length === 0) throw new UsageError(`--export: ${args.export} has no comments or posts in any community`);
-      }
-      const encoder = await loadEncoder(args.model ?? DEFAULT_MODEL_DIR);
+  async run(args, io) {
+    let list: CommunityActivity[];
+    if (args.communities !== undefined) {
       try {
-        const descriptions = args.descriptions ? readDescriptions(args.descriptions) : undefined;
-        const [user] = await encoder.encode([list], descriptions ? { descriptions } : {});
-        const suggestions = (args.suggest ?? 10) > 0 ? encoder.suggest(user!, args.suggest ?? 10) : [];
-        if (args.json) {
-          io.stdout(
-            toJson({
-              communities: user!.communities.map((c) => ({ ...c, importance: round(c.importance), attention: c.attention.map((l) => l.map(round)) })),
-              suggestions: suggestions.map((s) => ({ ...s, score: round(s.score) })),
-              embedding: Array.from(user!.embedding, round),
-              ignored: user!.ignored,
-            }),
-          );
-          return;
-        }
-        const width = Math.max(9, ...user!.communities.map((c) => c.label.length)) + 2;
-        const lines = ['community'.padEnd(width) + 'importance  activity', ...user!.communities.map((c) => `${(c.label + (c.known ? '' : ' *')).padEnd(width)}${c.importance.toFixed(4).padStart(10)}  ${String(c.posts + c.comments).padStart(8)}`)];
-        if (user!.communities.some((c) => !c.known)) lines.push('* not in the model vocabulary: features from the name');
-        if (user!.ignored.length) {
-          const why = encoder.manifest.embedder.kind === 'none' ? ' (not in the vocabulary of this structure-only model, which has no text features to embed them)' : '';
-          lines.push(`ignored: ${user!.ignored.join(', ')}${why}`);
-        }
-        if (suggestions.length) lines.push('', `suggested: ${suggestions.map((s) => s.label).join(', ')}`);
-        lines.push('', `embedding (${user!.embedding.length} dims): [${Array.from(user!.embedding.slice(0, 6), (x) => x.toFixed(3)).join(', ')}, …]`);
-        io.stdout(lines.join('\n'));
-      } finally {
-        await encoder.release();
+        list = parseCommunitySpec(args.communities);
+      } catch (err) {
+        throw new UsageError(`--communities: ${(err as Error).message}`);
       }
-    }),
+    } else {
+      const users = await readUserLists(args.export!);
+      list = [...users.values()][0] ?? [];
+      if (list.length === 0) throw new UsageError(`--export: ${args.export} has no comments or posts in any community`);
+    }
+    const encoder = await loadEncoder(args.model ?? DEFAULT_MODEL_DIR);
+    try {
+      const descriptions = args.descriptions ? readDescriptions(args.descriptions) : undefined;
+      const [user] = await encoder.encode([list], descriptions ? { descriptions } : {});
+      const suggestions = (args.suggest ?? 10) > 0 ? encoder.suggest(user!, args.suggest ?? 10) : [];
+      if (args.json) {
+        io.stdout(
+          toJson({
+            communities: user!.communities.map((c) => ({ ...c, importance: round(c.importance), attention: c.attention.map((l) => l.map(round)) })),
+            suggestions: suggestions.map((s) => ({ ...s, score: round(s.score) })),
+            embedding: Array.from(user!.embedding, round),
+            ignored: user!.ignored,
+          }),
+        );
+        return;
+      }
+      const width = Math.max(9, ...user!.communities.map((c) => c.label.length)) + 2;
+      const lines = ['community'.padEnd(width) + 'importance  activity', ...user!.communities.map((c) => `${(c.label + (c.known ? '' : ' *')).padEnd(width)}${c.importance.toFixed(4).padStart(10)}  ${String(c.posts + c.comments).padStart(8)}`)];
+      if (user!.communities.some((c) => !c.known)) lines.push('* not in the model vocabulary: features from the name');
+      if (user!.ignored.length) {
+        const why = encoder.manifest.embedder.kind === 'none' ? ' (not in the vocabulary of this structure-only model, which has no text features to embed them)' : '';
+        lines.push(`ignored: ${user!.ignored.join(', ')}${why}`);
+      }
+      if (suggestions.length) lines.push('', `suggested: ${suggestions.map((s) => s.label).join(', ')}`);
+      lines.push('', `embedding (${user!.embedding.length} dims): [${Array.from(user!.embedding.slice(0, 6), (x) => x.toFixed(3)).join(', ')}, …]`);
+      io.stdout(lines.join('\n'));
+    } finally {
+      await encoder.release();
+    }
+  },
 });
 
 const round = (x: number) => Math.round(x * 1e6) / 1e6;

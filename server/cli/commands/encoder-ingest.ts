@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { encoderUsage } from '../../encoder/errors.ts';
 import { FILTER_OPTIONS, filterFlags } from '../ingest-flags.ts';
 import { describeReport, ingest, interactionsCsv } from '../../encoder/ingest/index.ts';
 import { wholeFlag } from '../flags.ts';
@@ -38,21 +37,20 @@ Example:
     ...filterFlags,
     json: z.boolean().optional(),
   }),
-  run: (args, io) =>
-    encoderUsage(async () => {
-      const result = await ingest({
-        inputs: args.interactions,
-        ...(args.communities ? { communities: args.communities } : {}),
-        ...(args.exportUser ? { exportUser: args.exportUser } : {}),
-        ...(args.minUserDegree !== undefined ? { minUserDegree: args.minUserDegree } : {}),
-        ...(args.minCommunityUsers !== undefined ? { minCommunityUsers: args.minCommunityUsers } : {}),
-        ...(args.minCommunityActivity !== undefined ? { minCommunityActivity: args.minCommunityActivity } : {}),
-        ...(args.maxErrorRate !== undefined ? { maxErrorRate: args.maxErrorRate } : {}),
-        keepBots: args.keepBots ?? false,
-        keepNsfw: args.keepNsfw ?? false,
-      });
-      if (args.out) await writeFile(args.out, interactionsCsv(result.interactions, result.labels));
-      if (args.json) io.stdout(toJson({ ...result.report, out: args.out ?? null }));
-      else io.stdout([...describeReport(result.report), ...(args.out ? [`wrote ${args.out}`] : [])].join('\n'));
-    }),
+  async run(args, io) {
+    const result = await ingest({
+      inputs: args.interactions,
+      ...(args.communities ? { communities: args.communities } : {}),
+      ...(args.exportUser ? { exportUser: args.exportUser } : {}),
+      ...(args.minUserDegree !== undefined ? { minUserDegree: args.minUserDegree } : {}),
+      ...(args.minCommunityUsers !== undefined ? { minCommunityUsers: args.minCommunityUsers } : {}),
+      ...(args.minCommunityActivity !== undefined ? { minCommunityActivity: args.minCommunityActivity } : {}),
+      ...(args.maxErrorRate !== undefined ? { maxErrorRate: args.maxErrorRate } : {}),
+      keepBots: args.keepBots ?? false,
+      keepNsfw: args.keepNsfw ?? false,
+    });
+    if (args.out) await writeFile(args.out, interactionsCsv(result.interactions, result.labels));
+    if (args.json) io.stdout(toJson({ ...result.report, out: args.out ?? null }));
+    else io.stdout([...describeReport(result.report), ...(args.out ? [`wrote ${args.out}`] : [])].join('\n'));
+  },
 });

@@ -5,7 +5,6 @@ import { NoTextFeatures } from '../../../shared/embed/no-text-features.ts';
 import type { TextEmbedder } from '../../../shared/embed/types.ts';
 import { renderModelCard } from '../../encoder/model-card.ts';
 import { MODEL_FILES } from '../../../shared/encoder/manifest.ts';
-import { encoderUsage } from '../../encoder/errors.ts';
 import { FILTER_OPTIONS, filterFlags } from '../ingest-flags.ts';
 import { formatEvaluation } from '../../../shared/encoder/evaluation-report.ts';
 import { terminalProgress } from '../../encoder/progress.ts';
@@ -90,98 +89,97 @@ Examples:
     --communities models/data/reddit/communities.jsonl --out models/zipp-encoder
   zipp encoder train --interactions models/data/reddit-dense/interactions.csv --embedder none --out models/reddit-dense`,
   schema,
-  run: (args, io) =>
-    encoderUsage(async () => {
-      let embedder: ((texts: string[]) => Promise<TextEmbedder>) | undefined;
-      if (args.embedder?.startsWith('transformers:')) {
-        const target = args.embedder.slice('transformers:'.length);
-        const local = target.startsWith('.') || target.startsWith('/');
-        const { TransformersEmbedder } = await import('../../../shared/embed/transformers.ts');
-        embedder = () =>
-          TransformersEmbedder.load(local ? { model: path.basename(target), localModelPath: path.dirname(path.resolve(target)) } : { model: target });
-      } else if (args.embedder?.startsWith('openai:')) {
-        const { settings } = llmFromEnv(io);
-        const { OpenAiTextEmbedder } = await import('../../../shared/embed/openai.ts');
-        embedder = () => OpenAiTextEmbedder.connect(settings, { model: args.embedder!.slice('openai:'.length) });
-      } else if (args.embedder === 'none') {
-        embedder = async () => new NoTextFeatures();
-        if (args.communities) {
-          io.stderr(
-            `--embedder none wins over the texts of --communities: the model is structure-only (learned id vectors); ${path.basename(args.communities)} still filters NSFW communities and gives display labels`,
-          );
-        }
-      }
-      if (args.featureDim !== undefined && args.embedder && args.embedder !== 'hashed-tfidf') {
-        throw new UsageError('--feature-dim applies to the hashed-tfidf embedder only');
-      }
-      const notes = args.cardNotes ? await readFile(args.cardNotes, 'utf8') : undefined;
-      const config = {
-        ...(args.epochs !== undefined ? { epochs: args.epochs } : {}),
-        ...(args.seed !== undefined ? { seed: args.seed } : {}),
-        ...(args.validation !== undefined ? { validationShare: args.validation } : {}),
-        ...(args.hidden !== undefined ? { hidden: args.hidden } : {}),
-        ...(args.batchSize !== undefined ? { batchSize: args.batchSize } : {}),
-        ...(args.learningRate !== undefined ? { learningRate: args.learningRate } : {}),
-        ...(args.negatives !== undefined ? { negatives: args.negatives } : {}),
-        ...(args.linkWeight !== undefined ? { linkWeight: args.linkWeight } : {}),
-        ...(args.patience !== undefined ? { patience: args.patience } : {}),
-      };
-      const log = (line: string) => io.stderr(line);
-      const run = await runTraining({
-        interactions: args.interactions,
-        ...(args.communities ? { communities: args.communities } : {}),
-        out: args.out,
-        ...(args.images ? { images: args.images } : {}),
-        config,
-        holdoutShare: args.holdout ?? 0.15,
-        minCommunityUsers: args.minCommunityUsers ?? 2,
-        minCommunityActivity: args.minCommunityActivity ?? 1,
-        ...(args.maxErrorRate !== undefined ? { maxErrorRate: args.maxErrorRate } : {}),
-        keepBots: args.keepBots ?? false,
-        keepNsfw: args.keepNsfw ?? false,
-        ...(embedder ? { embedder } : {}),
-        hashedTfidf: { dimension: args.featureDim ?? DEFAULT_FEATURE_DIM },
-        checkpointDir: args.checkpointDir ?? path.join(args.out, 'checkpoint'),
-        resume: args.resume ?? false,
-        progress: terminalProgress(log),
-        log,
-      });
-      const command = `npx zipp encoder train ${process.argv.slice(4).join(' ')}`.trim();
-      const card = renderModelCard({
-        title: `ZIPP community encoder — ${path.basename(path.resolve(args.out))}`,
-        command,
-        cfg: run.result.trainer.cfg,
-        ingest: run.ingest,
-        split: run.split,
-        vocabulary: run.vocabulary,
-        trainingEdges: run.trainingEdges,
-        pruning: { ...run.pruning, minUsers: args.minCommunityUsers ?? 2, minActivity: args.minCommunityActivity ?? 1 },
-        featureKind: run.featureKind,
-        featureDim: run.featureDim,
-        history: run.result.history,
-        bestEpoch: run.result.bestEpoch,
-        stoppedEarly: run.result.stoppedEarly,
-        edgesPerSecond: run.result.edgesPerSecond,
-        evaluation: run.evaluation,
-        files: run.files,
-        ...(notes ? { notes } : {}),
-      });
-      await writeFile(path.join(args.out, MODEL_FILES.card), card);
-      if (args.json) {
-        io.stdout(
-          toJson({
-            out: args.out,
-            files: run.files,
-            vocabulary: run.vocabulary,
-            epochs: run.result.history.length,
-            bestEpoch: run.result.bestEpoch,
-            edgesPerSecond: Math.round(run.result.edgesPerSecond),
-            evaluation: run.evaluation ?? null,
-          }),
+  async run(args, io) {
+    let embedder: ((texts: string[]) => Promise<TextEmbedder>) | undefined;
+    if (args.embedder?.startsWith('transformers:')) {
+      const target = args.embedder.slice('transformers:'.length);
+      const local = target.startsWith('.') || target.startsWith('/');
+      const { TransformersEmbedder } = await import('../../../shared/embed/transformers.ts');
+      embedder = () =>
+        TransformersEmbedder.load(local ? { model: path.basename(target), localModelPath: path.dirname(path.resolve(target)) } : { model: target });
+    } else if (args.embedder?.startsWith('openai:')) {
+      const { settings } = llmFromEnv(io);
+      const { OpenAiTextEmbedder } = await import('../../../shared/embed/openai.ts');
+      embedder = () => OpenAiTextEmbedder.connect(settings, { model: args.embedder!.slice('openai:'.length) });
+    } else if (args.embedder === 'none') {
+      embedder = async () => new NoTextFeatures();
+      if (args.communities) {
+        io.stderr(
+          `--embedder none wins over the texts of --communities: the model is structure-only (learned id vectors); ${path.basename(args.communities)} still filters NSFW communities and gives display labels`,
         );
-      } else {
-        if (run.evaluation) io.stdout(formatEvaluation(run.evaluation));
-        io.stdout(`wrote ${args.out} (${Object.keys(run.files).length + 1} files, encoder.onnx ${(run.files[MODEL_FILES.onnx]! / 2 ** 20).toFixed(1)} MiB)`);
       }
-    }),
+    }
+    if (args.featureDim !== undefined && args.embedder && args.embedder !== 'hashed-tfidf') {
+      throw new UsageError('--feature-dim applies to the hashed-tfidf embedder only');
+    }
+    const notes = args.cardNotes ? await readFile(args.cardNotes, 'utf8') : undefined;
+    const config = {
+      ...(args.epochs !== undefined ? { epochs: args.epochs } : {}),
+      ...(args.seed !== undefined ? { seed: args.seed } : {}),
+      ...(args.validation !== undefined ? { validationShare: args.validation } : {}),
+      ...(args.hidden !== undefined ? { hidden: args.hidden } : {}),
+      ...(args.batchSize !== undefined ? { batchSize: args.batchSize } : {}),
+      ...(args.learningRate !== undefined ? { learningRate: args.learningRate } : {}),
+      ...(args.negatives !== undefined ? { negatives: args.negatives } : {}),
+      ...(args.linkWeight !== undefined ? { linkWeight: args.linkWeight } : {}),
+      ...(args.patience !== undefined ? { patience: args.patience } : {}),
+    };
+    const log = (line: string) => io.stderr(line);
+    const run = await runTraining({
+      interactions: args.interactions,
+      ...(args.communities ? { communities: args.communities } : {}),
+      out: args.out,
+      ...(args.images ? { images: args.images } : {}),
+      config,
+      holdoutShare: args.holdout ?? 0.15,
+      minCommunityUsers: args.minCommunityUsers ?? 2,
+      minCommunityActivity: args.minCommunityActivity ?? 1,
+      ...(args.maxErrorRate !== undefined ? { maxErrorRate: args.maxErrorRate } : {}),
+      keepBots: args.keepBots ?? false,
+      keepNsfw: args.keepNsfw ?? false,
+      ...(embedder ? { embedder } : {}),
+      hashedTfidf: { dimension: args.featureDim ?? DEFAULT_FEATURE_DIM },
+      checkpointDir: args.checkpointDir ?? path.join(args.out, 'checkpoint'),
+      resume: args.resume ?? false,
+      progress: terminalProgress(log),
+      log,
+    });
+    const command = `npx zipp encoder train ${process.argv.slice(4).join(' ')}`.trim();
+    const card = renderModelCard({
+      title: `ZIPP community encoder — ${path.basename(path.resolve(args.out))}`,
+      command,
+      cfg: run.result.trainer.cfg,
+      ingest: run.ingest,
+      split: run.split,
+      vocabulary: run.vocabulary,
+      trainingEdges: run.trainingEdges,
+      pruning: { ...run.pruning, minUsers: args.minCommunityUsers ?? 2, minActivity: args.minCommunityActivity ?? 1 },
+      featureKind: run.featureKind,
+      featureDim: run.featureDim,
+      history: run.result.history,
+      bestEpoch: run.result.bestEpoch,
+      stoppedEarly: run.result.stoppedEarly,
+      edgesPerSecond: run.result.edgesPerSecond,
+      evaluation: run.evaluation,
+      files: run.files,
+      ...(notes ? { notes } : {}),
+    });
+    await writeFile(path.join(args.out, MODEL_FILES.card), card);
+    if (args.json) {
+      io.stdout(
+        toJson({
+          out: args.out,
+          files: run.files,
+          vocabulary: run.vocabulary,
+          epochs: run.result.history.length,
+          bestEpoch: run.result.bestEpoch,
+          edgesPerSecond: Math.round(run.result.edgesPerSecond),
+          evaluation: run.evaluation ?? null,
+        }),
+      );
+    } else {
+      if (run.evaluation) io.stdout(formatEvaluation(run.evaluation));
+      io.stdout(`wrote ${args.out} (${Object.keys(run.files).length + 1} files, encoder.onnx ${(run.files[MODEL_FILES.onnx]! / 2 ** 20).toFixed(1)} MiB)`);
+    }
+  },
 });

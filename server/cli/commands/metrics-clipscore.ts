@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { CLIPSCORE_SCALES, clipScore, type ClipScoreScale } from '../../../shared/metrics/clipscore.ts';
-import { asUsage } from '../../eval/cli-args.ts';
 import { toJson } from '../../runtime/json.ts';
 import { readEmbeddings } from '../../eval/embedding-files.ts';
 import { defineCommand } from '../command.ts';
@@ -27,12 +26,11 @@ Example:
     scale: z.enum(Object.keys(CLIPSCORE_SCALES) as [ClipScoreScale, ...ClipScoreScale[]], { error: 'expected raw or hessel' }).optional(),
     json: z.boolean().optional(),
   }),
-  run: (args, io) =>
-    asUsage(async () => {
-      const [images, texts] = await Promise.all([readEmbeddings(args.images), readEmbeddings(args.texts)]);
-      const scale = args.scale ?? 'raw';
-      const r = clipScore(images, texts, { scale });
-      if (args.json) io.stdout(toJson({ clipscore: r.score, scale, pairs: r.pairs, dim: images.dim }));
-      else io.stdout(`CLIPScore ${r.score.toFixed(2)} (${scale}: mean of ${CLIPSCORE_SCALES[scale]}·max(cos, 0) over ${r.pairs} pairs, dim ${images.dim})`);
-    }),
+  async run(args, io) {
+    const [images, texts] = await Promise.all([readEmbeddings(args.images), readEmbeddings(args.texts)]);
+    const scale = args.scale ?? 'raw';
+    const r = clipScore(images, texts, { scale });
+    if (args.json) io.stdout(toJson({ clipscore: r.score, scale, pairs: r.pairs, dim: images.dim }));
+    else io.stdout(`CLIPScore ${r.score.toFixed(2)} (${scale}: mean of ${CLIPSCORE_SCALES[scale]}·max(cos, 0) over ${r.pairs} pairs, dim ${images.dim})`);
+  },
 });

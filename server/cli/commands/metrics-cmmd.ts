@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { CMMD_ESTIMATORS, cmmd, cmmdWith } from '../../../shared/metrics/cmmd.ts';
-import { asUsage } from '../../eval/cli-args.ts';
 import { numberFlag } from '../flags.ts';
 import { toJson } from '../../runtime/json.ts';
 import { chooseRbfBackend } from '../../eval/cmmd-backend.ts';
@@ -36,13 +35,12 @@ Example:
     backend: z.enum(['auto', 'onnxruntime', 'typescript'], { error: 'expected auto, onnxruntime or typescript' }).optional(),
     json: z.boolean().optional(),
   }),
-  run: (args, io) =>
-    asUsage(async () => {
-      const [x, y] = await Promise.all([readEmbeddings(args.x), readEmbeddings(args.y)]);
-      const options = { sigma: args.sigma ?? 10, scale: args.scale ?? 1000, estimator: args.estimator ?? 'biased' };
-      const backend = await chooseRbfBackend(args.backend ?? 'auto', x.rows, y.rows);
-      const r = backend ? await cmmdWith(backend, x, y, options).finally(() => backend.release()) : cmmd(x, y, options);
-      if (args.json) io.stdout(toJson(r));
-      else io.stdout(`CMMD ${r.cmmd.toFixed(4)} (${r.estimator}; n_x ${r.n_x}, n_y ${r.n_y}, dim ${r.dim}; σ ${options.sigma}, ×${options.scale}; ${backend?.name ?? 'typescript'})`);
-    }),
+  async run(args, io) {
+    const [x, y] = await Promise.all([readEmbeddings(args.x), readEmbeddings(args.y)]);
+    const options = { sigma: args.sigma ?? 10, scale: args.scale ?? 1000, estimator: args.estimator ?? 'biased' };
+    const backend = await chooseRbfBackend(args.backend ?? 'auto', x.rows, y.rows);
+    const r = backend ? await cmmdWith(backend, x, y, options).finally(() => backend.release()) : cmmd(x, y, options);
+    if (args.json) io.stdout(toJson(r));
+    else io.stdout(`CMMD ${r.cmmd.toFixed(4)} (${r.estimator}; n_x ${r.n_x}, n_y ${r.n_y}, dim ${r.dim}; σ ${options.sigma}, ×${options.scale}; ${backend?.name ?? 'typescript'})`);
+  },
 });

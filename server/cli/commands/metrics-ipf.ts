@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { encodeAxis } from '../../../shared/metrics/categories.ts';
 import { ipfReport, type IpfReport } from '../../../shared/metrics/subgroups.ts';
 import { loadTargets, wppLabels, type RegionScheme } from '../../datasets/population.ts';
-import { asUsage } from '../../eval/cli-args.ts';
 import { formatTable, numberFlag, wholeFlag } from '../flags.ts';
 import { toJson } from '../../runtime/json.ts';
 import { readScoresCsv, type ScoresTable } from '../../eval/scores-file.ts';
@@ -40,22 +39,21 @@ Examples:
     dropMissing: z.boolean().optional(),
     json: z.boolean().optional(),
   }),
-  run: (args, io) =>
-    asUsage(async () => {
-      const table = await readScoresCsv(args.scores);
-      const { targets, scheme } = await loadTargets((args.targets ?? 'wpp2024').split(',').map((t) => t.trim()).filter(Boolean));
-      if (scheme) await adaptToWpp(table, scheme);
-      const axes = Object.entries(table.axes).map(([name, labels]) => encodeAxis(name, labels));
-      const report = ipfReport(table.scores, axes, targets, {
-        epsilon: args.epsilon ?? 1e-4,
-        maxIterations: args.maxIterations ?? 100,
-        dropMissing: args.dropMissing ?? false,
-      });
-      if (!report.converged) {
-        io.stderr(`zipp: warning: IPF did not converge in ${report.iterations} iterations (largest gap ${report.max_discrepancy.toExponential(2)}); raise --max-iterations or check for empty cells`);
-      }
-      io.stdout(args.json ? toJson(report) : formatReport(report));
-    }),
+  async run(args, io) {
+    const table = await readScoresCsv(args.scores);
+    const { targets, scheme } = await loadTargets((args.targets ?? 'wpp2024').split(',').map((t) => t.trim()).filter(Boolean));
+    if (scheme) await adaptToWpp(table, scheme);
+    const axes = Object.entries(table.axes).map(([name, labels]) => encodeAxis(name, labels));
+    const report = ipfReport(table.scores, axes, targets, {
+      epsilon: args.epsilon ?? 1e-4,
+      maxIterations: args.maxIterations ?? 100,
+      dropMissing: args.dropMissing ?? false,
+    });
+    if (!report.converged) {
+      io.stderr(`zipp: warning: IPF did not converge in ${report.iterations} iterations (largest gap ${report.max_discrepancy.toExponential(2)}); raise --max-iterations or check for empty cells`);
+    }
+    io.stdout(args.json ? toJson(report) : formatReport(report));
+  },
 });
 
 /** WPP targets know `region` and `gender`: derive region from a country column and unify gender spellings. */

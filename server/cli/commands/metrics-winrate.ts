@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { binomialTestTwoSided } from '../../../shared/metrics/binomial.ts';
 import { winRates, type WinRate } from '../../../shared/metrics/winrate.ts';
 import { UsageError } from '../errors.ts';
-import { asUsage } from '../../eval/cli-args.ts';
 import { formatTable, wholeFlag } from '../flags.ts';
 import { toJson } from '../../runtime/json.ts';
 import { readVotes } from '../../eval/votes-file.ts';
@@ -32,18 +31,17 @@ Examples:
     })
     .refine((a) => (a.votes === undefined) !== (a.wins === undefined), { message: 'give either --votes FILE or --wins K --n N', path: ['votes'] })
     .refine((a) => (a.wins === undefined) === (a.n === undefined), { message: '--wins and --n go together', path: ['n'] }),
-  run: (args, io) =>
-    asUsage(async () => {
-      if (args.wins !== undefined) {
-        const n = args.n!;
-        if (args.wins > n) throw new UsageError(`--wins ${args.wins} is more than --n ${n}`);
-        const result = { wins: args.wins, n, win_rate: args.wins / n, p_value: binomialTestTwoSided(args.wins, n) };
-        io.stdout(args.json ? toJson(result) : `win rate ${(100 * result.win_rate).toFixed(1)}% (${args.wins}/${n}), two-sided p = ${formatP(result.p_value)}`);
-        return;
-      }
-      const pairs = winRates(await readVotes(args.votes!));
-      io.stdout(args.json ? toJson({ pairs }) : formatPairs(pairs));
-    }),
+  async run(args, io) {
+    if (args.wins !== undefined) {
+      const n = args.n!;
+      if (args.wins > n) throw new UsageError(`--wins ${args.wins} is more than --n ${n}`);
+      const result = { wins: args.wins, n, win_rate: args.wins / n, p_value: binomialTestTwoSided(args.wins, n) };
+      io.stdout(args.json ? toJson(result) : `win rate ${(100 * result.win_rate).toFixed(1)}% (${args.wins}/${n}), two-sided p = ${formatP(result.p_value)}`);
+      return;
+    }
+    const pairs = winRates(await readVotes(args.votes!));
+    io.stdout(args.json ? toJson({ pairs }) : formatPairs(pairs));
+  },
 });
 
 const formatP = (p: number) => (p < 1e-4 ? p.toExponential(2) : p.toFixed(4));

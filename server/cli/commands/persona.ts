@@ -2,18 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
-import { LlmError } from '../../../shared/llm/errors.ts';
 import { parseCommunitySpec } from '../../../shared/graph/community-list.ts';
 import type { CommunityActivity } from '../../../shared/schemas/community.ts';
 import type { CommunityDescription } from '../../../shared/persona/assign.ts';
-import { PersonaGenerationError, PersonaInputError } from '../../../shared/persona/errors.ts';
 import { activityScorer, createTfidfScorer, documentFrequencies, type ImportanceScorer } from '../../../shared/persona/importance.ts';
 import { parseCommunityDescriptionsJsonl, parseTextsJsonl, type TextRecord } from '../../../shared/persona/inputs.ts';
-import { QuestionnaireError } from '../../../shared/persona/questionnaire.ts';
 import { personaFromQuestionnaire, verbalizePersona, type PersonaResult } from '../../../shared/persona/verbalize.ts';
 import { defineCommand, type CommandIO } from '../command.ts';
-import { CliError, UsageError } from '../errors.ts';
-import { llmCliError, llmFromEnv, readTextFile } from '../input.ts';
+import { UsageError } from '../errors.ts';
+import { llmFromEnv, readTextFile } from '../input.ts';
 
 /** The vendored Reddit data (see models/data/SOURCES.md): descriptions and the TF-IDF reference population. */
 const REDDIT_DATA = fileURLToPath(new URL('../../../models/data/reddit/', import.meta.url));
@@ -106,14 +103,6 @@ async function run(args: Args, io: CommandIO): Promise<PersonaResult> {
   return result;
 }
 
-/** Library errors → CLI exits: the caller's input or configuration 2, the model or endpoint failing 1. */
-function toCliError(err: unknown): unknown {
-  if (err instanceof PersonaInputError || err instanceof QuestionnaireError) return new UsageError(err.message);
-  if (err instanceof LlmError) return llmCliError(err);
-  if (err instanceof PersonaGenerationError) return new CliError(err.message, 1);
-  return err;
-}
-
 export default defineCommand({
   name: 'persona',
   summary: 'verbalize a persona from communities (and texts) with the LLM',
@@ -150,12 +139,7 @@ Examples:
   zipp persona --questionnaire answers.json`,
   schema,
   async run(args, io) {
-    let result: PersonaResult;
-    try {
-      result = await run(args, io);
-    } catch (err) {
-      throw toCliError(err);
-    }
+    const result: PersonaResult = await run(args, io);
     if (args.json) {
       io.stdout(JSON.stringify(result, null, 2));
       return 0;

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { createEmbedder } from '../../../shared/llm/embeddings.ts';
-import { LlmError } from '../../../shared/llm/errors.ts';
 import { embedModelFromEnv } from '../../../shared/llm/settings.ts';
-import { rewritePrompt, RewriteInputError } from '../../../shared/rewrite/index.ts';
+import { rewritePrompt } from '../../../shared/rewrite/index.ts';
 import { addUsage } from '../../../shared/schemas/llm.ts';
 import { PERSONA_MAX_TOKENS } from '../../../shared/schemas/persona.ts';
 import { BasePrompt, PromptSyntax, RewriteMethod, type RewriteRequest, type RewriteResult } from '../../../shared/schemas/rewrite.ts';
@@ -10,7 +9,7 @@ import { countTokens, fitsTokens } from '../../../shared/text/tokens.ts';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { wholeFlag } from '../flags.ts';
-import { llmCliError, llmFromEnv, readTextFile } from '../input.ts';
+import { llmFromEnv, readTextFile } from '../input.ts';
 
 /** The request schema allows this many history prompts; longer files keep their most recent ones. */
 const HISTORY_MAX = 10_000;
@@ -144,16 +143,8 @@ Examples:
     const embedder = args.retrieval === 'embedding' ? createEmbedder(settings, { model: embedModelFromEnv(io.env) }) : undefined;
     if (!args.json && process.stderr.isTTY) io.stderr(`rewriting with ${client.model} at ${settings.baseUrl} …`);
 
-    let result: RewriteResult;
-    try {
-      result = await rewritePrompt(client, request, embedder ? { embed: (texts) => embedder.embed(texts) } : {});
-    } catch (err) {
-      if (err instanceof RewriteInputError) {
-        throw new UsageError(`--${err.field}: ${err.message.replace(new RegExp(`^${err.field}: `), '')}`);
-      }
-      if (err instanceof LlmError) throw llmCliError(err);
-      throw err;
-    }
+    // A RewriteInputError names its field, which main shows as the flag (--persona: …).
+    const result: RewriteResult = await rewritePrompt(client, request, embedder ? { embed: (texts) => embedder.embed(texts) } : {});
     if (embedder) result.usage = addUsage(result.usage, embedder.usage());
     if (warnings.length) result.warnings = [...warnings, ...(result.warnings ?? [])];
 

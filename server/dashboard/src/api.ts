@@ -3,6 +3,8 @@
  * the server's one-line message, and server-sent events read from a fetch stream (EventSource cannot send
  * an Authorization header, and tokens do not belong in URLs).
  */
+import { kindOfHttpStatus, KnownError, type ErrorKind } from '../../../shared/errors.ts';
+
 const TOKEN_KEY = 'zipp-token';
 
 /** Takes a token handed over in the URL fragment (#token=…) into local storage and out of the address bar. */
@@ -16,13 +18,17 @@ export function adoptTokenFromUrl(): void {
 export const getToken = () => localStorage.getItem(TOKEN_KEY) ?? '';
 export const setToken = (t: string) => (t ? localStorage.setItem(TOKEN_KEY, t.trim()) : localStorage.removeItem(TOKEN_KEY));
 
-export class ApiFailure extends Error {
+/** An error the server answered: its status, its code and its one line. */
+export class ApiFailure extends KnownError {
   constructor(
     readonly status: number,
-    readonly code: string,
+    code: string,
     message: string,
   ) {
-    super(message);
+    super(message, { code });
+  }
+  get kind(): ErrorKind {
+    return kindOfHttpStatus(this.status);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Interaction } from '../../../shared/graph/bipartite.ts';
 import { queryRows, sqlString, withDuckDb } from './duckdb.ts';
 import { ACTIVITY_TABLE_SQL, readSource, type SourceStats } from './sources.ts';
+import { InputError } from '../../../shared/errors.ts';
 
 /**
  * Raw activity → the filtered, aggregated user–community graph, in DuckDB (out of core, parallel; the
@@ -44,9 +45,8 @@ export interface IngestResult {
   report: IngestReport;
 }
 
-export class IngestError extends Error {
-  override name = 'IngestError';
-}
+/** Input files that cannot be read as interactions or communities (the message names the file and the fix). */
+export class IngestError extends InputError {}
 
 export const BOT_AUTHORS = ['[deleted]', '[removed]', 'AutoModerator'];
 /** Authors ending in "bot" (RemindMeBot, WikiTextBot, …): a heuristic, switched off with keepBots. */

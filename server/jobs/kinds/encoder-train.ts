@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { EncoderConfig } from '../../../models/encoder/config.ts';
 import { PACKAGE_ROOT } from '../../runtime/package-paths.ts';
-import { JobFailure, type JobContext, type JobKind } from '../kind.ts';
+import { WorkError } from '../../../shared/errors.ts';
+import type { JobContext, JobKind } from '../kind.ts';
 import type { EpochRecord } from '../../../models/encoder/checkpoint.ts';
 import { crashPoint } from './crash-point.ts';
 import { EPOCHS_FILE, type WorkerMessage, type WorkerRequest } from './encoder-train-worker.ts';
@@ -154,12 +155,12 @@ export function encoderTrainKind(dataDir: string): JobKind<EncoderTrainParams> {
               finish(() => resolve({ model: ctx.job.id, dir: path.relative(dataDir, out), ...(m.result as object) }));
               break;
             case 'error':
-              finish(() => reject(new JobFailure('training_failed', m.message)));
+              finish(() => reject(new WorkError(m.message, { code: 'training_failed' })));
               break;
           }
         });
         child.on('exit', (code, signal) => {
-          finish(() => reject(new JobFailure('training_failed', `the training process exited (${signal ?? code}) before finishing: ${stderr.trim().split('\n').at(-1) ?? ''}`)));
+          finish(() => reject(new WorkError(`the training process exited (${signal ?? code}) before finishing: ${stderr.trim().split('\n').at(-1) ?? ''}`, { code: 'training_failed' })));
         });
         const request: WorkerRequest = {
           type: 'start',

@@ -1,12 +1,16 @@
 import { z } from 'zod';
-import { RewriteRequest } from '../../../shared/schemas/rewrite.ts';
-import { rewrite } from '../../app/adapters/rewrite.ts';
-import { toApiError } from '../../app/error-handler.ts';
-import type { LlmService } from '../../app/services.ts';
-import type { JobKind } from '../kind.ts';
+import { RewriteRequest as RewriteRequestSchema } from '../../../shared/schemas/rewrite.ts';
+import type { RewriteRequest, RewriteResult } from '../../../shared/schemas/rewrite.ts';
+import { jobError, type JobKind } from '../kind.ts';
+
+/** What the batch needs of the server: its rewrite pipeline, and a check that an LLM is configured (throws when not). */
+export interface BatchRewriter {
+  rewrite(request: RewriteRequest, options: { signal: AbortSignal }): Promise<RewriteResult>;
+  ready(): void;
+}
 
 export const RewriteBatchParams = z.strictObject({
-  items: z.array(z.strictObject(RewriteRequest.shape)).min(1, 'give at least one item').max(1000, 'at most 1,000 items per batch: split it'),
+  items: z.array(z.strictObject(RewriteRequestSchema.shape)).min(1, 'give at least one item').max(1000, 'at most 1,000 items per batch: split it'),
   /** Items rewritten at once inside this job. */
   concurrency: z.number().int().min(1).max(16).default(4),
 });
@@ -20,7 +24,7 @@ export type RewriteBatchUnit = { ok: true; result: unknown } | { ok: false; erro
  * killed mid-batch resumes with the items it had not finished and never asks the LLM for a finished one
  * again. An item the LLM fails on is recorded as failed and the batch goes on.
  */
-export function rewriteBatchKind(llm: LlmService): JobKind<RewriteBatchParams> {
+export function rewriteBatchKind(rewriter: BatchRewriter): JobKind<RewriteBatchParams> {
   return {
     kind: 'rewrite-batch',
     description: 'rewrite many prompts (one unit per item)',
@@ -28,7 +32,7 @@ export function rewriteBatchKind(llm: LlmService): JobKind<RewriteBatchParams> {
     concurrency: 2,
     total: (p) => p.items.length,
     async run(ctx) {
-      llm.client(); // fail the job at once when no LLM is configured
+      rewriter.ready(); // fail the job at once when no LLM is configured
       const { items, concurrency } = ctx.params;
       const finished = ctx.finishedUnits();
       const todo = items.map((_, i) => i).filter((i) => !finished.has(i));
@@ -44,11 +48,10 @@ export function rewriteBatchKind(llm: LlmService): JobKind<RewriteBatchParams> {
           const i = todo[next++]!;
           let unit: RewriteBatchUnit;
           try {
-            unit = { ok: true, result: await rewrite(llm, items[i]!, { signal: ctx.signal }) };
+            unit = { ok: true, result: await rewriter.rewrite(items[i]!, { signal: ctx.signal }) };
           } catch (err) {
             if (ctx.signal.aborted) return; // cut off, not failed: this item runs again on resume
-            const api = toApiError(err);
-            unit = { ok: false, error: { code: api.code, message: api.message } };
+            unit = { ok: false, error: jobError(err) };
           }
           ctx.saveUnit(i, unit);
           const done = ctx.finishedUnits().size;

@@ -1,5 +1,6 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
+import { kindOfHttpStatus, KnownError, type ErrorKind } from '../../shared/errors.ts';
 
 /**
  * Every error the API returns has this body: a stable machine code, one human line that names the problem
@@ -14,16 +15,20 @@ export const ErrorBody = z.object({
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
-export class ApiError extends Error {
+/** An error with its HTTP status chosen where it is thrown (routes, middleware); its kind follows the status. */
+export class ApiError extends KnownError {
   constructor(
     readonly status: ContentfulStatusCode,
-    readonly code: string,
+    code: string,
     message: string,
-    readonly field?: string,
+    field?: string,
     readonly headers: Record<string, string> = {},
   ) {
-    super(message);
-    this.name = 'ApiError';
+    super(message, { code, ...(field === undefined ? {} : { field }) });
+  }
+
+  get kind(): ErrorKind {
+    return kindOfHttpStatus(this.status);
   }
 
   body(): ErrorBody {
@@ -70,7 +75,8 @@ export const ERROR_CODES: Record<string, { status: number; meaning: string }> = 
   too_many_streams: { status: 429, meaning: 'too many open event streams (per token or in all); close one or wait Retry-After seconds' },
   internal: { status: 500, meaning: 'a bug: the server logged it with the request id' },
   llm_error: { status: 502, meaning: 'the LLM endpoint failed or answered badly (message says how)' },
-  llm_not_configured: { status: 503, meaning: 'no LLM is configured; the message says how to connect one' },
+  llm_not_configured: { status: 503, meaning: 'no usable LLM is configured (none set, a key the endpoint rejects, a model it does not serve); the message says how to fix it' },
+  study_config_invalid: { status: 503, meaning: 'the study file on the server is invalid; the message names the file and the fix' },
   not_available: { status: 503, meaning: 'a component (encoder, persona pipeline) is not available in this server' },
   llm_timeout: { status: 504, meaning: 'the LLM did not answer within its timeout' },
   timeout: { status: 504, meaning: 'the request took longer than the server timeout' },
