@@ -74,7 +74,15 @@ export function createStudyApp(options: StudyAppOptions): { app: Hono; service: 
    */
   const sameOrigin = (c: Context) => {
     const origin = c.req.header('origin');
-    if (origin === undefined || origin === new URL(c.req.url).origin || origins.has(origin)) return;
+    if (origin === undefined || origins.has(origin)) return;
+    // Same host and port as the request's Host header: the scheme may differ behind a TLS proxy.
+    let host: string | undefined;
+    try {
+      host = new URL(origin).host;
+    } catch {
+      host = undefined;
+    }
+    if (host && host === c.req.header('host')?.toLowerCase()) return;
     throw new ApiError(403, 'forbidden_origin', `posts to the study come from its own page; ${origin.slice(0, 100)} is another origin`);
   };
   const body = async <S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> => {
