@@ -7,6 +7,7 @@ import type { AppEnv } from '../../server/app/env.ts';
 import { errorResponse } from '../../server/app/error-handler.ts';
 import { createLogger } from '../../server/runtime/logger.ts';
 import { bearerAuth } from '../../server/app/middleware/auth.ts';
+import { hostCheck } from '../../server/app/middleware/host-check.ts';
 import { rateLimit } from '../../server/app/middleware/rate-limit.ts';
 import { resolveToken } from '../../server/app/token.ts';
 
@@ -93,5 +94,29 @@ describe('secret field names', () => {
     const { isSecretField } = await import('../../server/runtime/logger.ts');
     for (const name of ['apiKey', 'api_key', 'token', 'accessToken', 'Authorization', 'password', 'clientSecret', 'cookie', 'set-cookie']) expect([name, isSecretField(name)]).toEqual([name, true]);
     for (const name of ['apiKeyEnv', 'maxTokens', 'promptTokens', 'tokenId', 'tokens', 'keyword', 'model']) expect([name, isSecretField(name)]).toEqual([name, false]);
+  });
+});
+
+describe('Host check (DNS rebinding)', () => {
+  const hostApp = (bound: string, allowed: string[]) => {
+    const a = new Hono<AppEnv>();
+    a.use('*', hostCheck(bound, allowed));
+    a.get('/', (c) => c.text('ok'));
+    a.onError((err, c) => errorResponse(err, c, createLogger('silent')));
+    return async (host: string) => (await a.request('/', { headers: { host } })).status;
+  };
+
+  it('answers a loopback server under loopback names and the allowed ones only', async () => {
+    const get = hostApp('127.0.0.1', ['gpu-box.lab.example']);
+    for (const h of ['127.0.0.1:8787', 'localhost:8787', '[::1]:8787', 'LOCALHOST', 'gpu-box.lab.example:8787']) expect([h, await get(h)]).toEqual([h, 200]);
+    for (const h of ['attacker.example', 'attacker.example:8787', '127.0.0.1.attacker.example', 'evil-localhost.example']) expect([h, await get(h)]).toEqual([h, 403]);
+  });
+
+  it('answers a server bound to the network under any name unless names are given', async () => {
+    expect(await hostApp('0.0.0.0', [])('whatever.example')).toBe(200);
+    const pinned = hostApp('0.0.0.0', ['gpu-box']);
+    expect(await pinned('gpu-box:8787')).toBe(200);
+    expect(await pinned('127.0.0.1:8787')).toBe(200);
+    expect(await pinned('attacker.example')).toBe(403);
   });
 });

@@ -5,19 +5,10 @@
  * `error` messages out. If the parent dies (even by SIGKILL) this exits, so a restarted server never races
  * an orphan over the same checkpoint.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { EpochRecord } from '../../../models/encoder/checkpoint.ts';
 import { runTraining, type TrainRunOptions } from '../../encoder/train-run.ts';
 import { crashPoint } from './crash-point.ts';
-
-/**
- * Beside the checkpoint: one line `{epoch, improved}` per epoch, appended before that epoch's checkpoint
- * is written. The checkpoint's history is the truth about which epochs are done; this adds what it does
- * not keep (whether the epoch improved on the best so far), so the server can record an epoch as a unit
- * from the checkpoint alone when it never heard of it (see encoder-train.ts).
- */
-export const EPOCHS_FILE = 'epochs.jsonl';
+import { appendEpochFlag } from './epochs-file.ts';
 
 export type WorkerRequest = { type: 'start'; options: Omit<TrainRunOptions, 'progress' | 'log'> };
 export type WorkerMessage =
@@ -78,10 +69,7 @@ process.once('message', async (request: WorkerRequest) => {
           send({ type: 'progress', done, total, ...info });
         },
         epoch: (record, improved) => {
-          if (checkpointDir) {
-            mkdirSync(checkpointDir, { recursive: true });
-            appendFileSync(path.join(checkpointDir, EPOCHS_FILE), `${JSON.stringify({ epoch: record.epoch, improved })}\n`);
-          }
+          if (checkpointDir) appendEpochFlag(checkpointDir, record.epoch, improved);
           crashPoint('epoch-end', record.epoch, [parent]);
           pending = { record, improved };
         },

@@ -9,7 +9,8 @@ import { WorkError } from '../../../shared/errors.ts';
 import type { JobContext, JobKind } from '../kind.ts';
 import type { EpochRecord } from '../../../models/encoder/checkpoint.ts';
 import { crashPoint } from './crash-point.ts';
-import { EPOCHS_FILE, type WorkerMessage, type WorkerRequest } from './encoder-train-worker.ts';
+import type { WorkerMessage, WorkerRequest } from './encoder-train-worker.ts';
+import { readEpochFlags } from './epochs-file.ts';
 
 const WORKER = fileURLToPath(new URL('./encoder-train-worker.ts', import.meta.url));
 
@@ -50,18 +51,7 @@ export function recordCheckpointedEpochs(ctx: Pick<JobContext<unknown>, 'finishe
   const stateFile = path.join(checkpointDir, 'state.json');
   if (!existsSync(stateFile)) return 0;
   const { history } = JSON.parse(readFileSync(stateFile, 'utf8')) as { history: EpochRecord[] };
-  const improved = new Map<number, boolean>();
-  const flags = path.join(checkpointDir, EPOCHS_FILE);
-  if (existsSync(flags)) {
-    for (const line of readFileSync(flags, 'utf8').split('\n')) {
-      try {
-        const f = JSON.parse(line) as { epoch: number; improved: boolean };
-        improved.set(f.epoch, f.improved);
-      } catch {
-        // a line cut off by a crash: the epoch it was about is not in the checkpoint yet
-      }
-    }
-  }
+  const improved = readEpochFlags(checkpointDir);
   const done = ctx.finishedUnits();
   let added = 0;
   for (const record of history) {
