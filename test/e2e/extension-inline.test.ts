@@ -333,4 +333,43 @@ describe('extension inline rewriting (headless Chromium)', () => {
     await popup.getByRole('button', { name: 'Open ZIPP options' }).waitFor();
     await popup.close();
   });
+
+  it('offers two candidates in random order, keeps the pick as a vote, and adds the votes up in “Does my persona help?”', async () => {
+    await options.goto(browser.url('options.html#preferences'));
+    await options.getByTestId('candidates-pref').selectOption('persona-vs-none');
+    const page = await open(sites.url('react-textarea'));
+    const box = page.getByTestId('prompt');
+    await box.click();
+    const picks: boolean[] = [];
+    for (const prompt of ['a bicycle by a canal', 'a teapot on a stove']) {
+      await box.fill(prompt);
+      await page.ui.click({ testid: 'zipp-button' });
+      await page.ui.waitFor({ testid: 'zipp-use-1' });
+      const [first = '', second = ''] = (await page.ui.all({ testid: 'zipp-diff' })).map((d) => d.text);
+      expect(first).toContain(prompt);
+      expect(second).toContain(prompt);
+      // The status names the model only: which candidate has the persona is not shown.
+      expect(await page.ui.text({ testid: 'zipp-status' })).toBe('zipp-test-model');
+      const bodies = llm.chatBodies().slice(-2);
+      expect(bodies.filter((b) => b.messages?.[0]?.role === 'system')).toHaveLength(1);
+      // Pick the one with the persona's words (harbour / fog / film) the first time, the other one next.
+      const personaFirst = /harbour|fog|film/.test(first);
+      const want = picks.length === 0 ? personaFirst : !personaFirst;
+      picks.push(want === personaFirst);
+      await page.ui.click({ testid: want ? 'zipp-use-0' : 'zipp-use-1' });
+      await expect.poll(() => box.inputValue()).toBe(want ? first : second);
+    }
+    await page.close();
+
+    await options.goto(browser.url('options.html#help'));
+    const row = options.getByTestId('persona-help').locator('tr[data-site="all"]');
+    await row.waitFor();
+    const cells = await row.locator('td').allTextContents();
+    expect(cells.slice(0, 5)).toEqual(['Harbour film photographer', 'all sites', '50% (1 of 2)', '2', '1.000']);
+    const [download] = await Promise.all([options.waitForEvent('download'), options.getByRole('button', { name: 'Export my votes (2)' }).click()]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.split('\n').slice(0, 3).map((l) => l.split(',').slice(0, 3).join(','))).toEqual(['a,b,winner', 'persona,no persona,persona', 'persona,no persona,no persona']);
+    await options.goto(browser.url('options.html#preferences'));
+    await options.getByTestId('candidates-pref').selectOption('one');
+  });
 });

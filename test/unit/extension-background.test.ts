@@ -1,4 +1,7 @@
 import 'fake-indexeddb/auto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Dexie } from 'dexie';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { engineFor } from '../../extension/lib/background/engine-for.ts';
@@ -13,6 +16,10 @@ import { addHistory } from '../../extension/lib/store/history.ts';
 import { savePersona } from '../../extension/lib/store/personas.ts';
 import { updatePreferences } from '../../extension/lib/store/preferences.ts';
 import { updateSite } from '../../extension/lib/store/sites.ts';
+import { addVote, listVotes, personaHelp, votesCsv } from '../../extension/lib/store/votes.ts';
+import { readVotes } from '../../server/eval/votes-file.ts';
+import { binomialTestTwoSided } from '../../shared/metrics/binomial.ts';
+import { winRates } from '../../shared/metrics/winrate.ts';
 import { startOpenAiServer, type OpenAiTestServer } from '../helpers/openai-server.ts';
 import { startTestZipp, TEST_TOKEN, type TestZipp } from '../helpers/server-app.ts';
 
@@ -346,4 +353,104 @@ describe('extension background: a ZIPP server as the LLM', () => {
     });
     expect(fromAnswers.template).toMatch(/questionnaire/);
   }, 30_000);
+});
+
+describe('extension background: two candidates and the person’s own A/B', () => {
+  const PERSONA_TEXT = 'You photograph foggy harbours and lighthouses on film.';
+  async function rewriteTwice(deps: BackgroundDeps, url: string, prompt: string) {
+    const p = fakePort(url);
+    serveRewritePort(p.port, deps, SELF);
+    p.send({ type: 'start', url, prompt, trigger: 'button' });
+    await p.done;
+    return { done: p.out.at(-1) as Extract<RewritePortOut, { type: 'done' }>, out: p.out };
+  }
+
+  it('makes one rewrite with the persona and one without, streams both, shows them in random order, logs them as a pair', async () => {
+    const { db, deps } = setup();
+    const persona = await savePersona(db, { name: 'Harbours', text: PERSONA_TEXT, source: 'manual' });
+    await updatePreferences(db, { candidates: 'persona-vs-none' });
+    const firsts = new Set<string>();
+    for (let i = 0; i < 12; i++) {
+      const { done, out } = await rewriteTwice(deps, 'https://ideogram.ai/t', 'a dog in a park');
+      const pair = done.result.candidates!;
+      expect(pair).toHaveLength(2);
+      for (const c of [0, 1] as const) {
+        const streamed = out.filter((m) => m.type === 'delta' && m.candidate === c).map((m) => (m as { text: string }).text).join('');
+        expect(streamed).toBe(pair[c].rewritten);
+      }
+      const rows = await Promise.all(pair.map((c) => db.rewrites.get(c.logId)));
+      expect(rows.map((r) => r!.pair!.id)).toEqual([rows[0]!.pair!.id, rows[0]!.pair!.id]);
+      const a = rows.find((r) => r!.pair!.arm === 'a')!;
+      const b = rows.find((r) => r!.pair!.arm === 'b')!;
+      expect(a).toMatchObject({ personaId: persona.id, method: 'persona', pair: { mode: 'persona-vs-none', label: 'persona' } });
+      expect(b).toMatchObject({ personaId: null, method: 'baseline', pair: { mode: 'persona-vs-none', label: 'no persona' } });
+      expect(a.rewritten).toMatch(/harbours|lighthouses|foggy/);
+      firsts.add(rows[0]!.pair!.arm);
+    }
+    // Both orders came up (a fair coin gives one order twelve times in a row with p = 1/2048).
+    expect(firsts).toEqual(new Set(['a', 'b']));
+    const bodies = llm.chatBodies().slice(-2);
+    expect(bodies.filter((b) => b.messages?.[0]?.role === 'system' && String(b.messages[0].content) === PERSONA_TEXT)).toHaveLength(1);
+    expect(bodies.filter((b) => b.messages?.every((m) => m.role !== 'system'))).toHaveLength(1);
+  });
+
+  it('keeps a pick as a vote once, only for its own page’s pair, and adds the votes up with the exact binomial test', async () => {
+    const { db, deps, ask } = setup();
+    await savePersona(db, { name: 'Harbours', text: PERSONA_TEXT, source: 'manual' });
+    await updatePreferences(db, { candidates: 'persona-vs-none' });
+    const picks: ('a' | 'b')[] = ['a', 'a', 'b', 'a', 'a'];
+    for (const want of picks) {
+      const { done } = await rewriteTwice(deps, 'https://ideogram.ai/t', 'a lighthouse at dusk');
+      const pair = done.result.candidates!;
+      const arms = await Promise.all(pair.map(async (c) => (await db.rewrites.get(c.logId))!.pair!.arm));
+      const chosen = pair[arms.indexOf(want)]!.logId;
+      const other = pair[1 - arms.indexOf(want)]!.logId;
+      expect(await ask('rewrite/choose', { chosen, other }, contentOn('https://chatgpt.com/'))).toMatchObject({ ok: false, error: { code: 'not-found' } });
+      expect(await ask('rewrite/choose', { chosen, other: chosen }, contentOn('https://ideogram.ai/t'))).toMatchObject({ ok: false, error: { code: 'not-found' } });
+      expect(await ask('rewrite/choose', { chosen, other }, contentOn('https://ideogram.ai/t'))).toEqual({ ok: true, data: {} });
+      expect(await ask('rewrite/choose', { chosen, other }, contentOn('https://ideogram.ai/t'))).toEqual({ ok: true, data: {} });
+      expect((await db.rewrites.get(chosen))?.outcome).toBe('accepted');
+      expect((await db.rewrites.get(other))?.outcome).toBe('discarded');
+    }
+    const votes = await listVotes(db);
+    expect(votes.map((v) => v.winner)).toEqual(picks);
+    const [all] = personaHelp(votes).filter((r) => r.site === undefined);
+    expect(all).toMatchObject({ a: 'persona', b: 'no persona', n: 5, wins_a: 4, win_rate_a: 0.8 });
+    expect(all!.p_value).toBeCloseTo(binomialTestTwoSided(4, 5), 12);
+    expect(all!.p_value).toBeCloseTo(0.375, 12);
+  });
+
+  it('exports the votes in the A/B study votes format, which the study tooling reads back to the same numbers', async () => {
+    const { db } = setup();
+    const base = { site: 'www.midjourney.com', mode: 'persona-vs-none' as const, a: 'persona', b: 'no persona', aPersonaId: 'p1', bPersonaId: null, first: 'a' as const };
+    for (let i = 0; i < 20; i++) await addVote(db, { ...base, winner: i < 14 ? 'a' : 'b', logIds: [2 * i + 1, 2 * i + 2] });
+    await addVote(db, { ...base, site: 'civitai.com', a: 'Harbours', b: 'Retro, "8-bit"', mode: 'persona-vs-persona', bPersonaId: 'p2', winner: 'b', logIds: [99, 100] });
+    const csv = votesCsv(await listVotes(db));
+    expect(csv.split('\n')[0]).toBe('a,b,winner,mode,site,date');
+    expect(csv).not.toMatch(/harbour.*film|lighthouse/i);
+    const file = join(mkdtempSync(join(tmpdir(), 'zipp-votes-')), 'votes.csv');
+    writeFileSync(file, csv);
+    const pooled = winRates(await readVotes(file));
+    const persona = pooled.find((r) => r.a === 'persona')!;
+    expect(persona).toMatchObject({ n: 20, wins_a: 14, win_rate_a: 0.7 });
+    expect(persona.p_value).toBeCloseTo(binomialTestTwoSided(14, 20), 12);
+    expect(pooled.find((r) => r.a === 'Harbours')).toMatchObject({ b: 'Retro, "8-bit"', wins_b: 1, n: 1 });
+    expect(personaHelp(await listVotes(db)).find((r) => r.site === undefined)).toMatchObject({ n: 20, wins_a: 14, p_value: persona.p_value });
+  });
+
+  it('asks for a second persona before comparing two', async () => {
+    const { db, deps } = setup();
+    const main = await savePersona(db, { name: 'Harbours', text: PERSONA_TEXT, source: 'manual' });
+    await updatePreferences(db, { candidates: 'persona-vs-persona', comparePersonaId: main.id });
+    const p = fakePort('https://ideogram.ai/t');
+    serveRewritePort(p.port, deps, SELF);
+    p.send({ type: 'start', url: 'https://ideogram.ai/t', prompt: 'a dog in a park', trigger: 'button' });
+    await p.done;
+    expect(p.out.at(-1)).toMatchObject({ type: 'error', error: { code: 'no-second-persona' } });
+    const other = await savePersona(db, { name: 'Retro', text: 'You collect 1980s arcade cabinets and neon signs.', source: 'manual' });
+    await updatePreferences(db, { comparePersonaId: other.id });
+    const { done } = await rewriteTwice(deps, 'https://ideogram.ai/t', 'a dog in a park');
+    const rows = await Promise.all(done.result.candidates!.map((c) => db.rewrites.get(c.logId)));
+    expect(rows.map((r) => r!.pair!.label).sort()).toEqual(['Harbours', 'Retro']);
+  });
 });

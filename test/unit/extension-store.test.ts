@@ -98,7 +98,7 @@ describe('extension store: history and rewrite log', () => {
 });
 
 describe('extension store: migration from schema v1', () => {
-  it('moves site switches, the active flag and rewrite booleans into the v2 layout', async () => {
+  it('moves site switches, the active flag and rewrite booleans into the v2 layout, then adds v3’s votes table', async () => {
     const name = `zipp-migrate-${process.pid}`;
     const v1 = new Dexie(name);
     v1.version(1).stores(SCHEMA[1]);
@@ -121,7 +121,8 @@ describe('extension store: migration from schema v1', () => {
     const db = openDb(name);
     opened.push(db);
     await db.open();
-    expect(db.verno).toBe(2);
+    expect(db.verno).toBe(3);
+    expect(await db.votes.count()).toBe(0);
     expect(await db.sites.toArray()).toEqual([
       { host: 'chatgpt.com', enabled: false, capture: false },
       { host: 'example.org', enabled: true, capture: true },

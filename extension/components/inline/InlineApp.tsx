@@ -61,20 +61,64 @@ function Panel({ phase, rewriter, onOpenOptions }: { phase: Phase; rewriter: Inl
         <span>ZIPP</span>
         <span className="zipp-meta" data-testid="zipp-status">
           {phase.name === 'streaming' && 'rewriting with your persona…'}
-          {phase.name === 'ready' && <PrivateText text={`${phase.result.method} · ${phase.result.model}`} />}
+          {phase.name === 'ready' && <PrivateText text={phase.result.candidates ? phase.result.model : `${phase.result.method} · ${phase.result.model}`} />}
           {phase.name === 'error' && 'could not rewrite'}
         </span>
         <button className="zipp-close" aria-label="Close" onClick={trusted(() => rewriter.discard())}>
           ×
         </button>
       </div>
-      {phase.name === 'streaming' && (
+      {phase.name === 'streaming' && !phase.texts && (
         <p className="zipp-text" data-testid="zipp-stream">
           <PrivateText text={phase.text} />
           <span className="zipp-caret" />
         </p>
       )}
-      {phase.name === 'ready' && (
+      {phase.name === 'streaming' &&
+        phase.texts?.map((text, i) => (
+          <div key={i} className="zipp-candidate">
+            <span className="zipp-meta">Candidate {i + 1}</span>
+            <p className="zipp-text" data-testid={`zipp-stream-${i}`}>
+              <PrivateText text={text} />
+              <span className="zipp-caret" />
+            </p>
+          </div>
+        ))}
+      {phase.name === 'ready' && phase.result.candidates && (
+        <>
+          <p className="zipp-meta">Two candidates, in random order: use the one you like better (ZIPP keeps your pick, on this computer).</p>
+          {phase.result.candidates.map((c, i) => (
+            <div key={c.logId} className="zipp-candidate" data-testid={`zipp-candidate-${i}`}>
+              <span className="zipp-meta">Candidate {i + 1}</span>
+              <Diff before={phase.base} after={c.rewritten} />
+              {c.warnings.map((w) => (
+                <p key={w} className="zipp-warn">
+                  <PrivateText text={w} />
+                </p>
+              ))}
+              <div className="zipp-actions">
+                <button
+                  ref={i === 0 ? acceptRef : undefined}
+                  className="zipp-primary"
+                  data-testid={`zipp-use-${i}`}
+                  onClick={trusted(() => void rewriter.accept(i as 0 | 1))}
+                >
+                  Use this one
+                </button>
+              </div>
+            </div>
+          ))}
+          <div className="zipp-actions">
+            <button data-testid="zipp-retry" onClick={trusted(() => rewriter.retry())}>
+              Retry both
+            </button>
+            <button data-testid="zipp-discard" onClick={trusted(() => rewriter.discard())}>
+              Discard
+            </button>
+          </div>
+        </>
+      )}
+      {phase.name === 'ready' && !phase.result.candidates && (
         <>
           <Diff before={phase.base} after={phase.result.rewritten} />
           {phase.result.warnings.map((w) => (

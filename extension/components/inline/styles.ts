@@ -22,6 +22,7 @@ export const inlineStyles = `
 .zipp-caret { display: inline-block; width: 6px; height: 1em; background: #5b3fd1; vertical-align: text-bottom; animation: zipp-pulse 1s infinite; }
 .zipp-add { background: #e4f8e9; color: #0c5a24; border-radius: 3px; }
 .zipp-del { background: #fde8e8; color: #8a1c1c; text-decoration: line-through; border-radius: 3px; }
+.zipp-candidate { border-top: 1px solid #ece9f8; padding-top: 6px; margin-bottom: 8px; }
 .zipp-warn { color: #8a5a00; font-size: 12px; margin: 0 0 8px; }
 .zipp-error { color: #8a1c1c; margin: 0 0 8px; }
 .zipp-actions { display: flex; gap: 6px; flex-wrap: wrap; }

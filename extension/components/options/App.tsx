@@ -3,6 +3,7 @@ import { Backup } from './Backup.tsx';
 import { Connection } from './Connection.tsx';
 import { HistoryLog } from './HistoryLog.tsx';
 import { InferPersona } from './InferPersona.tsx';
+import { PersonaHelp } from './PersonaHelp.tsx';
 import { Personas } from './Personas.tsx';
 import { Preferences } from './Preferences.tsx';
 import { Sites } from './Sites.tsx';
@@ -43,6 +44,7 @@ export function App() {
         {section === 'infer' && <InferPersona go={go} />}
         {section === 'sites' && <Sites />}
         {section === 'history' && <HistoryLog />}
+        {section === 'help' && <PersonaHelp />}
         {section === 'preferences' && <Preferences />}
         {section === 'backup' && <Backup />}
       </main>

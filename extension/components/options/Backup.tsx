@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { exportBackup, importBackup, parseBackup, type ImportSummary } from '../../lib/store/backup.ts';
 import { pageDb } from '../common/db.ts';
 import { ErrorLine, message } from '../common/ErrorLine.tsx';
+import { saveFile } from '../common/save-file.ts';
 
 /** Personas, captured prompts and site switches as one JSON file, for another browser or a backup. */
 export function Backup() {
@@ -10,12 +11,7 @@ export function Backup() {
 
   const download = async () => {
     const backup = await exportBackup(pageDb());
-    const url = URL.createObjectURL(new Blob([JSON.stringify(backup, null, 2)], { type: 'application/json' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `zipp-backup-${backup.exportedAt.slice(0, 10)}.json`;
-    a.click();
-    URL.revokeObjectURL(url);
+    saveFile(`zipp-backup-${backup.exportedAt.slice(0, 10)}.json`, JSON.stringify(backup, null, 2), 'application/json');
   };
 
   const upload = async (file: File | undefined) => {

@@ -1,3 +1,4 @@
+import { listPersonas } from '../../lib/store/personas.ts';
 import { getPreferences, updatePreferences } from '../../lib/store/preferences.ts';
 import type { Preferences as Prefs } from '../../lib/store/records.ts';
 import { pageDb, useLive } from '../common/db.ts';
@@ -5,6 +6,7 @@ import { pageDb, useLive } from '../common/db.ts';
 /** How rewrites are made and where the encoder runs. */
 export function Preferences() {
   const prefs = useLive((db) => getPreferences(db));
+  const personas = useLive((db) => listPersonas(db)) ?? [];
   if (!prefs) return null;
   const set = (patch: Partial<Prefs>) => void updatePreferences(pageDb(), patch);
   return (
@@ -23,6 +25,28 @@ export function Preferences() {
           Past prompts shown to the model (few-shot)
           <input type="number" min={1} max={5} value={prefs.fewShotK} onChange={(e) => set({ fewShotK: Math.min(5, Math.max(1, Number(e.target.value) || 1)) })} />
         </label>
+        <label>
+          Two candidates
+          <select value={prefs.candidates} onChange={(e) => set({ candidates: e.target.value as Prefs['candidates'] })} data-testid="candidates-pref">
+            <option value="one">Off: one rewrite</option>
+            <option value="persona-vs-none">Persona vs no persona (counts toward “Does my persona help?”)</option>
+            <option value="persona-vs-persona">Persona vs a second persona</option>
+          </select>
+          <span className="hint">Each rewrite comes as two, in random order; the one you use is kept as a vote on this computer.</span>
+        </label>
+        {prefs.candidates === 'persona-vs-persona' && (
+          <label>
+            Second persona
+            <select value={prefs.comparePersonaId ?? ''} onChange={(e) => set({ comparePersonaId: e.target.value || undefined })} data-testid="compare-persona">
+              <option value="">Pick one…</option>
+              {personas.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <label>
           Where the persona encoder runs
           <select value={prefs.inferenceBackend} onChange={(e) => set({ inferenceBackend: e.target.value as Prefs['inferenceBackend'] })} data-testid="backend-pref">

@@ -6,6 +6,7 @@ export const SECTIONS = [
   { id: 'infer', label: 'Infer a persona' },
   { id: 'sites', label: 'Sites' },
   { id: 'history', label: 'History & log' },
+  { id: 'help', label: 'Does my persona help?' },
   { id: 'preferences', label: 'Preferences' },
   { id: 'backup', label: 'Import / export' },
 ] as const;

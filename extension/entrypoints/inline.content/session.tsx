@@ -32,6 +32,7 @@ export class InlineSession {
     this.rewriter = new InlineRewriter({
       openPort: () => browser.runtime.connect({ name: REWRITE_PORT }) as unknown as PortLike,
       reportOutcome: (logId, outcome) => callBackground('rewrite/outcome', { logId, outcome }),
+      reportChoice: (chosen, other) => callBackground('rewrite/choose', { chosen, other }),
       pageUrl: () => location.href,
     });
   }

@@ -3,6 +3,7 @@ import type { ZippDb } from '../store/db.ts';
 import { addHistory } from '../store/history.ts';
 import { personaForSite } from '../store/personas.ts';
 import { setRewriteOutcome } from '../store/rewrites.ts';
+import { addVote } from '../store/votes.ts';
 import { getSite } from '../store/sites.ts';
 import { redact, type LlmConnection } from '../llm/connection.ts';
 import { NO_LLM, ZippError } from '../messages/errors.ts';
@@ -72,6 +73,30 @@ export function createHandlers(deps: BackgroundDeps): Handlers {
         throw new ZippError('not-found', `no rewrite ${logId} for this page`);
       }
       await setRewriteOutcome(deps.db, logId, outcome);
+      return {};
+    },
+
+    'rewrite/choose': async ({ chosen, other }, caller) => {
+      const [win, lose] = await Promise.all([deps.db.rewrites.get(chosen), deps.db.rewrites.get(other)]);
+      const site = caller.kind === 'content' ? siteKey(pageUrlOf(caller, '')) : undefined;
+      // Both from one pair, made for this page's site: a content script cannot invent or move votes.
+      if (!win?.pair || !lose?.pair || win.pair.id !== lose.pair.id || win.pair.arm === lose.pair.arm || (site !== undefined && win.site !== site)) {
+        throw new ZippError('not-found', `no pair of candidates ${chosen} and ${other} for this page`);
+      }
+      if (await deps.db.votes.where('site').equals(win.site).filter((v) => v.logIds.includes(chosen)).count()) return {};
+      const [a, b] = win.pair.arm === 'a' ? [win, lose] : [lose, win];
+      await addVote(deps.db, {
+        site: win.site,
+        mode: win.pair.mode,
+        a: a.pair!.label,
+        b: b.pair!.label,
+        aPersonaId: a.personaId ?? '',
+        bPersonaId: b.personaId,
+        winner: win.pair.arm,
+        first: a.pair!.first ? 'a' : 'b',
+        logIds: [a.id!, b.id!],
+      });
+      await Promise.all([setRewriteOutcome(deps.db, chosen, 'accepted'), setRewriteOutcome(deps.db, other, 'discarded')]);
       return {};
     },
 

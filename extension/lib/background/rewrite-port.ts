@@ -1,18 +1,12 @@
-import type { PromptSyntax, RewriteRequest } from '../../../shared/schemas/rewrite.ts';
 import { adapterById } from '../sites/catalog.ts';
-import { recentHistory } from '../store/history.ts';
-import { personaForSite } from '../store/personas.ts';
-import { getPreferences } from '../store/preferences.ts';
 import { logRewrite } from '../store/rewrites.ts';
 import { getSite } from '../store/sites.ts';
-import { NO_LLM, NO_PERSONA, ZippError } from '../messages/errors.ts';
-import { RewritePortIn, type RewritePortOut } from '../messages/protocol.ts';
+import { NO_LLM, ZippError } from '../messages/errors.ts';
+import { RewritePortIn, type Candidate, type RewritePortOut } from '../messages/protocol.ts';
 import { toErrorBody } from '../messages/router.ts';
 import { siteActivation, siteKey } from '../sites/state.ts';
+import { candidateArms } from './rewrite-request.ts';
 import type { BackgroundDeps } from './handlers.ts';
-
-/** Previous prompts offered to the few-shot selection (it keeps the k most recent usable ones). */
-const HISTORY_POOL = 20;
 
 export interface PortLike {
   name: string;
@@ -23,37 +17,9 @@ export interface PortLike {
 }
 
 /**
- * Builds the rewrite request for a page: the site's persona (site default, else the active one), and —
- * for few-shot — the site's captured history. Method `auto` is few-shot when the site has history.
- */
-export async function requestFor(
-  deps: BackgroundDeps,
-  site: string,
-  prompt: string,
-  syntax: PromptSyntax = 'auto',
-): Promise<{ request: RewriteRequest; personaId: string }> {
-  const persona = await personaForSite(deps.db, site);
-  if (!persona) throw NO_PERSONA;
-  const prefs = await getPreferences(deps.db);
-  const history = prefs.method === 'persona' ? [] : await recentHistory(deps.db, site, HISTORY_POOL);
-  const usable = history.filter((h) => h.trim() !== prompt.trim());
-  const fewshot = prefs.method !== 'persona' && usable.length > 0;
-  return {
-    personaId: persona.id,
-    request: {
-      prompt,
-      persona: persona.text,
-      method: fewshot ? 'fewshot' : 'persona',
-      ...(fewshot ? { history: usable, k: prefs.fewShotK } : {}),
-      // The site's own syntax (Midjourney parameters, SD weights) comes back byte for byte.
-      syntax,
-    },
-  };
-}
-
-/**
- * One content-script port = one rewrite. The persona and the key stay here; the page gets the streamed
- * text and the result. Closing the port (panel closed, page left) cancels the LLM request.
+ * One content-script port = one rewrite (or two candidates, streamed side by side and logged as a pair).
+ * The persona and the key stay here; the page gets the streamed text and the result. Closing the port
+ * (panel closed, page left) cancels the LLM requests.
  */
 export function serveRewritePort(port: PortLike, deps: BackgroundDeps, self: { id: string; origin: string }): void {
   const sender = port.sender;
@@ -87,26 +53,33 @@ export function serveRewritePort(port: PortLike, deps: BackgroundDeps, self: { i
         }
         const connection = await deps.loadConnection();
         if (!connection) throw NO_LLM;
-        const { request, personaId } = await requestFor(deps, site, prompt, adapterById(activation.adapter)?.syntax ?? 'auto');
-        const result = await deps.engineFor(connection).rewrite(request, {
-          signal: abort.signal,
-          onDelta: (text) => post({ type: 'delta', text }),
-          onRestart: () => post({ type: 'restart' }),
-        });
-        const logId = await logRewrite(deps.db, {
-          site,
-          base: prompt,
-          rewritten: result.rewritten,
-          personaId,
-          method: result.method,
-          model: result.model,
-          template: result.template,
-          guard: result.guard,
-        });
-        post({
-          type: 'done',
-          result: { logId, rewritten: result.rewritten, method: result.method, model: result.model, guard: result.guard, warnings: result.warnings ?? [] },
-        });
+        const syntax = adapterById(activation.adapter)?.syntax ?? 'auto';
+        const arms = await candidateArms(deps, site, prompt, syntax);
+        const engine = deps.engineFor(connection);
+        const pairId = arms.length === 2 ? crypto.randomUUID() : undefined;
+        const done: Candidate[] = await Promise.all(
+          arms.map(async (arm, shown) => {
+            const tag = arms.length === 2 ? { candidate: shown as 0 | 1 } : {};
+            const result = await engine.rewrite(arm.request, {
+              signal: abort.signal,
+              onDelta: (text) => post({ type: 'delta', text, ...tag }),
+              onRestart: () => post({ type: 'restart', ...tag }),
+            });
+            const logId = await logRewrite(deps.db, {
+              site,
+              base: prompt,
+              rewritten: result.rewritten,
+              personaId: arm.personaId,
+              method: result.method,
+              model: result.model,
+              template: result.template,
+              guard: result.guard,
+              ...(pairId && arm.mode !== 'one' ? { pair: { id: pairId, mode: arm.mode, arm: arm.arm, label: arm.label, first: shown === 0 } } : {}),
+            });
+            return { logId, rewritten: result.rewritten, method: result.method, model: result.model, guard: result.guard, warnings: result.warnings ?? [] };
+          }),
+        );
+        post({ type: 'done', result: { ...done[0]!, ...(done.length === 2 ? { candidates: [done[0]!, done[1]!] as [Candidate, Candidate] } : {}) } });
       } catch (err) {
         if (!abort.signal.aborted) post({ type: 'error', error: toErrorBody(err) });
       }

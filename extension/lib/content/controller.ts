@@ -12,7 +12,7 @@ import { RewritePortOut, type RewriteDone, type RewritePortIn } from '../message
  */
 export type Phase =
   | { name: 'idle' }
-  | { name: 'streaming'; base: string; text: string }
+  | { name: 'streaming'; base: string; text: string; /** Two candidates' texts, in shown order. */ texts?: [string, string] }
   | { name: 'ready'; base: string; result: RewriteDone }
   | { name: 'error'; base?: string; error: ErrorBody }
   | { name: 'applied'; base: string; result: RewriteDone };
@@ -28,6 +28,8 @@ export interface PortLike {
 export interface RewriterDeps {
   openPort(): PortLike;
   reportOutcome(logId: number, outcome: 'accepted' | 'undone' | 'discarded'): Promise<unknown>;
+  /** The person took candidate `chosen` over `other` (kept as a vote). */
+  reportChoice(chosen: number, other: number): Promise<unknown>;
   pageUrl(): string;
 }
 
@@ -82,8 +84,15 @@ export class InlineRewriter {
       const msg = RewritePortOut.safeParse(raw);
       if (!msg.success) return;
       const m = msg.data;
-      if (m.type === 'delta' && this.phase.name === 'streaming') this.set({ ...this.phase, text: this.phase.text + m.text });
-      else if (m.type === 'restart' && this.phase.name === 'streaming') this.set({ ...this.phase, text: '' });
+      if ((m.type === 'delta' || m.type === 'restart') && this.phase.name === 'streaming') {
+        const add = m.type === 'delta' ? m.text : undefined;
+        if (m.candidate === undefined) this.set({ ...this.phase, text: add === undefined ? '' : this.phase.text + add });
+        else {
+          const texts: [string, string] = [...(this.phase.texts ?? ['', ''])];
+          texts[m.candidate] = add === undefined ? '' : texts[m.candidate] + add;
+          this.set({ ...this.phase, texts });
+        }
+      }
       else if (m.type === 'done') {
         this.closePort();
         this.set({ name: 'ready', base: prompt, result: m.result });
@@ -102,19 +111,26 @@ export class InlineRewriter {
     port.postMessage({ type: 'start', url: this.deps.pageUrl(), prompt, trigger });
   }
 
+  /** Every log id of the rewrite(s) on show. */
+  private shownLogIds(result: RewriteDone): number[] {
+    return result.candidates ? result.candidates.map((c) => c.logId) : [result.logId];
+  }
+
   retry(): void {
     const base = this.phase.name === 'ready' || this.phase.name === 'error' ? this.phase.base : undefined;
     if (base) {
-      if (this.phase.name === 'ready') void this.deps.reportOutcome(this.phase.result.logId, 'discarded').catch(() => {});
+      if (this.phase.name === 'ready') for (const id of this.shownLogIds(this.phase.result)) void this.deps.reportOutcome(id, 'discarded').catch(() => {});
       this.set({ name: 'idle' });
       this.start('button', base);
     }
   }
 
-  /** Writes the rewrite into the prompt box. */
-  async accept(): Promise<void> {
+  /** Writes the rewrite (with two candidates: the one at `index`) into the prompt box. */
+  async accept(index: 0 | 1 = 0): Promise<void> {
     if (this.phase.name !== 'ready' || !this.editor) return;
-    const { base, result } = this.phase;
+    const { base } = this.phase;
+    const pair = this.phase.result.candidates;
+    const result: RewriteDone = pair ? pair[index] : this.phase.result;
     try {
       await writeEditorText(this.editor, result.rewritten);
     } catch (err) {
@@ -124,7 +140,8 @@ export class InlineRewriter {
     }
     this.appliedTo = this.editor;
     this.set({ name: 'applied', base, result });
-    void this.deps.reportOutcome(result.logId, 'accepted').catch(() => {});
+    if (pair) void this.deps.reportChoice(result.logId, pair[1 - index]!.logId).catch(() => {});
+    else void this.deps.reportOutcome(result.logId, 'accepted').catch(() => {});
   }
 
   /** Puts the original prompt back (the Undo button, or Ctrl+Z right after accepting). */
@@ -139,7 +156,7 @@ export class InlineRewriter {
   }
 
   discard(): void {
-    if (this.phase.name === 'ready') void this.deps.reportOutcome(this.phase.result.logId, 'discarded').catch(() => {});
+    if (this.phase.name === 'ready') for (const id of this.shownLogIds(this.phase.result)) void this.deps.reportOutcome(id, 'discarded').catch(() => {});
     this.closePort(true);
     this.appliedTo = null;
     this.set({ name: 'idle' });

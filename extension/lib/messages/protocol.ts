@@ -79,6 +79,12 @@ export const RPC = {
     request: z.object({ logId: z.number().int().positive(), outcome: z.enum(['accepted', 'undone', 'discarded']) }),
     response: Empty,
   },
+  /** The person picked one of two candidates (and wrote it into the box): keep the vote. */
+  'rewrite/choose': {
+    from: 'content',
+    request: z.object({ chosen: z.number().int().positive(), other: z.number().int().positive() }),
+    response: Empty,
+  },
   'options/open': { from: 'content', request: Empty, response: Empty },
   'llm/get': { from: 'extension', request: Empty, response: RedactedConnection.nullable() },
   'llm/save': { from: 'extension', request: z.object({ connection: LlmConnection }), response: RedactedConnection },
@@ -110,7 +116,7 @@ export const RewritePortIn = z.discriminatedUnion('type', [
 ]);
 export type RewritePortIn = z.infer<typeof RewritePortIn>;
 
-export const RewriteDone = z.object({
+const Rewritten = z.object({
   logId: z.number().int().positive(),
   rewritten: z.string(),
   method: RewriteMethod,
@@ -118,12 +124,21 @@ export const RewriteDone = z.object({
   guard: GuardStatus,
   warnings: z.array(z.string()).default([]),
 });
+export const RewriteDone = Rewritten.extend({
+  /**
+   * Two candidates in the order to show them (random), when the person asked for two; the fields above
+   * are then the first one's. Which one is the persona's is not said: the choice is blind.
+   */
+  candidates: z.tuple([Rewritten, Rewritten]).optional(),
+});
 export type RewriteDone = z.infer<typeof RewriteDone>;
+export type Candidate = z.infer<typeof Rewritten>;
 
 export const RewritePortOut = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('delta'), text: z.string() }),
+  /** `candidate`: which of two candidates (shown order) the text belongs to. */
+  z.object({ type: z.literal('delta'), text: z.string(), candidate: z.union([z.literal(0), z.literal(1)]).optional() }),
   /** The LLM is asked again (the first answer lost a subject of the prompt): clear the streamed text. */
-  z.object({ type: z.literal('restart') }),
+  z.object({ type: z.literal('restart'), candidate: z.union([z.literal(0), z.literal(1)]).optional() }),
   z.object({ type: z.literal('done'), result: RewriteDone }),
   z.object({ type: z.literal('error'), error: ErrorBody }),
 ]);

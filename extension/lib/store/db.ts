@@ -1,6 +1,6 @@
 import { Dexie, type EntityTable } from 'dexie';
 import type { Persona } from '../../../shared/schemas/persona.ts';
-import type { HistoryRecord, RewriteRecord, SiteRecord } from './records.ts';
+import type { HistoryRecord, RewriteRecord, SiteRecord, VoteRecord } from './records.ts';
 import { migrateToV2 } from './migrations.ts';
 
 export const DB_NAME = 'zipp';
@@ -23,8 +23,17 @@ export const SCHEMA = {
     settings: 'key',
     sites: 'host',
   },
+  /** + votes: the person's picks between two candidates (no data to move). */
+  3: {
+    personas: 'id, updatedAt',
+    history: '++id, site, createdAt, [site+createdAt]',
+    rewrites: '++id, site, createdAt, outcome',
+    settings: 'key',
+    sites: 'host',
+    votes: '++id, site, createdAt',
+  },
 } as const;
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export interface SettingRow {
   key: string;
@@ -37,6 +46,7 @@ export type ZippDb = Dexie & {
   rewrites: EntityTable<RewriteRecord, 'id'>;
   settings: EntityTable<SettingRow, 'key'>;
   sites: EntityTable<SiteRecord, 'host'>;
+  votes: EntityTable<VoteRecord, 'id'>;
 };
 
 /** Opens (creating or migrating) the extension's database. `name` is for tests. */
@@ -44,5 +54,6 @@ export function openDb(name = DB_NAME): ZippDb {
   const db = new Dexie(name) as ZippDb;
   db.version(1).stores(SCHEMA[1]);
   db.version(2).stores(SCHEMA[2]).upgrade(migrateToV2);
+  db.version(3).stores(SCHEMA[3]);
   return db;
 }

@@ -30,6 +30,27 @@ export type HistoryRecord = z.infer<typeof HistoryRecord>;
 export const RewriteOutcome = z.enum(['pending', 'accepted', 'undone', 'discarded']);
 export type RewriteOutcome = z.infer<typeof RewriteOutcome>;
 
+/**
+ * How many rewrites the preview offers: one, or two side by side in random order — the site's persona
+ * against no persona, or against a second persona — so the person's pick becomes a pairwise preference.
+ */
+export const CandidateMode = z.enum(['one', 'persona-vs-none', 'persona-vs-persona']);
+export type CandidateMode = z.infer<typeof CandidateMode>;
+export const ArmId = z.enum(['a', 'b']);
+export type ArmId = z.infer<typeof ArmId>;
+
+/** A rewrite shown as one of two candidates: which pair, which arm, and how the arm is named in votes. */
+export const CandidatePair = z.object({
+  id: z.string().min(1),
+  mode: CandidateMode.exclude(['one']),
+  arm: ArmId,
+  /** "persona" / "no persona", or the persona's name (persona-vs-persona). */
+  label: z.string().min(1),
+  /** Shown first (top) in the preview. */
+  first: z.boolean(),
+});
+export type CandidatePair = z.infer<typeof CandidatePair>;
+
 /** One rewrite the extension produced, and what the person did with it. */
 export const RewriteRecord = z.object({
   id: z.number().int().positive().optional(),
@@ -43,8 +64,30 @@ export const RewriteRecord = z.object({
   guard: GuardStatus.optional(),
   outcome: RewriteOutcome,
   createdAt: z.iso.datetime(),
+  /** Set when the rewrite was one of two candidates. */
+  pair: CandidatePair.optional(),
 });
 export type RewriteRecord = z.infer<typeof RewriteRecord>;
+
+/**
+ * The person's pick between two candidates: the A/B study's vote, taken by the person on themselves.
+ * Arm A is always the site's persona; B is no persona or the second persona.
+ */
+export const VoteRecord = z.object({
+  id: z.number().int().positive().optional(),
+  site: z.string().min(1),
+  mode: CandidateMode.exclude(['one']),
+  a: z.string().min(1),
+  b: z.string().min(1),
+  aPersonaId: z.string(),
+  bPersonaId: z.string().nullable(),
+  winner: ArmId,
+  /** The arm shown first, so order effects can be checked. */
+  first: ArmId,
+  logIds: z.tuple([z.number().int().positive(), z.number().int().positive()]),
+  createdAt: z.iso.datetime(),
+});
+export type VoteRecord = z.infer<typeof VoteRecord>;
 
 /**
  * How rewrites are made. `auto` = few-shot from the site's history when there is any, else zero-shot
@@ -62,6 +105,10 @@ export const Preferences = z.object({
   inferenceBackend: z.enum(['auto', 'webgpu', 'wasm']).default('auto'),
   /** Set once the first-run page was finished or skipped. */
   onboarded: z.boolean().default(false),
+  /** One rewrite, or two candidates to choose between (each pick is kept as a vote). */
+  candidates: CandidateMode.default('one'),
+  /** The second persona of `persona-vs-persona`. */
+  comparePersonaId: z.string().optional(),
 });
 export type Preferences = z.infer<typeof Preferences>;
 
