@@ -125,9 +125,14 @@ export const PAPER_PERSONA_TEMPLATE: PersonaTemplate<{ evidence: string; communi
     ].join('\n'),
 };
 
-/** The context settings of each protocol: the paper's exact floor budget, or the product's defaults. */
+/**
+ * The context settings of each protocol: the paper's exact floor budget (no spill-over, and no cap on one
+ * text beyond its community's share), or the product's defaults.
+ */
 export const contextOf = (protocol: RewriteProtocol) =>
-  protocol === 'paper' ? { budget: DEFAULT_CONTEXT_BUDGET, maxCommunities: MAX_CONTEXT_COMMUNITIES, spillover: false } : { budget: DEFAULT_CONTEXT_BUDGET, maxCommunities: MAX_CONTEXT_COMMUNITIES, spillover: true };
+  protocol === 'paper'
+    ? { budget: DEFAULT_CONTEXT_BUDGET, maxCommunities: MAX_CONTEXT_COMMUNITIES, spillover: false, maxItemTokens: DEFAULT_CONTEXT_BUDGET }
+    : { budget: DEFAULT_CONTEXT_BUDGET, maxCommunities: MAX_CONTEXT_COMMUNITIES, spillover: true };
 
 export async function minedPersona(
   client: ChatClient,

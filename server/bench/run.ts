@@ -71,6 +71,9 @@ export async function runBench(config: BenchConfig, options: RunOptions): Promis
     const loaded = await loadBenchDataset(config.dataset);
     const mined = loaded.selected.some((u) => personaSourceOf(u) === 'mined');
     const methods = mined ? expandImportance(config.methods, config.importance) : config.methods;
+    if (!mined && config.importance.join() !== 'attention') {
+      throw new InputError(`importance: only personas mined from community lists use it (dataset kind communities); the ${loaded.dataset.name} dataset's personas come from ${personaSourceOf(loaded.selected[0]!) ?? 'nowhere'}: leave importance out`);
+    }
     // Bad IPF settings (an axis without targets) fail now, not after hours of rendering.
     const demographics = Object.fromEntries(loaded.selected.filter((u) => u.demographics).map((u) => [u.id, u.demographics!]));
     await planIpf(config.targets, config.ipf.axes, demographics);

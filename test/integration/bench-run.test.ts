@@ -164,6 +164,16 @@ describe('zipp bench over MovieLens', () => {
     const userMeans = [...byUser.values()].map((v) => v.reduce((a, b) => a + b, 0) / v.length);
     const cell = first.results.cells.find((c) => c.method === 'retrieval:3')!;
     expect(cell.clipscore).toBeCloseTo(userMeans.reduce((a, b) => a + b, 0) / userMeans.length, 4);
+    // Hessel et al.'s scale, from the same vectors written out: 100 · 2.5 · max(cos, 0), same averaging.
+    const hessel = samples.map((_, i) => {
+      const [a, b] = [images.data.subarray(i * images.dim, (i + 1) * images.dim), texts.data.subarray(i * texts.dim, (i + 1) * texts.dim)];
+      const cos = a.reduce((s, x, k) => s + x * b[k]!, 0) / Math.hypot(...a) / Math.hypot(...b);
+      return 250 * Math.max(cos, 0);
+    });
+    const hesselByUser = new Map<string, number[]>();
+    samples.forEach((s, i) => hesselByUser.set(s.user, [...(hesselByUser.get(s.user) ?? []), hessel[i]!]));
+    const hesselMeans = [...hesselByUser.values()].map((v) => v.reduce((a, b) => a + b, 0) / v.length);
+    expect(cell.clipscore_hessel).toBeCloseTo(hesselMeans.reduce((a, b) => a + b, 0) / hesselMeans.length, 4);
   });
 
   it('does no new work when the same command runs again', async () => {
@@ -285,6 +295,12 @@ describe('zipp bench protocols', () => {
     expect(llm.chatBodies().at(-1)!.messages!.at(-1)!.content).toContain('Basic prompt: an old stone bridge over a misty river\n');
     expect(new Set(manifest.samples.map((s) => s.text))).toEqual(new Set([textKey(long)]));
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('shortened to under 10 words');
+  });
+
+  it('refuses importance sources where no persona is mined', async () => {
+    const r = await zipp(['bench', '--dataset', 'movielens', '--users', '1', '--importance', 'tfidf', ...common(), '--out', join(tmp, 'bad')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("zipp: importance: only personas mined from community lists use it (dataset kind communities); the movielens dataset's personas come from history: leave importance out\n");
   });
 
   it('refuses a temperature other than 0.7 in the paper protocol', async () => {
