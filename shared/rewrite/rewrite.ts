@@ -9,7 +9,7 @@ import { cleanAnswer, REWRITE_MAX_WORDS, sameText } from './hygiene.ts';
 import { PAPER_TEMPLATES } from './paper-templates.ts';
 import { extractSubjects, missingSubjects } from './subjects.ts';
 import { hasSyntax, restorePrompt, restoringStream, splitPrompt, syntaxFree, syntaxNote } from './syntax.ts';
-import { ECHO_NOTE, guardNote, templateRef, TEMPLATES, type TemplateInput } from './templates.ts';
+import { ECHO_NOTE, guardNote, STRENGTHS, templateRef, TEMPLATES, type TemplateInput } from './templates.ts';
 import { InputError } from '../errors.ts';
 
 /**
@@ -34,7 +34,7 @@ export const GUARD_RETRY_TEMPERATURE = 0.5;
 
 /** A request that cannot be served as given; the message is one line naming the field and the fix. */
 export class RewriteInputError extends InputError {
-  declare readonly field: 'prompt' | 'persona' | 'history' | 'method' | 'k' | 'temperature' | 'retrieval' | 'syntax';
+  declare readonly field: 'prompt' | 'persona' | 'history' | 'method' | 'k' | 'temperature' | 'retrieval' | 'syntax' | 'strength';
   constructor(field: RewriteInputError['field'], message: string) {
     // The message names the field first, as every door shows it ("persona: …"; the CLI as "--persona: …").
     super(message.startsWith(`${field}:`) ? message : `${field}: ${message}`, { field });
@@ -94,7 +94,16 @@ export async function rewritePrompt(client: ChatClient, request: RewriteRequest,
     throw new RewriteInputError('prompt', `prompt: only ${split.syntax} syntax (parameters, weights, tags) and no words to rewrite: add what the picture shows`);
   }
   const note = syntaxNote(split);
-  const input: TemplateInput = { prompt: split.text, ...(template.usesPersona ? { persona: req.persona! } : {}), ...(note ? { syntaxNote: note } : {}) };
+  // The strength dial (paper protocol: the paper's wording and temperature only).
+  const strength = STRENGTHS[req.strength ?? 'balanced'];
+  if (paper && req.strength && req.strength !== 'balanced') warnings.push(`strength "${req.strength}" is not part of the paper protocol; it was ignored`);
+  const temperature = req.temperature ?? (paper ? undefined : strength.temperature);
+  const input: TemplateInput = {
+    prompt: split.text,
+    ...(template.usesPersona ? { persona: req.persona! } : {}),
+    ...(note ? { syntaxNote: note } : {}),
+    ...(!paper && strength.note ? { strengthNote: strength.note } : {}),
+  };
   if (template.usesExamples) {
     const history = usableHistory(req.history ?? [], req.prompt);
     if (history.length === 0) {
@@ -153,9 +162,9 @@ export async function rewritePrompt(client: ChatClient, request: RewriteRequest,
   };
 
   // 1. First answer; an empty or echoed one gets one more try (paper: an empty one, the same request).
-  let text = await ask(template.build(input), req.temperature);
+  let text = await ask(template.build(input), temperature);
   if (!text || (!paper && sameText(text, split.text))) {
-    const again = await ask(template.build(paper ? input : { ...input, note: ECHO_NOTE }), req.temperature);
+    const again = await ask(template.build(paper ? input : { ...input, note: ECHO_NOTE }), temperature);
     if (again) text = again;
   }
   if (!text) throw new LlmEmptyAnswerError(model, { usage });
@@ -169,10 +178,10 @@ export async function rewritePrompt(client: ChatClient, request: RewriteRequest,
     guard = 'failed';
     warnings.push(`the rewrite lacks ${missing.join(', ')} from the prompt (the paper protocol makes no second attempt)`);
   } else if (missing.length > 0) {
-    const temperature = Math.min(req.temperature ?? GUARD_RETRY_TEMPERATURE, GUARD_RETRY_TEMPERATURE);
+    const retryTemperature = Math.min(temperature ?? GUARD_RETRY_TEMPERATURE, GUARD_RETRY_TEMPERATURE);
     let retry = '';
     try {
-      retry = await ask(template.build({ ...input, note: guardNote(missing) }), temperature);
+      retry = await ask(template.build({ ...input, note: guardNote(missing) }), retryTemperature);
     } catch (error) {
       if (error instanceof LlmAbortedError || !(error instanceof LlmError)) throw error;
       warnings.push(`the guard's second attempt failed: ${error.message}`);

@@ -1,4 +1,4 @@
-import type { RewriteMethod } from '../schemas/rewrite.ts';
+import type { RewriteMethod, RewriteStrength } from '../schemas/rewrite.ts';
 import type { ChatMessage } from '../llm/types.ts';
 
 /**
@@ -19,7 +19,26 @@ export interface TemplateInput {
   note?: string;
   /** What the placeholders of site syntax in the prompt are and that they stay (syntax.ts `syntaxNote`). */
   syntaxNote?: string;
+  /** How far to move from the prompt (`STRENGTHS`); absent for "balanced", the templates' own wording. */
+  strengthNote?: string;
 }
+
+/**
+ * The strength dial: "balanced" is the templates as they are at the paper's temperature (0.7); "subtle"
+ * asks for a light touch at 0.5 (the paper saw less over-personalization below 0.6), "strong" for a bold
+ * one at 0.9. A request's own temperature wins over these.
+ */
+export const STRENGTHS: Record<RewriteStrength, { temperature?: number; note?: string }> = {
+  subtle: {
+    temperature: 0.5,
+    note: 'Keep close to the base prompt: keep its wording and order, and add only one or two details that fit who you are.',
+  },
+  balanced: {},
+  strong: {
+    temperature: 0.9,
+    note: 'Make the picture unmistakably yours: let your tastes decide the setting, details, light, mood and style, as long as every subject of the base prompt stays.',
+  },
+};
 
 export interface RewriteTemplate {
   id: string;
@@ -46,7 +65,7 @@ function exampleLines(examples: readonly string[] = []): string {
 
 function userMessage(parts: (string | undefined)[], input: TemplateInput): ChatMessage {
   const prompt = input.prompt.replace(/\s+/g, ' ').trim();
-  const content = [...parts, input.syntaxNote, input.note, ANSWER_FORMAT, `Base prompt: ${prompt}`].filter(Boolean).join('\n\n');
+  const content = [...parts, input.strengthNote, input.syntaxNote, input.note, ANSWER_FORMAT, `Base prompt: ${prompt}`].filter(Boolean).join('\n\n');
   return { role: 'user', content };
 }
 

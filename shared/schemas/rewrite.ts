@@ -12,6 +12,10 @@ import { Usage } from './llm.ts';
 export const PromptSyntax = z.enum(['auto', 'midjourney', 'stable-diffusion', 'none']);
 export type PromptSyntax = z.infer<typeof PromptSyntax>;
 
+/** How far a rewrite may move from the prompt: the instruction and the temperature (shared/rewrite/templates.ts). */
+export const RewriteStrength = z.enum(['subtle', 'balanced', 'strong']);
+export type RewriteStrength = z.infer<typeof RewriteStrength>;
+
 export const RewriteMethod = z.enum(['baseline', 'persona', 'fewshot', 'fewshot-baseline', 'retrieval']);
 export type RewriteMethod = z.infer<typeof RewriteMethod>;
 
@@ -41,6 +45,8 @@ export const RewriteRequest = z.object({
    * /v1/rewrite, `zipp rewrite` and the extension default to "auto".
    */
   syntax: PromptSyntax.optional(),
+  /** subtle | balanced (default) | strong: changes the instruction and the default temperature. */
+  strength: RewriteStrength.optional(),
 });
 export type RewriteRequest = z.infer<typeof RewriteRequest>;
 

@@ -334,6 +334,45 @@ describe('extension inline rewriting (headless Chromium)', () => {
     await popup.close();
   });
 
+  it('explains each added phrase on hover, marks what the persona does not support, and the strength dial changes the request', async () => {
+    await options.goto(browser.url('options.html#preferences'));
+    await options.getByTestId('strength-pref').selectOption('subtle');
+    llm.setResponder(() => 'a dog in a park, foggy harbours at dawn, neon cyberpunk glow');
+    const page = await open(sites.url('react-textarea'));
+    const box = page.getByTestId('prompt');
+    await box.click();
+    await box.fill('a dog in a park');
+    await page.ui.click({ testid: 'zipp-button' });
+    await page.ui.waitFor({ testid: 'zipp-accept' });
+    const body = llm.chatBodies().at(-1)!;
+    expect(body.temperature).toBe(0.5);
+    expect(String(body.messages!.at(-1)!.content)).toContain('Keep close to the base prompt');
+    const phrases = await page.ui.all({ testid: 'zipp-phrase' });
+    const texts = phrases.map((p) => p.text);
+    const fog = texts.findIndex((t) => t.startsWith(' foggy harbours at dawn'));
+    const neon = texts.findIndex((t) => t.startsWith(' neon cyberpunk glow'));
+    expect(fog).toBeGreaterThanOrEqual(0);
+    expect(neon).toBeGreaterThanOrEqual(0);
+    // Nothing shows until the pointer is on a phrase; then its card says where it came from.
+    const visible = async () => (await page.ui.all({ testid: 'zipp-why' })).filter((w) => w.width > 0).map((w) => w.text);
+    expect(await visible()).toEqual([]);
+    const at = async (i: number) => {
+      const p = (await page.ui.all({ testid: 'zipp-phrase' }))[i]!;
+      await page.mouse.move(p.x + 4, p.y + p.height / 2);
+    };
+    await at(fog);
+    await expect.poll(visible).toEqual([expect.stringMatching(/^From your persona:You photograph foggy harbours on expired film\./)]);
+    await at(neon);
+    await expect.poll(visible).toEqual(['Nothing in your persona says this: the model added it on its own.']);
+    await page.ui.click({ testid: 'zipp-discard' });
+    llm.setResponder(undefined);
+    await page.close();
+    await options.goto(browser.url('options.html#history'));
+    await options.getByTestId('rewrite-log').getByRole('cell', { name: / · subtle · zipp-test-model$/ }).first().waitFor();
+    await options.goto(browser.url('options.html#preferences'));
+    await options.getByTestId('strength-pref').selectOption('balanced');
+  });
+
   it('offers two candidates in random order, keeps the pick as a vote, and adds the votes up in “Does my persona help?”', async () => {
     await options.goto(browser.url('options.html#preferences'));
     await options.getByTestId('candidates-pref').selectOption('persona-vs-none');

@@ -128,11 +128,13 @@ describe('extension: what a page can read of ZIPP (headless Chromium, page scrip
     expect(await readable(page, ['zephyrine', 'marsh glow'])).toEqual([]);
 
     // 3. A finished preview (diff, model name), then Retry: still nothing readable.
-    llm.setResponder(() => `${BASE}, obsidiana lantern haze`);
+    llm.setResponder(() => `${BASE}, obsidiana lantern haze, herons in the reed beds`);
     await page.ui.click({ testid: 'zipp-button' });
     await expect.poll(() => page.ui.text({ testid: 'zipp-diff' })).toContain('obsidiana lantern haze');
     expect(await page.ui.text({ testid: 'zipp-status' })).toContain('zipp-test-model');
-    expect(await readable(page, ['obsidiana', 'lantern haze', 'zipp-test-model', 'persona ·'])).toEqual([]);
+    // The hover card of "herons in the reed beds" holds the persona sentence behind it.
+    expect((await page.ui.all({ testid: 'zipp-why' })).map((w) => w.text).join('\n')).toContain('low winter sun');
+    expect(await readable(page, ['obsidiana', 'lantern haze', 'zipp-test-model', 'persona ·', 'low winter sun', 'From your persona'])).toEqual([]);
     llm.setResponder(() => `${BASE}, vermilion kite at dusk`);
     await page.ui.click({ testid: 'zipp-retry' });
     await expect.poll(() => page.ui.text({ testid: 'zipp-diff' })).toContain('vermilion kite at dusk');
@@ -141,7 +143,7 @@ describe('extension: what a page can read of ZIPP (headless Chromium, page scrip
     await page.ui.click({ testid: 'zipp-accept' });
     await expect.poll(() => box.inputValue()).toBe(`${BASE}, vermilion kite at dusk`);
     expect(await page.getByTestId('react-state').textContent()).toBe(`${BASE}, vermilion kite at dusk`);
-    expect(await readable(page, ['obsidiana', 'lantern haze', 'zephyrine', 'zipp-test-model', PERSONA.slice(10, 30)])).toEqual([]);
+    expect(await readable(page, ['obsidiana', 'lantern haze', 'zephyrine', 'zipp-test-model', 'low winter sun', PERSONA.slice(10, 30)])).toEqual([]);
     llm.setResponder(undefined);
     await page.close();
   });

@@ -454,3 +454,23 @@ describe('extension background: two candidates and the person’s own A/B', () =
     expect(rows.map((r) => r!.pair!.label).sort()).toEqual(['Harbours', 'Retro']);
   });
 });
+
+describe('extension background: explained diffs and the strength dial', () => {
+  it('sends the diff with each added phrase linked to the persona, and makes, logs and shows the strength', async () => {
+    const { db, deps } = setup();
+    await savePersona(db, { name: 'Harbours', text: 'You photograph foggy harbours and lighthouses on film. You never shoot in colour.', source: 'manual' });
+    await updatePreferences(db, { strength: 'strong' });
+    const p = fakePort('https://ideogram.ai/t');
+    serveRewritePort(p.port, deps, SELF);
+    p.send({ type: 'start', url: 'https://ideogram.ai/t', prompt: 'a dog in a park', trigger: 'button' });
+    await p.done;
+    const done = p.out.at(-1) as Extract<RewritePortOut, { type: 'done' }>;
+    expect(llm.chatBodies().at(-1)!.temperature).toBe(0.9);
+    expect((await db.rewrites.get(done.result.logId))?.strength).toBe('strong');
+    const explained = done.result.explained!;
+    expect(explained.filter((s) => s.kind !== 'removed').map((s) => s.text).join('')).toBe(done.result.rewritten);
+    const supported = explained.filter((s) => s.kind === 'added' && s.supported);
+    expect(supported.length).toBeGreaterThan(0);
+    expect(supported[0]!.sources![0]).toBe('You photograph foggy harbours and lighthouses on film.');
+  });
+});

@@ -1,7 +1,10 @@
 import { useEffect, useRef, useState, useSyncExternalStore, type CSSProperties, type MouseEvent } from 'react';
 import type { InlineRewriter, Phase } from '../../lib/content/controller.ts';
 import { wordDiff } from '../../lib/diff.ts';
+import type { ExplainedDiff } from '../../lib/messages/protocol.ts';
 import { PrivateText } from './PrivateText.tsx';
+
+type ExplainedPart = ExplainedDiff[number];
 import { useAnchorRect, type Box } from './useAnchorRect.ts';
 
 interface Props {
@@ -29,12 +32,43 @@ const trusted = (fn: () => void) => (e: MouseEvent) => {
   if (e.nativeEvent.isTrusted) fn();
 };
 
-function Diff({ before, after }: { before: string; after: string }) {
+/**
+ * An added phrase and, on hover (or keyboard focus), where it came from: the persona sentences behind it,
+ * or a note that nothing in the persona supports it.
+ */
+function Phrase({ part }: { part: ExplainedPart }) {
+  return (
+    <span className={part.supported ? 'zipp-phrase' : 'zipp-phrase zipp-unsupported'} tabIndex={0} data-testid="zipp-phrase" data-supported={String(part.supported)}>
+      <PrivateText text={part.text} className="zipp-add" />
+      <span className="zipp-why" role="tooltip" data-testid="zipp-why">
+        {part.supported ? (
+          <>
+            <span className="zipp-meta">From your persona:</span>
+            {part.sources?.map((s) => (
+              <span key={s} className="zipp-source">
+                <PrivateText text={s} />
+              </span>
+            ))}
+          </>
+        ) : (
+          <span className="zipp-meta">Nothing in your persona says this: the model added it on its own.</span>
+        )}
+      </span>
+    </span>
+  );
+}
+
+function Diff({ before, after, explained }: { before: string; after: string; explained?: ExplainedPart[] | undefined }) {
+  const parts = explained ?? wordDiff(before, after);
   return (
     <p className="zipp-text" data-testid="zipp-diff">
-      {wordDiff(before, after).map((part, i) => (
-        <PrivateText key={i} text={part.text} {...(part.kind === 'same' ? {} : { className: part.kind === 'added' ? 'zipp-add' : 'zipp-del' })} />
-      ))}
+      {parts.map((part, i) =>
+        explained && part.kind === 'added' && /\p{L}/u.test(part.text) ? (
+          <Phrase key={i} part={part} />
+        ) : (
+          <PrivateText key={i} text={part.text} {...(part.kind === 'same' ? {} : { className: part.kind === 'added' ? 'zipp-add' : 'zipp-del' })} />
+        ),
+      )}
     </p>
   );
 }
@@ -120,7 +154,7 @@ function Panel({ phase, rewriter, onOpenOptions }: { phase: Phase; rewriter: Inl
       )}
       {phase.name === 'ready' && !phase.result.candidates && (
         <>
-          <Diff before={phase.base} after={phase.result.rewritten} />
+          <Diff before={phase.base} after={phase.result.rewritten} explained={phase.result.explained} />
           {phase.result.warnings.map((w) => (
             <p key={w} className="zipp-warn">
               <PrivateText text={w} />

@@ -22,6 +22,15 @@ export const inlineStyles = `
 .zipp-caret { display: inline-block; width: 6px; height: 1em; background: #5b3fd1; vertical-align: text-bottom; animation: zipp-pulse 1s infinite; }
 .zipp-add { background: #e4f8e9; color: #0c5a24; border-radius: 3px; }
 .zipp-del { background: #fde8e8; color: #8a1c1c; text-decoration: line-through; border-radius: 3px; }
+.zipp-phrase { position: relative; outline: none; }
+.zipp-phrase.zipp-unsupported .zipp-add { background: #fff3d6; color: #7a4b00; text-decoration: underline dotted; }
+.zipp-why {
+  display: none; position: absolute; left: 0; top: 100%; z-index: 1; width: max-content; max-width: 320px; margin-top: 4px;
+  background: #1d1b26; color: #fff; border-radius: 6px; padding: 6px 8px; font-size: 12px; white-space: normal;
+}
+.zipp-why .zipp-meta { color: #c9bcff; display: block; }
+.zipp-source { display: block; margin-top: 2px; }
+.zipp-phrase:hover .zipp-why, .zipp-phrase:focus .zipp-why { display: block; }
 .zipp-candidate { border-top: 1px solid #ece9f8; padding-top: 6px; margin-bottom: 8px; }
 .zipp-warn { color: #8a5a00; font-size: 12px; margin: 0 0 8px; }
 .zipp-error { color: #8a1c1c; margin: 0 0 8px; }

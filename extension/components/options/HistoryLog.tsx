@@ -42,7 +42,7 @@ export function HistoryLog() {
             <th>Site</th>
             <th>Your prompt</th>
             <th>Rewrite</th>
-            <th>Persona · method · model</th>
+            <th>Persona · method · strength · model</th>
             <th>Outcome</th>
           </tr>
         </thead>
@@ -53,7 +53,7 @@ export function HistoryLog() {
               <td>{r.base}</td>
               <td>{r.rewritten}</td>
               <td>
-                {(r.personaId && personas.get(r.personaId)) ?? '—'} · {r.method} · {r.model}
+                {(r.personaId && personas.get(r.personaId)) ?? '—'} · {r.method} · {r.strength ?? 'balanced'} · {r.model}
               </td>
               <td>{r.outcome}</td>
             </tr>

@@ -26,6 +26,14 @@ export function Preferences() {
           <input type="number" min={1} max={5} value={prefs.fewShotK} onChange={(e) => set({ fewShotK: Math.min(5, Math.max(1, Number(e.target.value) || 1)) })} />
         </label>
         <label>
+          Rewrite strength
+          <select value={prefs.strength} onChange={(e) => set({ strength: e.target.value as Prefs['strength'] })} data-testid="strength-pref">
+            <option value="subtle">Subtle: keep my wording, add a detail or two (temperature 0.5)</option>
+            <option value="balanced">Balanced (temperature 0.7, as in the paper)</option>
+            <option value="strong">Strong: make it unmistakably mine (temperature 0.9)</option>
+          </select>
+        </label>
+        <label>
           Two candidates
           <select value={prefs.candidates} onChange={(e) => set({ candidates: e.target.value as Prefs['candidates'] })} data-testid="candidates-pref">
             <option value="one">Off: one rewrite</option>

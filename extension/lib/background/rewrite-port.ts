@@ -1,3 +1,4 @@
+import { attributeRewrite } from '../../../shared/rewrite/attribution.ts';
 import { adapterById } from '../sites/catalog.ts';
 import { logRewrite } from '../store/rewrites.ts';
 import { getSite } from '../store/sites.ts';
@@ -74,12 +75,23 @@ export function serveRewritePort(port: PortLike, deps: BackgroundDeps, self: { i
               model: result.model,
               template: result.template,
               guard: result.guard,
+              strength: arm.request.strength ?? 'balanced',
               ...(pairId && arm.mode !== 'one' ? { pair: { id: pairId, mode: arm.mode, arm: arm.arm, label: arm.label, first: shown === 0 } } : {}),
             });
             return { logId, rewritten: result.rewritten, method: result.method, model: result.model, guard: result.guard, warnings: result.warnings ?? [] };
           }),
         );
-        post({ type: 'done', result: { ...done[0]!, ...(done.length === 2 ? { candidates: [done[0]!, done[1]!] as [Candidate, Candidate] } : {}) } });
+        const only = arms.length === 1 ? arms[0]! : undefined;
+        // Which persona sentence each added phrase came from (local, no LLM call); none for two blind candidates.
+        const explained = only?.request.persona ? attributeRewrite(prompt, done[0]!.rewritten, only.request.persona) : undefined;
+        post({
+          type: 'done',
+          result: {
+            ...done[0]!,
+            ...(done.length === 2 ? { candidates: [done[0]!, done[1]!] as [Candidate, Candidate] } : {}),
+            ...(explained && explained.length <= 400 ? { explained } : {}),
+          },
+        });
       } catch (err) {
         if (!abort.signal.aborted) post({ type: 'error', error: toErrorBody(err) });
       }

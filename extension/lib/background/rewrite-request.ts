@@ -34,6 +34,7 @@ export async function requestFor(
       ...(fewshot ? { history: usable, k: prefs.fewShotK } : {}),
       // The site's own syntax (Midjourney parameters, SD weights) comes back byte for byte.
       syntax,
+      strength: prefs.strength,
     },
   };
 }

@@ -116,6 +116,19 @@ export const RewritePortIn = z.discriminatedUnion('type', [
 ]);
 export type RewritePortIn = z.infer<typeof RewritePortIn>;
 
+/** The diff of a rewrite, each added phrase with the persona sentences behind it (shared/rewrite/attribution.ts). */
+export const ExplainedDiff = z
+  .array(
+    z.object({
+      kind: z.enum(['same', 'added', 'removed']),
+      text: z.string(),
+      sources: z.array(z.string()).max(2).optional(),
+      supported: z.boolean().optional(),
+    }),
+  )
+  .max(400);
+export type ExplainedDiff = z.infer<typeof ExplainedDiff>;
+
 const Rewritten = z.object({
   logId: z.number().int().positive(),
   rewritten: z.string(),
@@ -125,6 +138,12 @@ const Rewritten = z.object({
   warnings: z.array(z.string()).default([]),
 });
 export const RewriteDone = Rewritten.extend({
+  /**
+   * One rewrite only (two candidates stay blind): its diff with each added phrase linked to the persona
+   * sentences it most likely came from. Those sentences are the only part of the persona a content script
+   * ever gets, drawn where the page cannot read them (PrivateText in the closed root).
+   */
+  explained: ExplainedDiff.optional(),
   /**
    * Two candidates in the order to show them (random), when the person asked for two; the fields above
    * are then the first one's. Which one is the persona's is not said: the choice is blind.

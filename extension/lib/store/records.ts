@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BasePrompt, GuardStatus, RewriteMethod } from '../../../shared/schemas/rewrite.ts';
+import { BasePrompt, GuardStatus, RewriteMethod, RewriteStrength } from '../../../shared/schemas/rewrite.ts';
 
 /**
  * The rows the extension keeps in IndexedDB (schema version 2, see db.ts). Personas use the shared
@@ -66,6 +66,8 @@ export const RewriteRecord = z.object({
   createdAt: z.iso.datetime(),
   /** Set when the rewrite was one of two candidates. */
   pair: CandidatePair.optional(),
+  /** The strength dial when it was made (absent in rows older than the dial: balanced). */
+  strength: RewriteStrength.optional(),
 });
 export type RewriteRecord = z.infer<typeof RewriteRecord>;
 
@@ -105,6 +107,8 @@ export const Preferences = z.object({
   inferenceBackend: z.enum(['auto', 'webgpu', 'wasm']).default('auto'),
   /** Set once the first-run page was finished or skipped. */
   onboarded: z.boolean().default(false),
+  /** How far rewrites move from the prompt (instruction and temperature). */
+  strength: RewriteStrength.default('balanced'),
   /** One rewrite, or two candidates to choose between (each pick is kept as a vote). */
   candidates: CandidateMode.default('one'),
   /** The second persona of `persona-vs-persona`. */
