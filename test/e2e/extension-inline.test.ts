@@ -411,4 +411,80 @@ describe('extension inline rewriting (headless Chromium)', () => {
     await options.goto(browser.url('options.html#preferences'));
     await options.getByTestId('candidates-pref').selectOption('one');
   });
+
+  /**
+   * The toolbar popup as a person sees it over a page. A test cannot click the toolbar button, so the
+   * popup page opens in an unfocused window of its own: its "current tab" is then, as from the toolbar,
+   * the active tab of the last focused browser window — the page.
+   */
+  async function popupOver(page: Page): Promise<Page> {
+    await page.bringToFront();
+    const opened = browser.context.waitForEvent('page', (p) => p.url().endsWith('/popup.html'));
+    await browser.worker.evaluate(() =>
+      (globalThis as unknown as { chrome: { windows: { create(o: object): Promise<unknown> } } }).chrome.windows.create({
+        url: (globalThis as unknown as { chrome: { runtime: { getURL(p: string): string } } }).chrome.runtime.getURL('popup.html'),
+        type: 'popup',
+        focused: false,
+      }),
+    );
+    const popup = await opened;
+    await popup.getByTestId('popup-box').waitFor();
+    return popup;
+  }
+
+  it('when a site changed its page: falls back with a visible note, lets the person pick the box, and finds it again after the markup changes', async () => {
+    const page = await open(sites.siteUrl('beta.ideogram.ai'));
+    // The adapter's selectors all miss; the most prompt-like box is the search field — said out loud.
+    await page.ui.waitFor({ testid: 'zipp-button' });
+    expect(await page.ui.text({ testid: 'zipp-note' })).toMatch(/^ZIPP's usual prompt box for Ideogram is not on this page \(the site may have changed\)/);
+    const search = (await page.locator('input[placeholder="Search community prompts"]').boundingBox())!;
+    const onSearch = await page.ui.box({ testid: 'zipp-button' });
+    expect(onSearch.y).toBeGreaterThanOrEqual(search.y - 34);
+    expect(onSearch.y).toBeLessThanOrEqual(search.y + search.height);
+    let popup = await popupOver(page);
+    expect(await popup.getByTestId('popup-box').textContent()).toMatch(/usual prompt box for this site is missing/);
+
+    // Pick mode: the box under the pointer is highlighted; a click picks it (and the page never sees that click).
+    const clicks = await page.evaluate(() => {
+      (window as unknown as { clicks: number }).clicks = 0;
+      document.addEventListener('click', () => (window as unknown as { clicks: number }).clicks++, true);
+      return 0;
+    });
+    await popup.getByTestId('popup-pick').click();
+    await page.ui.waitFor({ testid: 'zipp-picking' });
+    const real = page.getByTestId('prompt');
+    const target = (await real.boundingBox())!;
+    await page.bringToFront();
+    await page.mouse.move(target.x + 10, target.y + 5);
+    await page.mouse.move(target.x + 20, target.y + 10, { steps: 3 });
+    const highlight = await page.ui.box({ testid: 'zipp-pick-highlight' });
+    expect(Math.abs(highlight.x - (target.x - 3))).toBeLessThanOrEqual(1);
+    expect(Math.abs(highlight.width - (target.width + 6))).toBeLessThanOrEqual(1);
+    await page.mouse.click(target.x + 20, target.y + 10);
+    await page.ui.waitFor({ testid: 'zipp-picking' }, { state: 'detached' });
+    expect(await page.evaluate(() => (window as unknown as { clicks: number }).clicks)).toBe(clicks);
+    await expect.poll(() => page.ui.text({ testid: 'zipp-note' })).toMatch(/^ZIPP will use this box on Ideogram from now on\.×$/);
+
+    // Next load: new ids, classes and wrappers; the picked box is found without a click, and rewritten.
+    const idBefore = await real.getAttribute('id');
+    await page.reload();
+    expect(await real.getAttribute('id')).not.toBe(idBefore);
+    const button = await page.ui.box({ testid: 'zipp-button' });
+    const moved = (await real.boundingBox())!;
+    expect(button.y).toBeGreaterThan(moved.y);
+    expect(button.y + button.height).toBeLessThanOrEqual(moved.y + moved.height + 1);
+    expect(await page.ui.count({ testid: 'zipp-note' })).toBe(0);
+    popup = await popupOver(page);
+    expect(await popup.getByTestId('popup-box').textContent()).toBe('Prompt box found: the one you picked.');
+    await real.fill('a lighthouse in a storm');
+    await rewriteAndAccept(page, 'a lighthouse in a storm');
+
+    // Forgetting the pick brings the fallback (and its note) back.
+    await popup.getByRole('button', { name: 'Forget the picked box' }).click();
+    await page.reload();
+    await page.ui.waitFor({ testid: 'zipp-note' });
+    expect(await page.ui.text({ testid: 'zipp-note' })).toMatch(/usual prompt box for Ideogram is not on this page/);
+    await popup.close();
+    await page.close();
+  });
 });

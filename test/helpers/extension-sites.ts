@@ -13,7 +13,7 @@ import { buildIfStale, ROOT } from './extension-build.ts';
  */
 export const SITES_DIR = join(ROOT, 'test/fixtures/sites');
 const DIST = join(SITES_DIR, 'dist');
-export const FIXTURE_PAGES = ['react-textarea', 'prosemirror', 'quill', 'lexical', 'spa', 'web-component'] as const;
+export const FIXTURE_PAGES = ['react-textarea', 'prosemirror', 'quill', 'lexical', 'spa', 'web-component', 'changing'] as const;
 export type FixturePage = (typeof FIXTURE_PAGES)[number];
 
 const ENTRY: Record<FixturePage, string> = {
@@ -23,6 +23,7 @@ const ENTRY: Record<FixturePage, string> = {
   lexical: 'src/lexical.ts',
   spa: 'src/spa.tsx',
   'web-component': 'src/web-component.ts',
+  changing: 'src/changing.ts',
 };
 
 /** Each supported site's hostname → the fixture page with that site's kind of prompt editor. */
@@ -36,6 +37,8 @@ export const SITE_PAGES: Record<string, FixturePage> = {
   'www.krea.ai': 'spa',
   'firefly.adobe.com': 'web-component',
   'playground.com': 'react-textarea',
+  // Ideogram's adapter, on a page whose markup no longer matches it (and changes on every load).
+  'beta.ideogram.ai': 'changing',
 };
 
 export async function ensureFixturesBuilt(): Promise<void> {

@@ -4,7 +4,8 @@ import { editorKind, editorRootOf } from '../../extension/lib/editor/kind.ts';
 import { readEditorText, sameText } from '../../extension/lib/editor/read.ts';
 import { writeEditorText } from '../../extension/lib/editor/write.ts';
 import { adapterForHost, SITE_ADAPTERS } from '../../extension/lib/sites/catalog.ts';
-import { findPromptBox, isSubmitControl, mostPromptLikeEditor } from '../../extension/lib/sites/find.ts';
+import { findPromptBox, isSubmitControl, locatePromptBox, mostPromptLikeEditor } from '../../extension/lib/sites/find.ts';
+import { looksGenerated, selectorFor } from '../../extension/lib/sites/selector.ts';
 
 function mount(html: string): HTMLElement {
   document.body.innerHTML = html;
@@ -128,5 +129,34 @@ describe('site adapters', () => {
     expect(isSubmitControl(document.getElementById('go')!, box)).toBe(true);
     expect(isSubmitControl(document.getElementById('other')!, box)).toBe(false);
     expect(isSubmitControl(document.getElementById('elsewhere')!, box)).toBe(false);
+  });
+});
+
+describe('the picked prompt box', () => {
+  it('is described by what survives a redeploy — label, name, placeholder — never by generated ids or classes', () => {
+    for (const v of [':r4:', 'css-1k2j3h', 'a8f3c2e1', 'input-4711', 'mui-47']) expect(looksGenerated(v)).toBe(true);
+    for (const v of ['prompt', 'input_prompt', 'Image description', 'desktop_input_bar', 'promptInput']) expect(looksGenerated(v)).toBe(false);
+    mount('<div class="css-x1y2z3"><textarea id=":r7:" class="css-9ab8cd" aria-label="Image description" placeholder="A lighthouse…"></textarea></div>');
+    expect(selectorFor(document.querySelector('textarea')!)).toEqual({ selector: 'textarea[aria-label="Image description"]', stable: true });
+    // Two boxes with the same label: a second attribute tells them apart.
+    mount('<textarea aria-label="Prompt" name="negative"></textarea><textarea aria-label="Prompt" name="positive"></textarea>');
+    expect(selectorFor(document.querySelectorAll('textarea')[1]!).selector).toBe('textarea[name="positive"]');
+    mount('<section aria-label="Negative"><textarea></textarea></section><section aria-label="Main"><textarea></textarea></section>');
+    expect(selectorFor(document.querySelectorAll('textarea')[1]!)).toEqual({ selector: 'section[aria-label="Main"] textarea', stable: true });
+    mount('<div><textarea></textarea></div><div><textarea></textarea></div>');
+    expect(selectorFor(document.querySelectorAll('textarea')[1]!)).toEqual({ selector: 'body > div:nth-of-type(2) > textarea', stable: false });
+  });
+
+  it('comes before the adapter, which comes before the fallback; a picked box that is gone is reported', () => {
+    const adapter = adapterForHost('ideogram.ai')!;
+    mount('<textarea placeholder="Describe what you want to see"></textarea><textarea aria-label="Image description"></textarea>');
+    expect(locatePromptBox(document, adapter, 'textarea[aria-label="Image description"]')).toMatchObject({ by: 'picked', pickedMissing: false });
+    expect(locatePromptBox(document, adapter)).toMatchObject({ by: 'adapter' });
+    mount('<input type="text" placeholder="Search prompts"><textarea aria-label="Image description"></textarea>');
+    const fallback = locatePromptBox(document, adapter, 'textarea[name="gone"]');
+    expect(fallback).toMatchObject({ by: 'fallback', pickedMissing: true });
+    expect(fallback.box!.tagName).toBe('INPUT');
+    expect(locatePromptBox(document, undefined, 'textarea[name="gone"]')).toEqual({ box: null, by: null, pickedMissing: true });
+    expect(locatePromptBox(document, undefined, 'not a [selector')).toMatchObject({ box: null, pickedMissing: true });
   });
 });

@@ -7,11 +7,25 @@ import { PrivateText } from './PrivateText.tsx';
 type ExplainedPart = ExplainedDiff[number];
 import { useAnchorRect, type Box } from './useAnchorRect.ts';
 
+/** A line near the button: how the box was found when that needs saying, or what picking did. */
+export interface Notice {
+  kind: 'fallback' | 'picked-missing' | 'picked' | 'error';
+  text: string;
+}
+
+/** "Pick the prompt box" is on: the editor under the pointer, to highlight. */
+export interface Picking {
+  rect: DOMRect | null;
+}
+
 interface Props {
   rewriter: InlineRewriter;
   /** The prompt box the button sits in (null hides the button). */
   editor: HTMLElement | null;
   shortcut: string;
+  picking?: Picking | undefined;
+  notice?: Notice | undefined;
+  onDismissNotice(): void;
   onOpenOptions(): void;
 }
 
@@ -191,7 +205,7 @@ function Panel({ phase, rewriter, onOpenOptions }: { phase: Phase; rewriter: Inl
   );
 }
 
-export function InlineApp({ rewriter, editor, shortcut, onOpenOptions }: Props) {
+export function InlineApp({ rewriter, editor, shortcut, picking, notice, onDismissNotice, onOpenOptions }: Props) {
   const phase = useSyncExternalStore(
     (fn) => rewriter.subscribe(fn),
     () => rewriter.phase,
@@ -210,7 +224,36 @@ export function InlineApp({ rewriter, editor, shortcut, onOpenOptions }: Props) 
 
   return (
     <div className="zipp">
-      {box && (
+      {picking && (
+        <>
+          <div className="zipp-pick-banner" role="status" data-testid="zipp-picking">
+            Click the prompt box ZIPP should use on this site · Esc to cancel
+          </div>
+          {picking.rect && (
+            <div
+              className="zipp-pick-box"
+              data-testid="zipp-pick-highlight"
+              style={{ top: picking.rect.top - 3, left: picking.rect.left - 3, width: picking.rect.width + 6, height: picking.rect.height + 6 }}
+            />
+          )}
+        </>
+      )}
+      {/* While picking, nothing of ZIPP's may sit between the pointer and the page. */}
+      {!picking && notice && (box ?? notice.kind === 'picked-missing') && (
+        <div
+          className={`zipp-note zipp-note-${notice.kind}`}
+          role="status"
+          data-testid="zipp-note"
+          data-kind={notice.kind}
+          style={box ? { top: box.top + box.height + 6, left: Math.max(8, box.left + box.width - 320) } : { bottom: 16, right: 16 }}
+        >
+          <PrivateText text={notice.text} />
+          <button aria-label="Dismiss" onClick={trusted(onDismissNotice)}>
+            ×
+          </button>
+        </div>
+      )}
+      {box && !picking && (
         <button
           className="zipp-button"
           data-testid="zipp-button"

@@ -31,6 +31,17 @@ export const inlineStyles = `
 .zipp-why .zipp-meta { color: #c9bcff; display: block; }
 .zipp-source { display: block; margin-top: 2px; }
 .zipp-phrase:hover .zipp-why, .zipp-phrase:focus .zipp-why { display: block; }
+.zipp-pick-banner {
+  position: fixed; top: 12px; left: 50%; transform: translateX(-50%); background: #5b3fd1; color: #fff;
+  border-radius: 8px; padding: 6px 12px; box-shadow: 0 4px 16px rgba(40, 20, 90, .3); pointer-events: none;
+}
+.zipp-pick-box { position: fixed; border: 3px solid #5b3fd1; border-radius: 6px; background: rgba(91, 63, 209, .08); pointer-events: none; box-sizing: border-box; }
+.zipp-note {
+  position: fixed; width: 320px; box-sizing: border-box; background: #fff8e6; color: #5a3d00; border: 1px solid #f0d48a;
+  border-radius: 8px; padding: 6px 26px 6px 10px; font-size: 12px; box-shadow: 0 2px 10px rgba(0,0,0,.12);
+}
+.zipp-note-picked { background: #eefaf1; color: #0c5a24; border-color: #b9e5c6; }
+.zipp-note button { position: absolute; top: 2px; right: 4px; border: 0; background: none; cursor: pointer; font-size: 14px; color: inherit; }
 .zipp-candidate { border-top: 1px solid #ece9f8; padding-top: 6px; margin-bottom: 8px; }
 .zipp-warn { color: #8a5a00; font-size: 12px; margin: 0 0 8px; }
 .zipp-error { color: #8a1c1c; margin: 0 0 8px; }

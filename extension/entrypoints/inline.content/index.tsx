@@ -2,7 +2,7 @@ import { browser } from 'wxt/browser';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import type { ContentScriptContext } from '../../lib/content/context.ts';
 import { callBackground } from '../../lib/messages/client.ts';
-import { TabEvent, type SiteState } from '../../lib/messages/protocol.ts';
+import { TabEvent, type BoxStatus, type SiteState } from '../../lib/messages/protocol.ts';
 import { InlineSession } from './session.tsx';
 
 /**
@@ -43,11 +43,27 @@ async function run(ctx: ContentScriptContext) {
     }
   };
 
-  browser.runtime.onMessage.addListener((raw: unknown) => {
+  // Only ZIPP's own background and pages can reach this listener (pages cannot message an extension).
+  browser.runtime.onMessage.addListener((raw: unknown, _sender: unknown, sendResponse: (answer: BoxStatus) => void) => {
     const event = TabEvent.safeParse(raw);
     if (!event.success) return;
-    if (event.data.type === 'zipp/site-changed') void refresh();
-    if (event.data.type === 'zipp/shortcut') void starting?.then(() => session?.shortcut());
+    switch (event.data.type) {
+      case 'zipp/site-changed':
+        void refresh();
+        return;
+      case 'zipp/shortcut':
+        void starting?.then(() => session?.shortcut());
+        return;
+      case 'zipp/pick':
+        void starting?.then(() => session?.pick());
+        return;
+      case 'zipp/forget-pick':
+        session?.forgetPick();
+        return;
+      case 'zipp/status':
+        sendResponse(session?.status() ?? { active: false, found: false, by: null, pickedMissing: false });
+        return;
+    }
   });
   ctx.onLocationChange(() => void refresh());
   ctx.onInvalidated(() => session?.stop());

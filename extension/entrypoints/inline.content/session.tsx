@@ -10,7 +10,11 @@ import { adapterById } from '../../lib/sites/catalog.ts';
 import { isSubmitControl } from '../../lib/sites/find.ts';
 import { mountClosedHost, type ClosedHost } from '../../lib/content/closed-host.ts';
 import { InlineRewriter, type PortLike } from '../../lib/content/controller.ts';
-import { PromptBoxTracker } from '../../lib/content/tracker.ts';
+import { BoxPicker } from '../../lib/content/picker.ts';
+import { PromptBoxTracker, type BoxState } from '../../lib/content/tracker.ts';
+import type { BoxStatus } from '../../lib/messages/protocol.ts';
+import { selectorFor } from '../../lib/sites/selector.ts';
+import type { Notice, Picking } from '../../components/inline/InlineApp.tsx';
 
 /** The in-page fallback for the shortcut when the browser did not take it as an extension command. */
 export function isShortcut(e: KeyboardEvent): boolean {
@@ -27,6 +31,10 @@ export class InlineSession {
   private host: ClosedHost | undefined;
   private root: Root | undefined;
   private readonly cleanups: (() => void)[] = [];
+  private picker: BoxPicker | undefined;
+  private picking: Picking | undefined;
+  private notice: Notice | undefined;
+  private noticeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private state: SiteState) {
     this.rewriter = new InlineRewriter({
@@ -41,10 +49,16 @@ export class InlineSession {
     this.host = mountClosedHost(inlineStyles);
     this.root = createRoot(this.host.container);
     const adapter = this.state.adapter === 'generic' ? undefined : adapterById(this.state.adapter);
-    this.tracker = new PromptBoxTracker(document, adapter, (box) => {
-      this.rewriter.setEditor(box);
-      this.render();
-    });
+    this.tracker = new PromptBoxTracker(
+      document,
+      adapter,
+      (found) => {
+        this.rewriter.setEditor(found.box);
+        this.noticeFor(found);
+        this.render();
+      },
+      this.state.picked,
+    );
     this.tracker.start();
     this.listen(window, 'keydown', (e) => this.onKeydown(e as KeyboardEvent), true);
     this.listen(document, 'input', () => this.rewriter.checkStillApplied(), true);
@@ -53,11 +67,87 @@ export class InlineSession {
   }
 
   update(state: SiteState): void {
+    const repick = state.picked !== this.state.picked;
     this.state = state;
+    if (repick) this.tracker?.setPicked(state.picked);
+    this.render();
+  }
+
+  /** What the popup shows: whether this page's prompt box was found, and how. */
+  status(): BoxStatus {
+    const found = this.tracker?.current;
+    return {
+      active: true,
+      found: found?.box != null,
+      by: found?.by ?? null,
+      ...(this.state.picked ? { picked: this.state.picked } : {}),
+      pickedMissing: found?.pickedMissing ?? false,
+    };
+  }
+
+  /** "Pick the prompt box" (from the popup): highlight under the pointer, a click picks. */
+  pick(): void {
+    this.picker?.stop();
+    this.rewriter.discard();
+    this.picking = { rect: null };
+    this.picker = new BoxPicker(window, {
+      onHover: (editor) => {
+        this.picking = { rect: editor?.getBoundingClientRect() ?? null };
+        this.render();
+      },
+      onPick: (editor) => {
+        this.picking = undefined;
+        this.picker = undefined;
+        const { selector, stable } = selectorFor(editor);
+        this.setNotice({
+          kind: 'picked',
+          text: `ZIPP will use this box on ${this.state.label} from now on${stable ? '' : " (found by its place in the page, which may change: pick it again if ZIPP loses it)"}.`,
+        });
+        void callBackground('sites/pick', { url: location.href, selector }).catch((err: Error) => this.setNotice({ kind: 'error', text: `could not keep the box: ${err.message}` }));
+        this.render();
+      },
+      onCancel: () => {
+        this.picking = undefined;
+        this.picker = undefined;
+        this.render();
+      },
+    });
+    this.picker.start();
+    this.render();
+  }
+
+  forgetPick(): void {
+    void callBackground('sites/pick', { url: location.href, selector: null }).catch(() => {});
+  }
+
+  /** Said near the button: the adapter missed (the site changed), or the picked box is not on this page. */
+  private noticeFor(found: BoxState): void {
+    if (found.by === 'fallback') {
+      this.setNotice({
+        kind: 'fallback',
+        text: `ZIPP's usual prompt box for ${this.state.label} is not on this page (the site may have changed): it is using the most prompt-like box. Wrong one? Click into the right box, or pick it from ZIPP's toolbar button.`,
+      });
+    } else if (found.pickedMissing) {
+      this.setNotice({ kind: 'picked-missing', text: `The prompt box you picked on ${this.state.label} is not on this page. Click into the box, or pick it again from ZIPP's toolbar button.` });
+    } else if (this.notice?.kind === 'fallback' || this.notice?.kind === 'picked-missing') this.setNotice(undefined);
+  }
+
+  private setNotice(notice: Notice | undefined): void {
+    this.notice = notice;
+    clearTimeout(this.noticeTimer);
+    // A note about what happened steps aside; one about the page stays while it holds.
+    if (notice && (notice.kind === 'picked' || notice.kind === 'error')) {
+      this.noticeTimer = setTimeout(() => {
+        this.notice = undefined;
+        this.render();
+      }, 8000);
+    }
     this.render();
   }
 
   stop(): void {
+    this.picker?.stop();
+    clearTimeout(this.noticeTimer);
     this.rewriter.discard();
     this.tracker?.stop();
     for (const fn of this.cleanups.splice(0)) fn();
@@ -85,6 +175,9 @@ export class InlineSession {
         rewriter={this.rewriter}
         editor={this.tracker?.box ?? null}
         shortcut={this.state.shortcut}
+        picking={this.picking}
+        notice={this.notice}
+        onDismissNotice={() => this.setNotice(undefined)}
         onOpenOptions={() => void callBackground('options/open', {}).catch(() => {})}
       />,
     );

@@ -4,7 +4,7 @@ import { addHistory } from '../store/history.ts';
 import { personaForSite } from '../store/personas.ts';
 import { setRewriteOutcome } from '../store/rewrites.ts';
 import { addVote } from '../store/votes.ts';
-import { getSite } from '../store/sites.ts';
+import { getSite, updateSite } from '../store/sites.ts';
 import { redact, type LlmConnection } from '../llm/connection.ts';
 import { NO_LLM, ZippError } from '../messages/errors.ts';
 import type { Caller, Handlers } from '../messages/router.ts';
@@ -41,13 +41,19 @@ export function pageUrlOf(caller: Caller, payloadUrl: string): URL {
 }
 
 export async function siteStateFor(deps: BackgroundDeps, url: URL) {
-  const activation = siteActivation(url, await getSite(deps.db, siteKey(url)));
+  const record = await getSite(deps.db, siteKey(url));
+  const activation = siteActivation(url, record);
   const [connection, persona, shortcut] = await Promise.all([
     deps.loadConnection(),
     personaForSite(deps.db, activation.host),
     deps.shortcut(),
   ]);
-  return { ...activation, shortcut, ready: { llm: connection !== undefined, persona: persona !== undefined } };
+  return {
+    ...activation,
+    ...(record?.promptSelector ? { picked: record.promptSelector } : {}),
+    shortcut,
+    ready: { llm: connection !== undefined, persona: persona !== undefined },
+  };
 }
 
 export function createHandlers(deps: BackgroundDeps): Handlers {
@@ -73,6 +79,15 @@ export function createHandlers(deps: BackgroundDeps): Handlers {
         throw new ZippError('not-found', `no rewrite ${logId} for this page`);
       }
       await setRewriteOutcome(deps.db, logId, outcome);
+      return {};
+    },
+
+    'sites/pick': async ({ url, selector }, caller) => {
+      const page = pageUrlOf(caller, url);
+      // Only where ZIPP is on (the picker runs in an active page): a page cannot plant selectors elsewhere.
+      if (!siteActivation(page, await getSite(deps.db, siteKey(page))).active) throw new ZippError('site-off', `ZIPP is off on ${siteKey(page)}`);
+      await updateSite(deps.db, siteKey(page), { promptSelector: selector ?? undefined });
+      await deps.notifyTabs();
       return {};
     },
 

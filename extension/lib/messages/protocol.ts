@@ -23,6 +23,8 @@ export const SiteState = z.object({
   adapter: z.string(),
   label: z.string(),
   capture: z.boolean(),
+  /** The selector of the prompt box the person picked on this site, if any. */
+  picked: z.string().optional(),
   /** The rewrite shortcut as the browser has it bound (the person can change it). */
   shortcut: z.string(),
   ready: z.object({ llm: z.boolean(), persona: z.boolean() }),
@@ -85,6 +87,8 @@ export const RPC = {
     request: z.object({ chosen: z.number().int().positive(), other: z.number().int().positive() }),
     response: Empty,
   },
+  /** The person picked the prompt box on this page (or forgot the pick: null). */
+  'sites/pick': { from: 'content', request: z.object({ url: PageUrl, selector: z.string().min(1).max(1000).nullable() }), response: Empty },
   'options/open': { from: 'content', request: Empty, response: Empty },
   'llm/get': { from: 'extension', request: Empty, response: RedactedConnection.nullable() },
   'llm/save': { from: 'extension', request: z.object({ connection: LlmConnection }), response: RedactedConnection },
@@ -167,5 +171,20 @@ export type RewritePortOut = z.infer<typeof RewritePortOut>;
 export const TabEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('zipp/shortcut') }),
   z.object({ type: z.literal('zipp/site-changed') }),
+  /** From the popup: let the person click the prompt box. */
+  z.object({ type: z.literal('zipp/pick') }),
+  /** From the popup: whether this page's prompt box was found, and how (answered with BoxStatus). */
+  z.object({ type: z.literal('zipp/status') }),
+  /** From the popup: forget the box picked on this site. */
+  z.object({ type: z.literal('zipp/forget-pick') }),
 ]);
+
+export const BoxStatus = z.object({
+  active: z.boolean(),
+  found: z.boolean(),
+  by: z.enum(['picked', 'adapter', 'fallback', 'focused']).nullable(),
+  picked: z.string().optional(),
+  pickedMissing: z.boolean(),
+});
+export type BoxStatus = z.infer<typeof BoxStatus>;
 export type TabEvent = z.infer<typeof TabEvent>;

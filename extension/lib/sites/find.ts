@@ -42,13 +42,46 @@ export function mostPromptLikeEditor(doc: Document, deep = false): HTMLElement |
   return all.sort((a, b) => area(b) - area(a))[0] ?? null;
 }
 
-/** The site's prompt box: the first adapter selector that matches a usable editor, else the fallback. */
-export function findPromptBox(doc: Document, adapter: SiteAdapter): HTMLElement | null {
-  for (const selector of adapter.promptSelectors) {
-    const [first] = candidates(doc, selector, adapter.deep === true);
-    if (first) return first;
+/**
+ * How the prompt box was found: the selector the person picked for this site, one of the adapter's
+ * selectors, or — the adapter's selectors all missed, so the site has probably changed — the most
+ * prompt-like editor on the page (`fallback`, which the UI says out loud).
+ */
+export type FoundBy = 'picked' | 'adapter' | 'fallback';
+
+export interface Located {
+  box: HTMLElement | null;
+  by: FoundBy | null;
+  /** A picked selector that matched nothing on this page. */
+  pickedMissing: boolean;
+}
+
+/** The site's prompt box: the picked selector, else the first adapter selector that matches, else the fallback. */
+export function locatePromptBox(doc: Document, adapter: SiteAdapter | undefined, picked?: string): Located {
+  const deep = adapter?.deep === true;
+  let pickedMissing = false;
+  if (picked) {
+    let first: HTMLElement | undefined;
+    try {
+      [first] = candidates(doc, picked, deep);
+    } catch {
+      first = undefined; // a stored selector this browser cannot parse counts as missing
+    }
+    if (first) return { box: first, by: 'picked', pickedMissing: false };
+    pickedMissing = true;
   }
-  return mostPromptLikeEditor(doc, adapter.deep === true);
+  if (!adapter) return { box: null, by: null, pickedMissing };
+  for (const selector of adapter.promptSelectors) {
+    const [first] = candidates(doc, selector, deep);
+    if (first) return { box: first, by: 'adapter', pickedMissing };
+  }
+  const fallback = mostPromptLikeEditor(doc, deep);
+  return { box: fallback, by: fallback ? 'fallback' : null, pickedMissing };
+}
+
+/** The site's prompt box, however it was found. */
+export function findPromptBox(doc: Document, adapter: SiteAdapter, picked?: string): HTMLElement | null {
+  return locatePromptBox(doc, adapter, picked).box;
 }
 
 /**

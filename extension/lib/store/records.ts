@@ -15,6 +15,8 @@ export const SiteRecord = z.object({
   capture: z.boolean().default(false),
   /** Persona to use on this site instead of the active one. */
   personaId: z.string().optional(),
+  /** The prompt box the person picked on this site (a CSS selector), used before the adapter's. */
+  promptSelector: z.string().min(1).max(1000).optional(),
 });
 export type SiteRecord = z.infer<typeof SiteRecord>;
 
