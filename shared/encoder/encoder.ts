@@ -64,7 +64,7 @@ export interface Suggestion {
  * The match score used to predict a hidden community adds a popularity prior, which puts the front page
  * (AskReddit, funny, pics) first for everyone: right for prediction, useless as a suggestion.
  */
-export const SUGGESTION_RANKING = 'similar to your communities (embedding similarity, no popularity boost)';
+export const SUGGESTION_RANKING = 'by similarity to your communities, not by popularity';
 
 export interface EncodeOptions {
   /**

@@ -66,14 +66,19 @@ export class MetricAccumulator {
 
   add(scores: ArrayLike<number>, c: LeaveOneOutCase): number {
     const rank = rankOf(scores, c.hidden, c.exclude);
+    const h = scores[c.hidden]!;
+    const neg = scores[c.negative]!;
+    this.addRank(rank, h > neg ? 1 : h === neg ? 0.5 : 0);
+    return rank;
+  }
+
+  /** A case ranked elsewhere (e.g. batched on a tensor backend): its rank and posting outcome (1, ½ or 0). */
+  addRank(rank: number, posting: number): void {
     this.n++;
     if (rank === 1) this.hit1++;
     if (rank <= 10) this.hit10++;
     this.rr += 1 / rank;
-    const h = scores[c.hidden]!;
-    const neg = scores[c.negative]!;
-    this.posting += h > neg ? 1 : h === neg ? 0.5 : 0;
-    return rank;
+    this.posting += posting;
   }
 
   get count(): number {

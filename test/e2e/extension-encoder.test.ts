@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommunityEncoder } from '../../shared/encoder/encoder.ts';
+import { SUGGESTION_RANKING, type CommunityEncoder } from '../../shared/encoder/encoder.ts';
 import type { CommunityActivity } from '../../shared/schemas/community.ts';
 import { loadEncoder } from '../../server/encoder/load.ts';
 import { launchWithExtension, type ExtensionBrowser } from '../helpers/extension-browser.ts';
@@ -65,6 +65,7 @@ async function rankInExtension(backend: 'wasm' | 'webgpu', list: CommunityActivi
     ranked: (await options.getByTestId('ranked-communities').locator('th').allTextContents()).map((t) => t.replace(/^r\//, '').toLowerCase()),
     weights: (await options.getByTestId('ranked-communities').locator('td.num').allTextContents()).map((t) => Number(t.replace('%', ''))),
     suggested: await options.getByTestId('suggestions').locator('li').evaluateAll((els) => els.map((e) => e.getAttribute('data-name'))),
+    ranking: (await options.getByTestId('suggestions-ranking').textContent()) ?? '',
   };
 }
 
@@ -79,6 +80,7 @@ describe('extension: the community encoder in the browser', () => {
     // Shown to one decimal of a percent; float32 kernels may round the last digit the other way.
     expected!.communities.forEach((c, i) => expect(Math.abs(got.weights[i]! - c.importance * 100)).toBeLessThanOrEqual(0.051));
     expect(got.suggested).toEqual(suggestions);
+    expect(got.ranking).toBe(`Ranked ${SUGGESTION_RANKING}.`);
   });
 
   it('writes a persona from a pasted list, showing the evidence, and saves it', async () => {

@@ -36,6 +36,27 @@ describe('zipp encoder infer', () => {
     expect(doc.suggestions.map((s: { name: string }) => s.name)).not.toContain('askreddit');
   });
 
+  it('suggests communities like the user’s, not the front page (issue 9: photography, woodworking, …)', async () => {
+    const list = 'photography:40,woodworking:36,cooking:32,cycling:28,askhistorians:24,analog:20,gardening:16,hiking:12';
+    const r = await zipp('infer', '--communities', list, '--suggest', '10', '--json');
+    expect(r.code, r.err).toBe(0);
+    const suggested = JSON.parse(r.out).suggestions.map((s: { name: string }) => s.name);
+    const vocab = JSON.parse(readFileSync(path.join(MODEL, 'vocabulary.json'), 'utf8')).communities as { names: string[]; users: number[] };
+    const own = new Set(list.split(',').map((e) => e.split(':')[0]));
+    const mostPopular = vocab.names
+      .map((name, i) => ({ name, users: vocab.users[i]! }))
+      .filter((c) => !own.has(c.name))
+      .sort((a, b) => b.users - a.users)
+      .slice(0, 5)
+      .map((c) => c.name);
+    expect(suggested).toHaveLength(10);
+    expect(suggested.slice(0, 5)).not.toEqual(mostPopular);
+    expect(suggested.slice(0, 5).filter((n: string) => mostPopular.includes(n)).length).toBeLessThan(3);
+    // The text form says how they are ranked.
+    const text = await zipp('infer', '--communities', list);
+    expect(text.out).toMatch(/communities like yours \(by similarity to your communities, not by popularity\): /);
+  });
+
   it('embeds an unknown community from its description when one is given', async () => {
     const list = 'photography:40,nfl:12,zzz_film_lab_talk:5';
     const plain = JSON.parse((await zipp('infer', '--communities', list, '--suggest', '0', '--json')).out);

@@ -9,7 +9,8 @@ import { writeModelDir } from '../../models/encoder/artifact.ts';
 import { initBackend } from '../../models/encoder/backend.ts';
 import { EncoderConfig } from '../../models/encoder/config.ts';
 import { buildTrainingSet, listsByUser, splitUsers, type TrainingSet } from '../../models/encoder/dataset.ts';
-import { trainEncoder, type TrainResult } from '../../models/encoder/train.ts';
+import { evaluateCases, trainEncoder, type TrainResult } from '../../models/encoder/train.ts';
+import { leaveOneOutCases, MetricAccumulator } from '../../shared/encoder/evaluation.ts';
 import type { Trainer } from '../../models/encoder/trainer.ts';
 import { NoTextFeatures } from '../../shared/embed/no-text-features.ts';
 import type { PreparedBatch } from '../../shared/encoder/inputs.ts';
@@ -118,6 +119,31 @@ describe('exported encoder parity', () => {
       for (let h = 0; h < cfg.heads; h++) expect(first!.communities.reduce((s, c) => s + c.attention[l]![h]!, 0)).toBeCloseTo(1, 5);
     await node.release();
     await web.release();
+  });
+
+  it('batched validation ranking (training) gives the same metrics as ranking the exported model per user', async () => {
+    const cases = leaveOneOutCases(heldout, { size: set.graph.communities.length, lookup: (n) => set.graph.communityIndex.get(n) }, 11);
+    const lists = cases.map((c) => c.input.flatMap((a) => (set.graph.communityIndex.has(a.name) ? [{ index: set.graph.communityIndex.get(a.name)!, posts: a.posts, comments: a.comments }] : [])));
+    const tables = result.trainer.tables();
+    const batched = evaluateCases(result.trainer, tables, cases, lists, set, result.edgeScale);
+    tables.values.forEach((t) => t.dispose());
+    tables.embeddings.dispose();
+    tables.prior.dispose();
+    const node = await CommunityEncoder.create({
+      ort: ortNode as unknown as OrtModule,
+      model: new Uint8Array(readFileSync(path.join(dir, MODEL_FILES.onnx))),
+      manifest: JSON.parse(readFileSync(path.join(dir, MODEL_FILES.manifest), 'utf8')),
+      communityEmbeddings: new Float32Array(readFileSync(path.join(dir, MODEL_FILES.communityEmbeddings)).buffer.slice(0)),
+    });
+    const acc = new MetricAccumulator();
+    const known = lists.map((l) => l.map((e) => ({ name: set.graph.communities[e.index]!, posts: e.posts, comments: e.comments })));
+    const encoded = await node.encode(known);
+    encoded.forEach((u, i) => acc.add(node.scores(u.embedding), cases[i]!));
+    const perUser = acc.result();
+    expect(cases.length).toBeGreaterThan(30);
+    for (const k of ['mrr', 'hit@10', 'posting_accuracy'] as const) expect(batched.metrics[k]).toBeCloseTo(perUser[k], 3);
+    expect(batched.loss).toBeGreaterThan(0);
+    await node.release();
   });
 
   it('refuses a vocabulary from another run', async () => {

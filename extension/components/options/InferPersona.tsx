@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import type { EncodedUser, Suggestion } from '../../../shared/encoder/encoder.ts';
+import { SUGGESTION_RANKING, type EncodedUser, type Suggestion } from '../../../shared/encoder/encoder.ts';
 import type { CommunityActivity } from '../../../shared/schemas/community.ts';
 import { chooseBackend, type Backend } from '../../lib/encoder/backend.ts';
 import { callBackground } from '../../lib/messages/client.ts';
@@ -193,6 +193,7 @@ export function InferPersona({ go }: { go(id: SectionId): void }) {
           </div>
           {ranking.user.ignored.length > 0 && <p className="hint">Left out: {ranking.user.ignored.join(', ')}.</p>}
           <h3>Communities like yours</h3>
+          <p className="hint" data-testid="suggestions-ranking">Ranked {SUGGESTION_RANKING}.</p>
           <ol className="suggestions" data-testid="suggestions">
             {ranking.suggestions.map((s) => (
               <li key={s.name} data-name={s.name}>

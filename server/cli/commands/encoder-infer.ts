@@ -6,6 +6,7 @@ import { parseCommunitySpec } from '../../../shared/graph/community-list.ts';
 import type { CommunityActivity } from '../../../shared/schemas/community.ts';
 import { readUserLists } from '../../encoder/evaluate.ts';
 import { DEFAULT_MODEL_DIR, loadEncoder } from '../../encoder/load.ts';
+import { SUGGESTION_RANKING } from '../../../shared/encoder/encoder.ts';
 import { wholeFlag } from '../flags.ts';
 import { toJson } from '../../runtime/json.ts';
 import { defineCommand } from '../command.ts';
@@ -19,7 +20,7 @@ export default defineCommand({
     communities: { type: 'string', placeholder: 'LIST', description: '"name:count,name:count" (count = comments; "name:posts/comments" for both)' },
     export: { type: 'string', placeholder: 'DIR', description: 'a Reddit data export folder (comments.csv / posts.csv) instead of --communities' },
     descriptions: { type: 'string', placeholder: 'FILE', description: 'communities.jsonl: descriptions for communities the model does not know' },
-    suggest: { type: 'string', placeholder: 'N', description: 'also list the N closest vocabulary communities the user is not in (default 10; 0 = off)' },
+    suggest: { type: 'string', placeholder: 'N', description: 'also list N "communities like yours" the user is not in, by similarity, not popularity (default 10; 0 = off)' },
     json: { type: 'boolean', description: 'print {communities, suggestions, embedding, ignored} as JSON' },
   },
   details: `
@@ -77,7 +78,7 @@ Example:
         const why = encoder.manifest.embedder.kind === 'none' ? ' (not in the vocabulary of this structure-only model, which has no text features to embed them)' : '';
         lines.push(`ignored: ${user!.ignored.join(', ')}${why}`);
       }
-      if (suggestions.length) lines.push('', `suggested: ${suggestions.map((s) => s.label).join(', ')}`);
+      if (suggestions.length) lines.push('', `communities like yours (${SUGGESTION_RANKING}): ${suggestions.map((s) => s.label).join(', ')}`);
       lines.push('', `embedding (${user!.embedding.length} dims): [${Array.from(user!.embedding.slice(0, 6), (x) => x.toFixed(3)).join(', ')}, …]`);
       io.stdout(lines.join('\n'));
     } finally {

@@ -115,6 +115,7 @@ export interface Job {
 export interface InferResult {
   communities: { name: string; label: string; known: boolean; attention: number }[];
   ignored: string[];
+  suggestions?: { name: string; label: string; score: number }[];
 }
 
 export interface PersonaResult {

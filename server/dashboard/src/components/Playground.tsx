@@ -60,7 +60,7 @@ export function Playground() {
 
   const infer = () =>
     run('infer', async () => {
-      setRanked(await api<InferResult>('POST', '/v1/personas/infer', { communities: parseCommunities(communities), embedding: false }));
+      setRanked(await api<InferResult>('POST', '/v1/personas/infer', { communities: parseCommunities(communities), embedding: false, suggest: 10 }));
     });
 
   const verbalize = () =>
@@ -111,6 +111,11 @@ export function Playground() {
               </p>
             )}
             {ranked.ignored.length > 0 && <p className="note">left out: {ranked.ignored.join(', ')}</p>}
+            {ranked.suggestions && ranked.suggestions.length > 0 && (
+              <p className="note" data-testid="suggestions">
+                communities like yours (by similarity to your communities, not by popularity): {ranked.suggestions.map((s) => s.label).join(', ')}
+              </p>
+            )}
           </>
         )}
       </div>
