@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { normalizeCommunityName } from '../../shared/community/name.ts';
+import { parseCommunityRecords, type CommunityRecord } from '../../shared/community/records.ts';
 
 /**
  * Files the build copies into the extension so nothing is ever fetched from the network at run time:
@@ -21,13 +23,7 @@ export function ortWasmPath(): string {
   return join(dirname(require.resolve('onnxruntime-web')), 'ort-wasm-simd-threaded.jsep.wasm');
 }
 
-interface CommunityLine {
-  name: string;
-  title?: string;
-  description?: string;
-  categories?: string[];
-  over18?: boolean;
-}
+type CommunityLine = Pick<CommunityRecord, 'name' | 'title' | 'description' | 'categories' | 'over18'>;
 
 /**
  * name → {title, description, categories} for the communities the model knows (all, without a model),
@@ -37,10 +33,8 @@ interface CommunityLine {
  */
 export function descriptionTable(vocabulary: Set<string> | undefined): Record<string, Omit<CommunityLine, 'name'>> {
   const table: Record<string, Omit<CommunityLine, 'name'>> = {};
-  for (const line of readFileSync(COMMUNITIES, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    const c = JSON.parse(line) as CommunityLine;
-    const name = c.name.toLowerCase();
+  for (const c of parseCommunityRecords(readFileSync(COMMUNITIES, 'utf8'), COMMUNITIES).records()) {
+    const name = normalizeCommunityName(c.name);
     if (c.over18) {
       table[name] = { over18: true };
       continue;

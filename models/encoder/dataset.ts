@@ -1,9 +1,10 @@
-import { communityText, type CommunityInfo } from '../../shared/embed/community-text.ts';
+import type { CommunityTable } from '../../shared/community/records.ts';
+import { communityText } from '../../shared/community/text.ts';
 import type { TextEmbedder } from '../../shared/embed/types.ts';
 import { createRng } from '../../shared/encoder/random.ts';
 import { buildGraph, type BipartiteGraph, type Interaction } from '../../shared/graph/bipartite.ts';
 import { pruneCommunities } from '../../shared/graph/prune.ts';
-import { normalizeCommunityName } from '../../shared/schemas/community.ts';
+import { normalizeCommunityName } from '../../shared/community/name.ts';
 
 /**
  * From filtered interactions to what training needs: a user split (train / validation / held-out test),
@@ -58,7 +59,8 @@ export async function buildTrainingSet(
   options: {
     minCommunityUsers: number;
     minCommunityActivity: number;
-    info: ReadonlyMap<string, CommunityInfo>;
+    /** communities.jsonl records (titles, descriptions, categories) by name; none for a graph without text. */
+    records?: Pick<CommunityTable, 'get'>;
     labels: ReadonlyMap<string, string>;
     embedder: (texts: string[]) => Promise<TextEmbedder>;
   },
@@ -68,8 +70,9 @@ export async function buildTrainingSet(
     throw new Error('no training edges left after pruning; lower --min-community-users / --min-community-activity');
   }
   const graph = buildGraph(pruned.kept);
-  const labels = graph.communities.map((c) => options.labels.get(c) ?? options.info.get(c)?.name ?? c);
-  const texts = graph.communities.map((c, i) => communityText({ ...(options.info.get(c) ?? {}), name: labels[i]! }));
+  const labels = graph.communities.map((c) => options.labels.get(c) ?? options.records?.get(c)?.name ?? c);
+  // The same text inference builds for a community it has a record of (shared/community/text.ts).
+  const texts = graph.communities.map((c, i) => communityText(labels[i]!, options.records?.get(c)));
   const embedder = await options.embedder(texts);
   const vectors = await embedder.embed(texts);
   const featureDim = embedder.dimension;
@@ -83,13 +86,6 @@ export async function buildTrainingSet(
     embedder,
     pruning: { communities: pruned.prunedCommunities, edges: pruned.prunedEdges, activityShare: pruned.prunedActivityShare },
   };
-}
-
-/** communities.jsonl lines keyed by normalised name. */
-export function indexCommunityInfo(infos: Iterable<CommunityInfo>): Map<string, CommunityInfo> {
-  const out = new Map<string, CommunityInfo>();
-  for (const info of infos) out.set(normalizeCommunityName(info.name), info);
-  return out;
 }
 
 /** Groups interactions by user as community lists (for evaluation and validation). */

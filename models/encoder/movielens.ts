@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import type { CommunityInfo } from '../../shared/embed/community-text.ts';
+import type { CommunityRecord } from '../../shared/community/records.ts';
 import type { Interaction } from '../../shared/graph/bipartite.ts';
 
 /**
@@ -11,7 +11,7 @@ import type { Interaction } from '../../shared/graph/bipartite.ts';
  */
 export interface MovieLensGraph {
   interactions: Interaction[];
-  movies: Map<string, CommunityInfo>;
+  movies: Map<string, CommunityRecord>;
 }
 
 /** A vocabulary-safe name for a movie: slug of the title plus its id ("toy_story_1995-1"). */
@@ -40,7 +40,7 @@ export function readMovieLens(dir: string, options: { minRating?: number; minLik
   const count = new Map<string, number>();
   for (const r of likes) count.set(r.movieId!, (count.get(r.movieId!) ?? 0) + 1);
   const keep = (id: string) => (count.get(id) ?? 0) >= (options.minLikes ?? 1);
-  const movies = new Map<string, CommunityInfo>();
+  const movies = new Map<string, CommunityRecord>();
   const interactions: Interaction[] = [];
   for (const r of likes) {
     if (!keep(r.movieId!)) continue;

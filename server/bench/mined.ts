@@ -7,7 +7,6 @@ import {
   createTfidfScorer,
   DEFAULT_CONTEXT_BUDGET,
   MAX_CONTEXT_COMMUNITIES,
-  parseCommunityDescriptionsJsonl,
   verbalizePersona,
   type CommunityDescription,
   type DocumentFrequencies,
@@ -21,6 +20,7 @@ import { loadEncoder, loadTrainEdges } from '../encoder/load.ts';
 import { DEFAULT_ENCODER_DIR, VENDORED_COMMUNITY_DESCRIPTIONS } from '../runtime/package-paths.ts';
 import type { ImportanceSource } from './config.ts';
 import type { BenchPersona } from './persona.ts';
+import { parseCommunityRecords } from '../../shared/community/records.ts';
 
 /**
  * Mined personas, the paper's own path end to end (§3.1, App. B.2, Algorithm 3): a user's community list
@@ -50,7 +50,7 @@ export interface Mining {
  */
 export async function prepareMining(users: readonly BenchUser[], sources: readonly ImportanceSource[], encoderDir = DEFAULT_ENCODER_DIR): Promise<Mining> {
   const names = new Set(users.flatMap((u) => (u.communities ?? []).map((c) => c.name)));
-  const descriptions = parseCommunityDescriptionsJsonl(await readFile(VENDORED_COMMUNITY_DESCRIPTIONS, 'utf8'), { only: names, source: VENDORED_COMMUNITY_DESCRIPTIONS });
+  const descriptions = parseCommunityRecords(await readFile(VENDORED_COMMUNITY_DESCRIPTIONS, 'utf8'), VENDORED_COMMUNITY_DESCRIPTIONS).pick(names);
   const needsEncoder = sources.includes('attention') || sources.includes('tfidf');
   if (!needsEncoder) return { encoderDir, descriptions };
   let encoder: CommunityEncoder;

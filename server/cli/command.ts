@@ -42,12 +42,31 @@ export function defineCommand<S extends z.ZodType>(spec: CommandSpec<S>): Comman
 
 const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
+/**
+ * `--epochs -5`: node's parser takes "-5" for an option and calls the flag "ambiguous". A value flag
+ * followed by a negative number gets it as its value (`--epochs=-5`), so the schema can say what is
+ * wrong with it ("--epochs: must be at least 1").
+ */
+function joinNegativeValues(spec: Command, argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    const long = arg.startsWith('--') ? arg.slice(2) : Object.entries(spec.options).find(([, o]) => o.short && arg === `-${o.short}`)?.[0];
+    if (long && spec.options[long]?.type === 'string' && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+      out.push(`--${long}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 /** Turns argv into the schema's output, or throws a one-line UsageError naming the flag and the fix. */
 export function parseCommandArgs<S extends z.ZodType>(spec: CommandSpec<S>, argv: string[]): z.output<S> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: joinNegativeValues(spec, argv),
       options: Object.fromEntries(
         Object.entries(spec.options).map(([k, o]) => [
           k,

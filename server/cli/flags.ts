@@ -13,7 +13,7 @@ export const numberFlag = (min = 0, inclusive = false) =>
 
 /** A whole number ≥ min (and ≤ max when given). */
 export const wholeFlag = (min = 0, max?: number) => {
-  const expected = max === undefined ? 'expected a whole number' : `expected a whole number from ${min} to ${max}`;
+  const expected = max === undefined ? `expected a whole number ≥ ${min}` : `expected a whole number from ${min} to ${max}`;
   return z
     .string()
     .regex(/^\d+$/, expected)

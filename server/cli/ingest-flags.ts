@@ -7,6 +7,7 @@ export const FILTER_OPTIONS: Record<string, OptionSpec> = {
   'max-error-rate': { type: 'string', placeholder: 'R', description: 'tolerated share of malformed records per input (default 0.01)' },
   'keep-bots': { type: 'boolean', description: 'keep bot / AutoModerator / [deleted] authors' },
   'keep-nsfw': { type: 'boolean', description: 'keep NSFW communities' },
+  'reddit-names': { type: 'boolean', description: "drop communities whose names break Reddit's rule (letters, digits, _ . -) in every input; by default only Reddit inputs (exports, dumps, a subreddit column) are checked" },
 };
 
 export const filterFlags = {
@@ -15,4 +16,5 @@ export const filterFlags = {
     .optional(),
   keepBots: z.boolean().optional(),
   keepNsfw: z.boolean().optional(),
+  redditNames: z.boolean().optional(),
 };

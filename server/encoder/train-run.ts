@@ -3,14 +3,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../shared/errors.ts';
-import { CommunityInfo } from '../../shared/embed/community-text.ts';
 import { HashedTfidfEmbedder, type HashedTfidfOptions } from '../../shared/embed/hashed-tfidf.ts';
 import type { TextEmbedder } from '../../shared/embed/types.ts';
 import type { Interaction } from '../../shared/graph/bipartite.ts';
 import { writeModelDir } from '../../models/encoder/artifact.ts';
 import { initBackend } from '../../models/encoder/backend.ts';
 import { EncoderConfig, type EncoderConfigInput } from '../../models/encoder/config.ts';
-import { buildTrainingSet, indexCommunityInfo, listsByUser, splitUsers } from '../../models/encoder/dataset.ts';
+import { buildTrainingSet, listsByUser, splitUsers } from '../../models/encoder/dataset.ts';
 import { trainEncoder, type TrainProgress, type TrainResult } from '../../models/encoder/train.ts';
 import type { EvaluationReport } from '../../shared/encoder/evaluation-report.ts';
 import { evaluateModel } from './evaluate.ts';
@@ -34,6 +33,8 @@ export interface TrainRunOptions {
   maxErrorRate?: number;
   keepBots?: boolean;
   keepNsfw?: boolean;
+  /** Reddit's name rule for every input, not only Reddit ones (see IngestOptions). */
+  redditNames?: boolean;
   /** Custom embedder (transformers.js / OpenAI); default: hashed TF-IDF fitted on the vocabulary's texts. */
   embedder?: (texts: string[]) => Promise<TextEmbedder>;
   hashedTfidf?: HashedTfidfOptions;
@@ -59,21 +60,6 @@ export interface TrainRunResult {
 }
 
 export const HELDOUT_FILE = 'heldout-interactions.csv';
-
-function readCommunityInfo(file: string | undefined): Map<string, CommunityInfo> {
-  if (!file) return new Map();
-  const infos: CommunityInfo[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const parsed = CommunityInfo.safeParse(JSON.parse(line));
-      if (parsed.success) infos.push(parsed.data);
-    } catch {
-      // Descriptions are optional extras: a bad line only costs that community its text.
-    }
-  }
-  return indexCommunityInfo(infos);
-}
 
 const ImageLine = z.object({ user: z.string().min(1), embedding: z.array(z.number()).min(2) });
 
@@ -111,6 +97,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     ...(options.maxErrorRate !== undefined ? { maxErrorRate: options.maxErrorRate } : {}),
     keepBots: options.keepBots ?? false,
     keepNsfw: options.keepNsfw ?? false,
+    redditNames: options.redditNames ?? false,
   });
   describeReport(ingested.report).forEach(log);
 
@@ -119,11 +106,10 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const splitCounts = { train: count(split.train), validation: count(split.validation), holdout: count(split.holdout) };
   log(`users: ${splitCounts.train} train, ${splitCounts.validation} validation, ${splitCounts.holdout} held out (written to ${HELDOUT_FILE})`);
 
-  const info = readCommunityInfo(options.communities);
   const set = await buildTrainingSet(split.train, {
     minCommunityUsers: options.minCommunityUsers,
     minCommunityActivity: options.minCommunityActivity,
-    info,
+    ...(ingested.records ? { records: ingested.records } : {}),
     labels: ingested.labels,
     embedder: options.embedder ?? (async (texts) => HashedTfidfEmbedder.fit(texts, options.hashedTfidf)),
   });

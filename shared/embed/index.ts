@@ -1,3 +1,2 @@
 export * from './types.ts';
 export * from './hashed-tfidf.ts';
-export * from './community-text.ts';

@@ -6,6 +6,7 @@ import { readOnnxMetadata } from './onnx-metadata.ts';
 import { scoreAll, topK } from './ranking.ts';
 import { Vocabulary } from './vocabulary.ts';
 import { InputError } from '../errors.ts';
+import type { CommunityTable } from '../community/records.ts';
 
 /**
  * The community encoder at inference, shared by the server (onnxruntime-node) and the browser extension
@@ -68,10 +69,10 @@ export const SUGGESTION_RANKING = 'by similarity to your communities, not by pop
 
 export interface EncodeOptions {
   /**
-   * Descriptions by normalised community name, used for communities outside the vocabulary: their features
-   * come from name + description through the model's embedder (the name alone otherwise).
+   * communities.jsonl records, used for communities outside the vocabulary: their features come from the
+   * record through the model's embedder, exactly as training built them (the name alone otherwise).
    */
-  descriptions?: ReadonlyMap<string, string>;
+  records?: Pick<CommunityTable, 'get'>;
 }
 
 /** The model folder's files disagree with each other or with this code (the message names the file). */
@@ -147,7 +148,7 @@ export class CommunityEncoder {
     return prepareBatch(lists, this.vocabulary, {
       ...(this.embedder ? { embedder: this.embedder } : {}),
       structureOnly: this.manifest.embedder.kind === 'none',
-      ...(options.descriptions ? { descriptions: options.descriptions } : {}),
+      ...(options.records ? { records: options.records } : {}),
       featureDim: a.featureDim,
       maxNeighbours: a.maxNeighbours,
       edgeScale: this.manifest.edges.edgeScale,

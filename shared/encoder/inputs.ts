@@ -1,5 +1,6 @@
 import type { TextEmbedder } from '../embed/types.ts';
-import { communityText } from '../embed/community-text.ts';
+import type { CommunityTable } from '../community/records.ts';
+import { communityText } from '../community/text.ts';
 import { buildPaddedNeighbourhood, type NeighbourEntry, type PaddedNeighbourhood } from '../graph/neighbourhood.ts';
 import type { CommunityActivity } from '../schemas/community.ts';
 import type { Vocabulary } from './vocabulary.ts';
@@ -60,8 +61,8 @@ export async function prepareBatch(
     maxNeighbours: number;
     edgeScale: number;
     epsilon: number;
-    /** Descriptions of communities by normalised name: embedded with the name for unknown communities. */
-    descriptions?: ReadonlyMap<string, string>;
+    /** communities.jsonl records: an unknown community's features come from its record, as in training. */
+    records?: Pick<CommunityTable, 'get'>;
     /** The model has no text features at all (embedder "none"): only for the error message. */
     structureOnly?: boolean;
   },
@@ -112,7 +113,7 @@ export async function prepareBatch(
   const extraCount = Math.max(1, unknownRows.size);
   const extraFeatures = new Float32Array(extraCount * options.featureDim);
   if (unknownRows.size > 0 && options.embedder) {
-    const vectors = await options.embedder.embed([...unknownRows.keys()].map((name) => communityText({ name, description: options.descriptions?.get(name) ?? null })));
+    const vectors = await options.embedder.embed([...unknownRows.keys()].map((name) => communityText(name, options.records?.get(name))));
     vectors.forEach((v, r) => {
       if (v.length !== options.featureDim) throw new Error(`embedder returned ${v.length} features, the model expects ${options.featureDim}`);
       extraFeatures.set(v, r * options.featureDim);

@@ -1,4 +1,4 @@
-import { normalizeCommunityName } from '../schemas/community.ts';
+import { normalizeCommunityName } from '../community/name.ts';
 import type { EncoderManifest } from './manifest.ts';
 
 /** Name → row lookup over a model's community vocabulary, plus the per-community statistics. */

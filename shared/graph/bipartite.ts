@@ -1,4 +1,4 @@
-import { normalizeCommunityName } from '../schemas/community.ts';
+import { normalizeCommunityName } from '../community/name.ts';
 
 /** One aggregated user–community edge: how often the user posted and commented there. */
 export interface Interaction {

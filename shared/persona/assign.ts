@@ -6,13 +6,13 @@
  * that reaches no community with a score of at least 2 — one name word, or two description words — stays
  * unassigned, and only gets budget the communities leave over.
  */
-import type { CommunityInfo } from '../embed/community-text.ts';
-import { normalizeCommunityName } from '../schemas/community.ts';
+import type { CommunityRecord } from '../community/records.ts';
+import { normalizeCommunityName } from '../community/name.ts';
 import type { CandidateText } from './context.ts';
 import { contentWordSet } from './similarity.ts';
 
-/** What verbalization uses of a community's record (a communities.jsonl line, `CommunityInfo`). */
-export type CommunityDescription = Pick<CommunityInfo, 'name' | 'title' | 'description' | 'categories' | 'over18'>;
+/** What verbalization uses of a community's record (a communities.jsonl line, `CommunityRecord`). */
+export type CommunityDescription = Pick<CommunityRecord, 'name' | 'title' | 'description' | 'categories' | 'over18'>;
 
 /** Words that describe every community and so tell none apart. */
 const GENERIC = new Set(

@@ -3,7 +3,8 @@
  * the intended source (task C plugs it in as an `ImportanceScorer`); without an encoder, TF-IDF over the
  * user's community list stands in, as the paper's baseline does.
  */
-import { normalizeCommunityName, type CommunityActivity } from '../schemas/community.ts';
+import { type CommunityActivity } from '../schemas/community.ts';
+import { normalizeCommunityName } from '../community/name.ts';
 
 /** Raw (unnormalised, non-negative) importance per normalised community name. */
 export type Importance = ReadonlyMap<string, number>;

@@ -26,7 +26,7 @@ export {
   type Importance,
   type ImportanceScorer,
 } from './importance.ts';
-export { parseCommunityDescriptionsJsonl, parseTextsJsonl, splitConcatenatedComments, TextRecord } from './inputs.ts';
+export { parseTextsJsonl, splitConcatenatedComments, TextRecord } from './inputs.ts';
 export {
   formatAnswers,
   parseQuestionnaireAnswers,

@@ -7,8 +7,7 @@
  * Pure string-in, records-out, so the server, the CLI and the extension share it.
  */
 import { z } from 'zod';
-import { CommunityInfo } from '../embed/community-text.ts';
-import { normalizeCommunityName } from '../schemas/community.ts';
+import { normalizeCommunityName } from '../community/name.ts';
 import { PersonaInputError } from './errors.ts';
 
 export const TextRecord = z
@@ -98,20 +97,4 @@ function* jsonlRecords<S extends z.ZodType>(
     }
     yield r.data;
   }
-}
-
-/**
- * Parses community descriptions JSONL (the vendored communities.jsonl shape, `CommunityInfo`). With `only`, lines for other communities are skipped before
- * validation (the vendored file has 11k lines; a persona needs a handful).
- */
-export function parseCommunityDescriptionsJsonl(
-  content: string,
-  options: { only?: ReadonlySet<string>; source?: string } = {},
-): CommunityInfo[] {
-  const { only } = options;
-  const wanted = (json: unknown) => {
-    const name = (json as { name?: unknown } | null)?.name;
-    return !only || typeof name !== 'string' || only.has(normalizeCommunityName(name));
-  };
-  return [...jsonlRecords(content, options.source ?? 'descriptions', CommunityInfo, '{"name", "title"?, "description"?}', wanted)];
 }

@@ -5,7 +5,8 @@
  */
 import { LlmError } from '../llm/errors.ts';
 import type { ChatClient, ChatMessage } from '../llm/types.ts';
-import { CommunityList, normalizeCommunityName, type CommunityActivity } from '../schemas/community.ts';
+import { CommunityList, type CommunityActivity } from '../schemas/community.ts';
+import { normalizeCommunityName } from '../community/name.ts';
 import { addUsage, emptyUsage, type Usage } from '../schemas/llm.ts';
 import type { PersonaEvidence } from '../schemas/persona.ts';
 import { cutToTokens } from '../text/tokens.ts';

@@ -1,12 +1,6 @@
 import { z } from 'zod';
+import { normalizeCommunityName, REDDIT_NAME, REDDIT_NAME_HINT } from '../community/name.ts';
 
-/**
- * A community name as users type it ("r/analog", "/r/Analog", "analog") normalised to the key the
- * vocabulary uses: no r/ prefix, lower case (Reddit names are case-insensitive).
- */
-export function normalizeCommunityName(name: string): string {
-  return name.trim().replace(/^\/?r\//i, '').toLowerCase();
-}
 
 export const CommunityName = z
   .string()
@@ -16,7 +10,7 @@ export const CommunityName = z
       .string()
       .min(1, 'community name is empty')
       .max(100)
-      .regex(/^[\p{L}\p{N}_.-]+$/u, 'community names use letters, digits, _ . - only (e.g. "analog")'),
+      .regex(REDDIT_NAME, REDDIT_NAME_HINT),
   );
 
 /** How much one user took part in one community. t_us = posts + comments. */

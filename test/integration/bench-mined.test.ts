@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCommunityDescriptionsJsonl } from '../../shared/persona/inputs.ts';
+import { parseCommunityRecords } from '../../shared/community/records.ts';
 import type { Manifest } from '../../server/bench/manifest.ts';
 import { PAPER_PERSONA_TEMPLATE } from '../../server/bench/mined.ts';
 import type { BenchResults } from '../../server/bench/results.ts';
@@ -82,8 +82,7 @@ describe('zipp bench --dataset communities (mined personas)', () => {
 
   it('gives each community the exact ⌊4096 · α̃⌋ tokens of the encoder\'s attention, with no spill-over', async () => {
     const lists = await readUserLists(HELDOUT);
-    const descriptions = parseCommunityDescriptionsJsonl(readFileSync(join(root, 'models/data/reddit/communities.jsonl'), 'utf8'));
-    const nsfw = new Set(descriptions.filter((d) => d.over18).map((d) => d.name.toLowerCase()));
+    const nsfw = new Set(parseCommunityRecords(readFileSync(join(root, 'models/data/reddit/communities.jsonl'), 'utf8'), 'communities.jsonl').nsfw());
     const encoder = await loadEncoder(ENCODER, { communityEmbeddings: false });
     try {
       for (const user of USERS) {

@@ -93,9 +93,9 @@ describe('zipp persona (bin/zipp.js)', () => {
 
 describe('zipp persona: input checks and other modes (in-process)', () => {
   it.each([
-    [['--communities', 'analog:lots'], /^zipp: --communities: cannot read community entry "analog:lots"; write "name", "name:count" or "name:posts\/comments"/],
-    [['--communities', 'analog:4,r/Analog:2'], /^zipp: --communities: a community appears twice; merge its counts/],
-    [['--communities', 'analog:0'], /^zipp: --communities: community 0\.comments: activity needs at least one post or comment/],
+    [['--communities', 'analog:lots'], /^zipp: --communities: cannot read community entry "analog:lots": expected a community and a count, e.g\. .*"analog:3\/40" \(posts\/comments\)/],
+    [['--communities', 'analog:4,r/Analog:2'], /^zipp: --communities: "r\/Analog:2": the community appears twice; merge its counts/],
+    [['--communities', 'analog:0'], /^zipp: --communities: cannot read community entry "analog:0": the count is 0: give how many times you posted or commented/],
     [[], /give either --communities .* or --questionnaire FILE/],
     [['--communities', 'analog:4', '--budget', 'lots'], /^zipp: --budget: expected a whole number of tokens/],
     [['--communities', 'analog:4', '--importance', 'magic'], /--importance: expected tfidf or activity/],

@@ -65,7 +65,7 @@ describe('CSV edges', () => {
   it('says which columns are missing', async () => {
     const file = path.join(tmp, 'bad-columns.csv');
     writeFileSync(file, 'name,value\nx,1\n');
-    await expect(ingest({ inputs: [file] })).rejects.toThrow(/needs a user column .* found name, value/);
+    await expect(ingest({ inputs: [file] })).rejects.toThrow(/needs a user column .* the header has "name", "value"/);
   });
 
   it('refuses an empty graph after filtering, saying what removed the edges', async () => {
@@ -99,5 +99,25 @@ describe('inputs', () => {
     writeFileSync(file, 'user,community,comments\na,spicyplace,3\na,cooking,1\n');
     const r = await ingest({ inputs: [file], communities: path.join(F, 'communities.jsonl') });
     expect(r.interactions.map((i) => i.community)).toEqual(['cooking']);
+  });
+});
+
+describe("Reddit's name rule", () => {
+  const LASTFM = path.resolve(import.meta.dirname, '../../models/data/lastfm/interactions.csv');
+
+  it('keeps the names of non-Reddit data (Last.fm artists), normalised for matching with the spelling as label', async () => {
+    const r = await ingest({ inputs: [LASTFM] });
+    expect(r.report.invalidNames).toEqual({ communities: 0, edges: 0 });
+    expect(r.report.final.communities).toBe(r.report.raw.communities);
+    expect(r.labels.get('guns n\' roses')).toBe("Guns N' Roses");
+  });
+
+  it('applies to every input with redditNames, and to Reddit inputs (a subreddit column) always', async () => {
+    const all = await ingest({ inputs: [LASTFM], redditNames: true });
+    expect(all.report.invalidNames.communities).toBeGreaterThan(10_000);
+    const file = path.join(tmp, 'subreddits.csv');
+    writeFileSync(file, 'author,subreddit\nu1,analog\nu1,not a sub!\nu2,analog\n');
+    const reddit = await ingest({ inputs: [file] });
+    expect(reddit.report.invalidNames).toEqual({ communities: 1, edges: 1 });
   });
 });

@@ -42,7 +42,6 @@ describe('optional training objectives', () => {
     const set = await buildTrainingSet(split.train, {
       minCommunityUsers: 2,
       minCommunityActivity: 1,
-      info: new Map(),
       labels,
       embedder: async (t) => HashedTfidfEmbedder.fit(t, { dimension: 128 }),
     });

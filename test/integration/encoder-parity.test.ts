@@ -50,7 +50,6 @@ beforeAll(async () => {
   set = await buildTrainingSet(split.train, {
     minCommunityUsers: 2,
     minCommunityActivity: 1,
-    info: new Map(),
     labels,
     embedder: async (texts) => HashedTfidfEmbedder.fit(texts, { dimension: 256 }),
   });
@@ -187,7 +186,7 @@ describe('structure-only encoder (--embedder none)', () => {
     // Users u00000–u00599 of the dense graph: ~9,600 edges, enough for a vocabulary of real co-membership.
     const rows = interactions.filter((r) => /^u00[0-5]/.test(r.user));
     const split = splitUsers(rows, { holdoutShare: 0.1, validationShare: 0.05, seed: 5 });
-    const ids = await buildTrainingSet(split.train, { minCommunityUsers: 2, minCommunityActivity: 1, info: new Map(), labels, embedder: async () => new NoTextFeatures() });
+    const ids = await buildTrainingSet(split.train, { minCommunityUsers: 2, minCommunityActivity: 1, labels, embedder: async () => new NoTextFeatures() });
     expect(ids.featureDim).toBe(0);
     const small = EncoderConfig.parse({ ...cfg, epochs: 1 });
     const trained = await trainEncoder({ cfg: small, set: ids, validation: listsByUser(split.validation), fingerprint: 'structure-only' });

@@ -47,7 +47,7 @@ export async function measureTraining(
   const set = await buildTrainingSet(split.train, {
     minCommunityUsers: 2,
     minCommunityActivity: 1,
-    info: new Map(),
+    
     labels: ingested.labels,
     embedder: async (texts) => HashedTfidfEmbedder.fit(texts, { dimension: featureDim }),
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { communityText } from '../../shared/embed/community-text.ts';
+import { communityText } from '../../shared/community/text.ts';
 import { embedderFromConfig } from '../../shared/embed/from-config.ts';
 import { hash32, HashedTfidfEmbedder, words } from '../../shared/embed/hashed-tfidf.ts';
 
@@ -57,9 +57,9 @@ describe('hashed TF-IDF embedder', () => {
 
 describe('community text', () => {
   it('puts the name first, joins what is known and drops URLs', () => {
-    expect(communityText({ name: 'analog', title: 'Film', description: 'See https://x.y/z now', categories: ['Photo', 'Art'] })).toBe(
+    expect(communityText('analog', { title: 'Film', description: 'See https://x.y/z now', categories: ['Photo', 'Art'] })).toBe(
       'analog. Film. See now. Photo, Art',
     );
-    expect(communityText({ name: 'solo' })).toBe('solo');
+    expect(communityText('solo')).toBe('solo');
   });
 });

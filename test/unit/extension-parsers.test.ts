@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommunityList } from '../../extension/lib/parse/community-list.ts';
+import { parseCommunityList } from '../../shared/community/list.ts';
 import { exportFileKind, parseRedditExport } from '../../extension/lib/parse/reddit-export.ts';
 import { wordDiff } from '../../extension/lib/diff.ts';
 

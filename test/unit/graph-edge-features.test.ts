@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildGraph, communityMembers, userCommunities } from '../../shared/graph/bipartite.ts';
-import { parseCommunitySpec } from '../../shared/graph/community-list.ts';
+import { parseCommunitySpec } from '../../shared/community/list.ts';
 import { commentFraction, edgeWeight } from '../../shared/graph/edge-features.ts';
 import { buildPaddedNeighbourhood } from '../../shared/graph/neighbourhood.ts';
 import { pruneCommunities } from '../../shared/graph/prune.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assignTexts, nameWords } from '../../shared/persona/assign.ts';
 import { PersonaInputError } from '../../shared/persona/errors.ts';
-import { parseCommunityDescriptionsJsonl, parseTextsJsonl, splitConcatenatedComments } from '../../shared/persona/inputs.ts';
+import { parseTextsJsonl, splitConcatenatedComments } from '../../shared/persona/inputs.ts';
 
 describe('splitConcatenatedComments', () => {
   it('splits at a sentence end glued to a capital, at blank lines and around removed markers', () => {
@@ -87,21 +87,3 @@ describe('assignTexts', () => {
   });
 });
 
-describe('parseCommunityDescriptionsJsonl', () => {
-  const content = [
-    '{"name": "Analog", "title": "Analog Photography", "categories": ["Photography"]}',
-    '{"name": "woodworking", "over18": false}',
-    '{"name": "skipped", "title": 42}',
-  ].join('\n');
-
-  it('keeps only the wanted communities and validates only those', () => {
-    expect(parseCommunityDescriptionsJsonl(content, { only: new Set(['analog', 'woodworking']) })).toEqual([
-      { name: 'Analog', title: 'Analog Photography', categories: ['Photography'] },
-      { name: 'woodworking', over18: false },
-    ]);
-  });
-
-  it('names the line of a bad record', () => {
-    expect(() => parseCommunityDescriptionsJsonl(content, { source: 'c.jsonl' })).toThrow(/^c\.jsonl line 3: title: .*expected \{"name", "title"\?, "description"\?\}/);
-  });
-});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CommunityList, normalizeCommunityName, Persona, RewriteRequest } from '../../shared/schemas/index.ts';
+import { normalizeCommunityName } from '../../shared/community/name.ts';
+import { CommunityList, Persona, RewriteRequest } from '../../shared/schemas/index.ts';
 
 describe('community schemas', () => {
   it('normalises r/ prefixes and case', () => {

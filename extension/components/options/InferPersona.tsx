@@ -4,7 +4,7 @@ import type { CommunityActivity } from '../../../shared/schemas/community.ts';
 import { chooseBackend, type Backend } from '../../lib/encoder/backend.ts';
 import { callBackground } from '../../lib/messages/client.ts';
 import { MAX_EVIDENCE_TEXT_CHARS, MAX_EVIDENCE_TEXTS } from '../../lib/messages/protocol.ts';
-import { parseCommunityList } from '../../lib/parse/community-list.ts';
+import { parseCommunityList } from '../../../shared/community/list.ts';
 import { parseRedditExport, type RedditExportParse } from '../../lib/parse/reddit-export.ts';
 import { getPreferences } from '../../lib/store/preferences.ts';
 import { pageDb } from '../common/db.ts';

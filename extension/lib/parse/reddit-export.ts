@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/browser/esm/sync';
 import { CommunityName, type CommunityActivity } from '../../../shared/schemas/community.ts';
-import type { ParseProblem } from './community-list.ts';
+import type { ListProblem } from '../../../shared/community/list.ts';
 
 /**
  * Reads the `comments.csv` and `posts.csv` of a Reddit data export (reddit.com/settings/data-request).
@@ -17,7 +17,7 @@ export interface ExportText {
 export interface RedditExportParse {
   communities: CommunityActivity[];
   texts: ExportText[];
-  errors: ParseProblem[];
+  errors: ListProblem[];
   /** Rows read per file. */
   rows: { comments: number; posts: number };
 }
@@ -38,7 +38,7 @@ const REMOVED = new Set(['[deleted]', '[removed]', '']);
 export function parseRedditExport(files: { name: string; text: string }[]): RedditExportParse {
   const counts = new Map<string, CommunityActivity>();
   const texts: ExportText[] = [];
-  const errors: ParseProblem[] = [];
+  const errors: ListProblem[] = [];
   const rows = { comments: 0, posts: 0 };
   for (const file of files) {
     const kind = exportFileKind(file.text);

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  parseCommunityDescriptionsJsonl,
   personaFromQuestionnaire,
   verbalizePersona,
   type CommunityDescription,
@@ -9,16 +8,17 @@ import {
   type PersonaResult,
   type VerbalizeInput,
 } from '../../../shared/persona/index.ts';
-import { normalizeCommunityName } from '../../../shared/schemas/community.ts';
+import { normalizeCommunityName } from '../../../shared/community/name.ts';
 import { PACKAGE_ROOT } from '../../runtime/package-paths.ts';
 import { ApiError } from '../../http/errors.ts';
 import type { EncoderService, LlmService } from '../services.ts';
+import { parseCommunityRecords } from '../../../shared/community/records.ts';
 
 /** The vendored Reddit community descriptions (names, titles, categories, NSFW flags), read once. */
 export const DESCRIPTIONS_FILE = path.join(PACKAGE_ROOT, 'models', 'data', 'reddit', 'communities.jsonl');
 let descriptions: CommunityDescription[] | undefined;
 export function communityDescriptions(): CommunityDescription[] {
-  return (descriptions ??= parseCommunityDescriptionsJsonl(readFileSync(DESCRIPTIONS_FILE, 'utf8'), { source: DESCRIPTIONS_FILE }));
+  return (descriptions ??= parseCommunityRecords(readFileSync(DESCRIPTIONS_FILE, 'utf8'), DESCRIPTIONS_FILE).records());
 }
 
 /** Where a verbalized persona's community importance came from. */

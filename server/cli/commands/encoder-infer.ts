@@ -1,14 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { CommunityInfo } from '../../../shared/embed/community-text.ts';
-import { normalizeCommunityName } from '../../../shared/schemas/community.ts';
-import { parseCommunitySpec } from '../../../shared/graph/community-list.ts';
+import { parseCommunityRecords } from '../../../shared/community/records.ts';
+import { parseCommunitySpec } from '../../../shared/community/list.ts';
 import type { CommunityActivity } from '../../../shared/schemas/community.ts';
 import { readUserLists } from '../../encoder/evaluate.ts';
 import { DEFAULT_MODEL_DIR, loadEncoder } from '../../encoder/load.ts';
 import { SUGGESTION_RANKING } from '../../../shared/encoder/encoder.ts';
 import { wholeFlag } from '../flags.ts';
 import { toJson } from '../../runtime/json.ts';
+import { readUtf8File } from '../../runtime/text-file.ts';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../errors.ts';
 
@@ -45,11 +44,8 @@ Example:
   async run(args, io) {
     let list: CommunityActivity[];
     if (args.communities !== undefined) {
-      try {
-        list = parseCommunitySpec(args.communities);
-      } catch (err) {
-        throw new UsageError(`--communities: ${(err as Error).message}`);
-      }
+      // Any names (a model may be trained on Last.fm artists); a bad entry is an InputError on --communities.
+      list = parseCommunitySpec(args.communities, { names: 'any' });
     } else {
       const users = await readUserLists(args.export!);
       list = [...users.values()][0] ?? [];
@@ -57,8 +53,8 @@ Example:
     }
     const encoder = await loadEncoder(args.model ?? DEFAULT_MODEL_DIR);
     try {
-      const descriptions = args.descriptions ? readDescriptions(args.descriptions) : undefined;
-      const [user] = await encoder.encode([list], descriptions ? { descriptions } : {});
+      const records = args.descriptions ? parseCommunityRecords(readUtf8File(args.descriptions), args.descriptions) : undefined;
+      const [user] = await encoder.encode([list], records ? { records } : {});
       const suggestions = (args.suggest ?? 10) > 0 ? encoder.suggest(user!, args.suggest ?? 10) : [];
       if (args.json) {
         io.stdout(
@@ -88,21 +84,3 @@ Example:
 });
 
 const round = (x: number) => Math.round(x * 1e6) / 1e6;
-
-/** Name → "title. description" from a communities.jsonl file (lines that do not parse are skipped). */
-function readDescriptions(file: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    let parsed;
-    try {
-      parsed = CommunityInfo.safeParse(JSON.parse(line));
-    } catch {
-      continue;
-    }
-    if (!parsed.success) continue;
-    const text = [parsed.data.title, parsed.data.description].filter(Boolean).join('. ');
-    if (text) out.set(normalizeCommunityName(parsed.data.name), text);
-  }
-  return out;
-}

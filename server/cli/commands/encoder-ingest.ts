@@ -48,6 +48,7 @@ Example:
       ...(args.maxErrorRate !== undefined ? { maxErrorRate: args.maxErrorRate } : {}),
       keepBots: args.keepBots ?? false,
       keepNsfw: args.keepNsfw ?? false,
+      redditNames: args.redditNames ?? false,
     });
     if (args.out) await writeFile(args.out, interactionsCsv(result.interactions, result.labels));
     if (args.json) io.stdout(toJson({ ...result.report, out: args.out ?? null }));

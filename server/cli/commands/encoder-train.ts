@@ -137,6 +137,7 @@ Examples:
       ...(args.maxErrorRate !== undefined ? { maxErrorRate: args.maxErrorRate } : {}),
       keepBots: args.keepBots ?? false,
       keepNsfw: args.keepNsfw ?? false,
+      redditNames: args.redditNames ?? false,
       ...(embedder ? { embedder } : {}),
       hashedTfidf: { dimension: args.featureDim ?? DEFAULT_FEATURE_DIM },
       checkpointDir: args.checkpointDir ?? path.join(args.out, 'checkpoint'),

@@ -2,11 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
-import { parseCommunitySpec } from '../../../shared/graph/community-list.ts';
+import { parseCommunitySpec } from '../../../shared/community/list.ts';
 import type { CommunityActivity } from '../../../shared/schemas/community.ts';
 import type { CommunityDescription } from '../../../shared/persona/assign.ts';
 import { activityScorer, createTfidfScorer, documentFrequencies, type ImportanceScorer } from '../../../shared/persona/importance.ts';
-import { parseCommunityDescriptionsJsonl, parseTextsJsonl, type TextRecord } from '../../../shared/persona/inputs.ts';
+import { parseTextsJsonl, type TextRecord } from '../../../shared/persona/inputs.ts';
+import { parseCommunityRecords } from '../../../shared/community/records.ts';
 import { personaFromQuestionnaire, verbalizePersona, type PersonaResult } from '../../../shared/persona/verbalize.ts';
 import { defineCommand, type CommandIO } from '../command.ts';
 import { UsageError } from '../errors.ts';
@@ -48,14 +49,6 @@ const schema = z
   .refine((a) => a.user === undefined || a.texts !== undefined, { message: '--user picks a user in --texts FILE: give --texts too', path: ['user'] });
 type Args = z.output<typeof schema>;
 
-/** The shared community-list spelling (see shared/graph/community-list.ts), as a one-line usage error. */
-function parseCommunitiesFlag(value: string): CommunityActivity[] {
-  try {
-    return parseCommunitySpec(value);
-  } catch (err) {
-    throw new UsageError(`--communities: ${(err as Error).message}`);
-  }
-}
 
 /** TF-IDF over the vendored interactions (12k users) as the reference population. */
 async function tfidfFromVendoredData(): Promise<ImportanceScorer> {
@@ -65,7 +58,7 @@ async function tfidfFromVendoredData(): Promise<ImportanceScorer> {
 
 async function loadDescriptions(args: Args, wanted: ReadonlySet<string>): Promise<CommunityDescription[]> {
   const path = args.descriptions ?? DEFAULT_DESCRIPTIONS;
-  return parseCommunityDescriptionsJsonl(await readTextFile('descriptions', path), { only: wanted, source: path });
+  return parseCommunityRecords(await readTextFile('descriptions', path), path).pick(wanted);
 }
 
 async function run(args: Args, io: CommandIO): Promise<PersonaResult> {
@@ -81,7 +74,7 @@ async function run(args: Args, io: CommandIO): Promise<PersonaResult> {
     return personaFromQuestionnaire(llm.client, answers, { keepSensitive: args.keepSensitive ?? false });
   }
 
-  const communities = parseCommunitiesFlag(args.communities!);
+  const communities = parseCommunitySpec(args.communities!);
   const llm = llmFromEnv(io);
   let texts: TextRecord[] | undefined;
   if (args.texts !== undefined) {

@@ -1,3 +1,4 @@
+import './zod-without-eval.ts'; // first: before any module defines or runs a schema
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { adoptTokenFromUrl } from './api.ts';

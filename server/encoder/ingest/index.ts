@@ -2,6 +2,9 @@ import type { Interaction } from '../../../shared/graph/bipartite.ts';
 import { queryRows, sqlString, withDuckDb } from './duckdb.ts';
 import { ACTIVITY_TABLE_SQL, readSource, type SourceStats } from './sources.ts';
 import { InputError } from '../../../shared/errors.ts';
+import { parseCommunityRecords, type CommunityTable } from '../../../shared/community/records.ts';
+import { readUtf8File } from '../../runtime/text-file.ts';
+import { REDDIT_NAME_SQL } from '../../../shared/community/name.ts';
 
 /**
  * Raw activity → the filtered, aggregated user–community graph, in DuckDB (out of core, parallel; the
@@ -20,6 +23,12 @@ export interface IngestOptions {
   exportUser?: string;
   keepBots?: boolean;
   keepNsfw?: boolean;
+  /**
+   * Apply Reddit's subreddit name rule to every source. By default it applies only to Reddit sources
+   * (exports, Pushshift / Arctic-Shift dumps, CSVs with a subreddit column); other user–community data
+   * (Last.fm artists…) keeps its names, normalised for matching with the spelling kept as the label.
+   */
+  redditNames?: boolean;
   minUserDegree?: number;
   minCommunityUsers?: number;
   minCommunityActivity?: number;
@@ -40,6 +49,8 @@ export interface IngestReport {
 
 export interface IngestResult {
   interactions: Interaction[];
+  /** The communities file's records (read once, through the shared reader), when one was given. */
+  records?: CommunityTable;
   /** Normalised name → display spelling seen in the data. */
   labels: Map<string, string>;
   report: IngestReport;
@@ -48,14 +59,18 @@ export interface IngestResult {
 /** Input files that cannot be read as interactions or communities (the message names the file and the fix). */
 export class IngestError extends InputError {}
 
+/** normalizeCommunityName (shared/community/name.ts) in SQL: trim, no r/ prefix, runs of spaces as one, lower case. */
+const NORMALISED_SQL = `lower(regexp_replace(regexp_replace(trim(community), '^/?r/', '', 'i'), '\\s+', ' ', 'g'))`;
+
 export const BOT_AUTHORS = ['[deleted]', '[removed]', 'AutoModerator'];
 /** Authors ending in "bot" (RemindMeBot, WikiTextBot, …): a heuristic, switched off with keepBots. */
 const BOT_PATTERN = '(?i)bot$';
-const VALID_NAME = '^[\\p{L}\\p{N}_.-]+$';
 
 export async function ingest(options: IngestOptions): Promise<IngestResult> {
   if (options.inputs.length === 0) throw new IngestError('no input given; pass --interactions FILE (CSV, JSONL, NDJSON(.zst) or a Reddit export folder)');
   const maxErrorRate = options.maxErrorRate ?? 0.01;
+  // A communities file that is not community records fails here, before any input is read.
+  const records = options.communities ? parseCommunityRecords(readUtf8File(options.communities), options.communities) : undefined;
   return withDuckDb(async (db) => {
     await db.run(ACTIVITY_TABLE_SQL);
     const sources: SourceStats[] = [];
@@ -64,7 +79,10 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
       try {
         stats = await readSource(db, input, i, { exportUser: options.exportUser ?? 'me' });
       } catch (err) {
-        throw new IngestError(oneLine(err));
+        if (err instanceof InputError) throw err;
+        // A reader's own failure (DuckDB's words): say which file it was about.
+        const line = oneLine(err);
+        throw new IngestError(line.includes(input) ? line : `${input}: ${line}; check that the file is CSV or NDJSON as its name says`);
       }
       for (const s of stats) {
         const rate = s.records > 0 ? s.malformed / s.records : 0;
@@ -78,8 +96,9 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     }
 
     await db.run(`CREATE TEMP TABLE edges AS
-      SELECT "user", lower(regexp_replace(trim(community), '^/?r/', '', 'i')) AS community, min(trim(community)) AS label,
-        sum(posts) AS posts, sum(comments) AS comments, sum(nsfw_posts) AS nsfw_posts, sum(flagged_posts) AS flagged_posts
+      SELECT "user", ${NORMALISED_SQL} AS community, min(trim(community)) AS label,
+        sum(posts) AS posts, sum(comments) AS comments, sum(nsfw_posts) AS nsfw_posts, sum(flagged_posts) AS flagged_posts,
+        bool_or(reddit) AS reddit
       FROM activity GROUP BY 1, 2 HAVING sum(posts) + sum(comments) > 0`);
     const count = async (where = 'TRUE') =>
       (await queryRows<{ users: number; communities: number; edges: number }>(
@@ -94,14 +113,9 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
 
     await db.run(`CREATE TEMP TABLE nsfw (community VARCHAR)`);
     if (!options.keepNsfw) {
-      if (options.communities) {
-        try {
-          await db.run(`INSERT INTO nsfw SELECT DISTINCT lower(regexp_replace(trim(name), '^/?r/', '', 'i'))
-            FROM read_json(${sqlString(options.communities)}, format = 'newline_delimited', columns = {name: 'VARCHAR', over18: 'BOOLEAN'}, ignore_errors = true)
-            WHERE over18 AND name IS NOT NULL`);
-        } catch (err) {
-          throw new IngestError(`${options.communities}: ${oneLine(err)}`);
-        }
+      const flagged = records?.nsfw() ?? [];
+      for (let i = 0; i < flagged.length; i += 1000) {
+        await db.run(`INSERT INTO nsfw VALUES ${flagged.slice(i, i + 1000).map((n) => `(${sqlString(n)})`).join(', ')}`);
       }
       await db.run(`INSERT INTO nsfw SELECT community FROM edges GROUP BY community
         HAVING sum(flagged_posts) > 0 AND 2 * sum(nsfw_posts) > sum(flagged_posts)`);
@@ -109,8 +123,9 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     const nsfw = await count('community IN (SELECT community FROM nsfw)');
     await db.run(`DELETE FROM edges WHERE community IN (SELECT community FROM nsfw)`);
 
-    const invalid = await count(`NOT regexp_matches(community, '${VALID_NAME}')`);
-    await db.run(`DELETE FROM edges WHERE NOT regexp_matches(community, '${VALID_NAME}')`);
+    const invalidWhere = `${options.redditNames ? 'TRUE' : 'reddit'} AND NOT regexp_matches(community, '${REDDIT_NAME_SQL}')`;
+    const invalid = await count(invalidWhere);
+    await db.run(`DELETE FROM edges WHERE ${invalidWhere}`);
 
     const minActivity = options.minCommunityActivity ?? 1;
     const minUsers = options.minCommunityUsers ?? 1;
@@ -144,6 +159,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     return {
       interactions: rows.map((r) => ({ user: r.user, community: r.community, posts: r.posts, comments: r.comments })),
       labels,
+      ...(records ? { records } : {}),
       report: {
         sources,
         raw,

@@ -1,21 +1,7 @@
 import { useState } from 'react';
 import { api, type InferResult, type PersonaResult, type RewriteResult } from '../api.ts';
 import { AttentionBars } from './AttentionBars.tsx';
-
-/** "analog:40, r/photography:12 3" → [{name, posts, comments}] (one number = comments). */
-export function parseCommunities(text: string): { name: string; posts: number; comments: number }[] {
-  return text
-    .split(/[\n,]+/)
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((entry) => {
-      const [name, counts = '1'] = entry.split(':');
-      const [a = '1', b] = counts.trim().split(/\s+/);
-      return b === undefined
-        ? { name: name!.trim(), posts: 0, comments: Math.max(1, Number(a) || 1) }
-        : { name: name!.trim(), posts: Number(a) || 0, comments: Number(b) || 0 };
-    });
-}
+import { parseCommunitySpec } from '../../../../shared/community/list.ts';
 
 /** One rewrite with the template that made it and the subject guard's verdict. */
 function RewriteCard({ testId, caption, result }: { testId: string; caption: string; result: RewriteResult }) {
@@ -60,7 +46,7 @@ export function Playground() {
 
   const infer = () =>
     run('infer', async () => {
-      setRanked(await api<InferResult>('POST', '/v1/personas/infer', { communities: parseCommunities(communities), embedding: false, suggest: 10 }));
+      setRanked(await api<InferResult>('POST', '/v1/personas/infer', { communities: parseCommunitySpec(communities), embedding: false, suggest: 10 }));
     });
 
   const verbalize = () =>
@@ -68,7 +54,7 @@ export function Playground() {
       // With a ranking on screen, the persona follows exactly those attention weights.
       const weights = ranked?.communities.map((r) => ({ name: r.name, weight: r.attention }));
       const result = await api<PersonaResult>('POST', '/v1/personas/verbalize', {
-        communities: parseCommunities(communities),
+        communities: parseCommunitySpec(communities),
         ...(weights?.length ? { weights } : {}),
       });
       setPersona(result.text);
