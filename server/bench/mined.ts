@@ -3,8 +3,6 @@ import type { CommunityEncoder } from '../../shared/encoder/encoder.ts';
 import { InputError } from '../../shared/errors.ts';
 import type { ChatClient } from '../../shared/llm/types.ts';
 import {
-  activityScorer,
-  createTfidfScorer,
   DEFAULT_CONTEXT_BUDGET,
   MAX_CONTEXT_COMMUNITIES,
   verbalizePersona,
@@ -21,6 +19,7 @@ import { DEFAULT_ENCODER_DIR, VENDORED_COMMUNITY_DESCRIPTIONS } from '../runtime
 import type { ImportanceSource } from './config.ts';
 import type { BenchPersona } from './persona.ts';
 import { parseCommunityRecords } from '../../shared/community/records.ts';
+import { resolveImportance } from '../../shared/persona/importance.ts';
 
 /**
  * Mined personas, the paper's own path end to end (§3.1, App. B.2, Algorithm 3): a user's community list
@@ -91,12 +90,12 @@ export function scorerFor(source: ImportanceSource, mining: Mining): ImportanceS
   switch (source) {
     case 'attention': {
       const encoder = mining.encoder!;
-      return async (activity) => new Map((await encoder.encode([activity]))[0]!.communities.map((c) => [c.name, c.importance]));
+      return resolveImportance({ attention: (activity) => encoder.importance(activity) }).scorer;
     }
     case 'tfidf':
-      return createTfidfScorer(mining.tfidf!);
+      return resolveImportance({ tfidf: mining.tfidf! }).scorer;
     case 'activity':
-      return activityScorer;
+      return resolveImportance({}).scorer;
     case 'uniform':
       return (activity) => new Map(activity.map((a) => [a.name, 1]));
   }

@@ -1,7 +1,7 @@
 /**
- * Per-community importance for one user: the input of the context builder. The encoder's attention is
- * the intended source (task C plugs it in as an `ImportanceScorer`); without an encoder, TF-IDF over the
- * user's community list stands in, as the paper's baseline does.
+ * Per-community importance for one user: the input of the context builder. `resolveImportance` is the one
+ * rule every caller (CLI, server, extension, bench) goes through: explicit weights → the encoder's attention
+ * → TF-IDF against a reference population → activity share, the first that is available.
  */
 import { type CommunityActivity } from '../schemas/community.ts';
 import { normalizeCommunityName } from '../community/name.ts';
@@ -60,3 +60,32 @@ export function createTfidfScorer(table: DocumentFrequencies): ImportanceScorer 
 /** Activity share alone (no reference population): the fallback when nothing better is available. */
 export const activityScorer: ImportanceScorer = (activity) =>
   new Map(activity.map((a) => [a.name, a.posts + a.comments]));
+
+/** Where a user's importance came from, in the order `resolveImportance` tries them. */
+export const IMPORTANCE_SOURCES = ['weights', 'encoder', 'tfidf', 'activity'] as const;
+export type ImportanceSource = (typeof IMPORTANCE_SOURCES)[number];
+
+/** What a caller has at hand; any may be missing. */
+export interface ImportanceInputs {
+  /** Explicit per-community weights (a ranking already on screen, an API request's `weights`). */
+  weights?: readonly { name: string; weight: number }[];
+  /**
+   * The encoder's attention (mean over layers and heads). It attends over the user's 50 most active
+   * communities (the encoder's neighbourhood, as many as verbalization gives budget to); a community
+   * beyond them has no attention, and verbalization says which ones it left out.
+   */
+  attention?: ImportanceScorer;
+  /** The reference population for TF-IDF (the encoder's training graph, or the vendored Reddit sample). */
+  tfidf?: DocumentFrequencies;
+}
+
+/** The one importance rule: the first available of weights → encoder attention → TF-IDF → activity share. */
+export function resolveImportance(inputs: ImportanceInputs = {}): { source: ImportanceSource; scorer: ImportanceScorer } {
+  if (inputs.weights?.length) {
+    const map = new Map(inputs.weights.map((w) => [normalizeCommunityName(w.name), w.weight]));
+    return { source: 'weights', scorer: () => map };
+  }
+  if (inputs.attention) return { source: 'encoder', scorer: inputs.attention };
+  if (inputs.tfidf) return { source: 'tfidf', scorer: createTfidfScorer(inputs.tfidf) };
+  return { source: 'activity', scorer: activityScorer };
+}

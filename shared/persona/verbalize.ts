@@ -84,7 +84,7 @@ export async function verbalizePersona(client: ChatClient, input: VerbalizeInput
   if (skipped.length) warnings.push(`left out ${skipped.length} NSFW communit${skipped.length === 1 ? 'y' : 'ies'} and their texts: ${skipped.join(', ')}`);
   if (activity.length === 0) throw new PersonaInputError('communities: every community given is NSFW; give at least one other');
 
-  const importance = await scoreImportance(input.scorer ?? activityScorer, activity);
+  const importance = await scoreImportance(input.scorer ?? activityScorer, activity, warnings);
   const ranked = [...importance].sort((a, b) => b[1] - a[1]).map(([name]) => name);
   const { byCommunity, unassigned, unknown } = groupTexts(input.texts ?? [], ranked, descriptions, nsfw);
   if (unknown.size) warnings.push(`texts of communities not in the list went to the unassigned pool: ${[...unknown].slice(0, 5).join(', ')}${unknown.size > 5 ? ', …' : ''}`);
@@ -134,9 +134,14 @@ export async function personaFromQuestionnaire(client: ChatClient, answers: unkn
   };
 }
 
-async function scoreImportance(scorer: ImportanceScorer, activity: CommunityActivity[]): Promise<Map<string, number>> {
+async function scoreImportance(scorer: ImportanceScorer, activity: CommunityActivity[], warnings: string[]): Promise<Map<string, number>> {
   const raw = await scorer(activity);
-  // Only the listed communities count, whatever else a scorer returns; a missing score is 0.
+  // Only the listed communities count, whatever else a scorer returns. A community it gave no score (the
+  // encoder attends over the 50 most active; one it cannot embed) gets 0 — and the result says so.
+  const missing = activity.filter((a) => !raw.has(a.name)).map((a) => a.name);
+  if (missing.length && missing.length < activity.length) {
+    warnings.push(`${missing.length} communit${missing.length === 1 ? 'y has' : 'ies have'} no importance and got no evidence budget (beyond the 50 most active, or unknown to the encoder): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
+  }
   return new Map(activity.map((a) => [a.name, raw.get(a.name) ?? 0]));
 }
 

@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../server/cli/main.ts';
 import { PersonaEvidence } from '../../shared/schemas/persona.ts';
 import { startOpenAiServer, type OpenAiTestServer } from '../helpers/openai-server.ts';
+import { loadEncoder } from '../../server/encoder/load.ts';
+import { parseCommunitySpec } from '../../shared/community/list.ts';
 
 // `zipp persona` end to end: the real bin/zipp.js in a child process, talking to the OpenAI-compatible
 // test server over HTTP. Bad-input cases run in-process through the same `main` (no LLM is reached).
@@ -48,7 +50,7 @@ async function inProcess(args: string[], env: Record<string, string> = {}) {
 describe('zipp persona (bin/zipp.js)', () => {
   it('verbalizes from the vendored {user, text} file and prints one JSON document', async () => {
     const r = await zipp(
-      ['persona', '--communities', 'woodworking:3,Pathfinder_RPG:2,geology:1', '--texts', join(fixtures, 'user_texts.jsonl'), '--user', 'u9d954ebc5e15', '--descriptions', join(fixtures, 'communities.jsonl'), '--json'],
+      ['persona', '--communities', 'woodworking:3,Pathfinder_RPG:2,geology:1', '--texts', join(fixtures, 'user_texts.jsonl'), '--user', 'u9d954ebc5e15', '--descriptions', join(fixtures, 'communities.jsonl'), '--importance', 'tfidf', '--json'],
       llmEnv(),
     );
     expect(r.stderr).toBe('');
@@ -72,6 +74,22 @@ describe('zipp persona (bin/zipp.js)', () => {
     evidence.communities.forEach((c, i) => expect(c.weight).toBeCloseTo(raw[i]! / total, 10));
     const sent = llm.chatBodies().at(-1)!.messages!.at(-1)!.content as string;
     expect(sent).toContain('### Other posts and comments');
+  });
+
+  it("weighs communities by the shipped encoder's attention by default", async () => {
+    const list = 'woodworking:3,Pathfinder_RPG:2,geology:1';
+    const r = await zipp(['persona', '--communities', list, '--texts', join(fixtures, 'user_texts.jsonl'), '--user', 'u9d954ebc5e15', '--descriptions', join(fixtures, 'communities.jsonl'), '--json'], llmEnv());
+    expect(r.code).toBe(0);
+    const evidence = PersonaEvidence.parse(JSON.parse(r.stdout).evidence);
+    const encoder = await loadEncoder(undefined, { communityEmbeddings: false });
+    try {
+      const attention = await encoder.importance(parseCommunitySpec(list));
+      const total = [...attention.values()].reduce((a, b) => a + b, 0);
+      expect(evidence.communities.map((c) => c.name).sort()).toEqual([...attention.keys()].sort());
+      for (const c of evidence.communities) expect(c.weight).toBeCloseTo(attention.get(c.name)! / total, 10);
+    } finally {
+      await encoder.release();
+    }
   });
 
   it('prints the paragraph on stdout and the summary on stderr; community-only with the vendored descriptions', async () => {
@@ -98,7 +116,7 @@ describe('zipp persona: input checks and other modes (in-process)', () => {
     [['--communities', 'analog:0'], /^zipp: --communities: cannot read community entry "analog:0": the count is 0: give how many times you posted or commented/],
     [[], /give either --communities .* or --questionnaire FILE/],
     [['--communities', 'analog:4', '--budget', 'lots'], /^zipp: --budget: expected a whole number of tokens/],
-    [['--communities', 'analog:4', '--importance', 'magic'], /--importance: expected tfidf or activity/],
+    [['--communities', 'analog:4', '--importance', 'magic'], /--importance: expected encoder, tfidf or activity/],
     [['--communities', 'analog:4', '--texts', '/nonexistent/t.jsonl'], /--texts: cannot read \/nonexistent\/t.jsonl \(no such file\)/],
     [['--communities', 'analog:4', '--texts', join(fixtures, 'user_texts.jsonl')], /holds texts of 2 users: choose one with --user ID/],
     [['--communities', 'analog:4', '--user', 'u1'], /--user picks a user in --texts FILE/],

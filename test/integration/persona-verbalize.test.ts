@@ -99,6 +99,13 @@ describe('verbalizePersona', () => {
     expect(lastUserMessage().indexOf('### r/geology')).toBeLessThan(lastUserMessage().indexOf('### r/woodworking'));
   });
 
+  it('says which communities the scorer gave no importance (the encoder attends over the 50 most active)', async () => {
+    // As the encoder does for a list longer than its neighbourhood: geology is past it and has no attention.
+    const r = await verbalizePersona(client(), { communities, texts, scorer: () => new Map([['woodworking', 0.7], ['pathfinder_rpg', 0.3]]) });
+    expect(r.warnings).toContainEqual(expect.stringMatching(/^1 community has no importance and got no evidence budget .*: geology$/));
+    expect(r.evidence.communities.find((c) => c.name === 'geology')?.weight ?? 0).toBe(0);
+  });
+
   it('removes sensitive sentences from the answer, or keeps and reports them on request', async () => {
     const answer = 'You are a hobby woodworker who sharpens your own blades. You vote Democrat. You run a Pathfinder campaign.';
     llm.enqueue({ kind: 'answer', text: answer });

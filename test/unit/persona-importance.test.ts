@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CommunityList } from '../../shared/schemas/community.ts';
-import { activityScorer, createTfidfScorer, documentFrequencies, tfidfImportance } from '../../shared/persona/importance.ts';
+import { activityScorer, createTfidfScorer, documentFrequencies, resolveImportance, tfidfImportance } from '../../shared/persona/importance.ts';
 
 describe('TF-IDF importance', () => {
   it('counts distinct users per normalised community', () => {
@@ -36,5 +36,32 @@ describe('TF-IDF importance', () => {
     const results = await Promise.all(scorers.map(async (score) => [...(await score(activity))]));
     expect(results[1]).toEqual([['analog', 3], ['pics', 1]]);
     expect(results[0]![0]![1]).toBeGreaterThan(results[0]![1]![1]);
+  });
+});
+
+describe('resolveImportance: the one rule', () => {
+  const activity = CommunityList.parse([
+    { name: 'askreddit', comments: 10 },
+    { name: 'analog', comments: 2 },
+  ]);
+  const table = documentFrequencies([
+    { user: 'a', community: 'askreddit' },
+    { user: 'b', community: 'askreddit' },
+    { user: 'c', community: 'askreddit' },
+    { user: 'a', community: 'analog' },
+  ]);
+  const attention = () => new Map([['analog', 0.9], ['askreddit', 0.1]]);
+
+  it('takes explicit weights, then the encoder, then TF-IDF, then activity share — the first available', async () => {
+    expect(resolveImportance({ weights: [{ name: 'r/Analog', weight: 3 }], attention, tfidf: table }).source).toBe('weights');
+    expect(await resolveImportance({ weights: [{ name: 'r/Analog', weight: 3 }] }).scorer(activity)).toEqual(new Map([['analog', 3]]));
+    expect(resolveImportance({ weights: [], attention, tfidf: table }).source).toBe('encoder');
+    expect(await resolveImportance({ attention, tfidf: table }).scorer(activity)).toEqual(attention());
+    const tfidf = resolveImportance({ tfidf: table });
+    expect(tfidf.source).toBe('tfidf');
+    expect(await tfidf.scorer(activity)).toEqual(tfidfImportance(activity, table));
+    const fallback = resolveImportance();
+    expect(fallback.source).toBe('activity');
+    expect(await fallback.scorer(activity)).toEqual(new Map([['askreddit', 10], ['analog', 2]]));
   });
 });

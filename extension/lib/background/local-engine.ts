@@ -7,6 +7,7 @@ import type { Engine } from './engine.ts';
 import type { EngineOptions } from './engine-for.ts';
 import { onDeviceClient } from '../llm/on-device-client.ts';
 import { explainLlmError } from './llm-errors.ts';
+import { resolveImportance } from '../../../shared/persona/importance.ts';
 
 /**
  * An OpenAI-compatible endpoint (OpenAI, Ollama, llama.cpp, vLLM, LM Studio) called from the background
@@ -48,12 +49,13 @@ export function localEngine(connection: Exclude<LlmConnection, { kind: 'zipp' }>
       return draft(await personaFromQuestionnaire(client, answers, signal ? { signal } : {}).catch(explain));
     },
     async verbalize(input, descriptions, signal) {
-      const importance = input.importance && new Map(input.importance.map((c) => [c.name, c.weight]));
+      // The shared rule: the encoder's importance the options page computed, else activity share.
+      const { scorer } = resolveImportance(input.importance ? { weights: input.importance } : {});
       const result = await verbalizePersona(client, {
         communities: input.communities,
         descriptions,
         ...(input.texts ? { texts: input.texts } : {}),
-        ...(importance ? { scorer: () => importance } : {}),
+        scorer,
         ...(signal ? { signal } : {}),
       }).catch(explain);
       return draft(result);

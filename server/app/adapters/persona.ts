@@ -4,15 +4,14 @@ import {
   personaFromQuestionnaire,
   verbalizePersona,
   type CommunityDescription,
-  type ImportanceScorer,
   type PersonaResult,
   type VerbalizeInput,
 } from '../../../shared/persona/index.ts';
-import { normalizeCommunityName } from '../../../shared/community/name.ts';
 import { PACKAGE_ROOT } from '../../runtime/package-paths.ts';
-import { ApiError } from '../../http/errors.ts';
 import type { EncoderService, LlmService } from '../services.ts';
 import { parseCommunityRecords } from '../../../shared/community/records.ts';
+import { resolveImportance, type ImportanceSource } from '../../../shared/persona/importance.ts';
+import type { CommunityActivity } from '../../../shared/schemas/community.ts';
 
 /** The vendored Reddit community descriptions (names, titles, categories, NSFW flags), read once. */
 export const DESCRIPTIONS_FILE = path.join(PACKAGE_ROOT, 'models', 'data', 'reddit', 'communities.jsonl');
@@ -21,25 +20,12 @@ export function communityDescriptions(): CommunityDescription[] {
   return (descriptions ??= parseCommunityRecords(readFileSync(DESCRIPTIONS_FILE, 'utf8'), DESCRIPTIONS_FILE).records());
 }
 
-/** Where a verbalized persona's community importance came from. */
-export type ImportanceSource = 'weights' | 'encoder' | 'activity';
-
-/**
- * Importance for the persona context: weights the caller sent (e.g. attention from /v1/personas/infer),
- * else the loaded encoder's attention, else each community's share of the activity.
- */
-function chooseScorer(encoder: EncoderService, weights?: { name: string; weight: number }[]): { scorer?: ImportanceScorer; source: ImportanceSource } {
-  if (weights?.length) {
-    const map = new Map(weights.map((w) => [normalizeCommunityName(w.name), w.weight]));
-    return { scorer: () => map, source: 'weights' };
-  }
-  if (encoder.info().loaded) {
-    return {
-      scorer: async (activity) => new Map((await encoder.encode([...activity])).communities.map((c) => [c.name, c.attention])),
-      source: 'encoder',
-    };
-  }
-  return { source: 'activity' };
+/** Importance by the shared rule: the request's weights, else the loaded encoder's attention, else activity share. */
+function importanceOf(encoder: EncoderService, weights?: { name: string; weight: number }[]) {
+  return resolveImportance({
+    ...(weights ? { weights } : {}),
+    ...(encoder.info().loaded ? { attention: async (activity: readonly CommunityActivity[]) => new Map((await encoder.encode([...activity])).communities.map((c) => [c.name, c.attention])) } : {}),
+  });
 }
 
 export interface VerbalizeRequest extends Pick<VerbalizeInput, 'texts' | 'budget' | 'keepSensitive' | 'includeNsfw'> {
@@ -55,9 +41,9 @@ export async function verbalize(
   signal?: AbortSignal,
 ): Promise<PersonaResult & { importance: ImportanceSource }> {
   const client = llm.client();
-  const { scorer, source } = chooseScorer(encoder, request.weights);
+  const { scorer, source } = importanceOf(encoder, request.weights);
   const { weights: _, ...input } = request;
-  const result = await verbalizePersona(client, { ...input, descriptions: communityDescriptions(), ...(scorer ? { scorer } : {}), ...(signal ? { signal } : {}) });
+  const result = await verbalizePersona(client, { ...input, descriptions: communityDescriptions(), scorer, ...(signal ? { signal } : {}) });
   return { ...result, importance: source };
 }
 

@@ -5,7 +5,9 @@ import { z } from 'zod';
 import { parseCommunitySpec } from '../../../shared/community/list.ts';
 import type { CommunityActivity } from '../../../shared/schemas/community.ts';
 import type { CommunityDescription } from '../../../shared/persona/assign.ts';
-import { activityScorer, createTfidfScorer, documentFrequencies, type ImportanceScorer } from '../../../shared/persona/importance.ts';
+import { documentFrequencies, resolveImportance, tfidfImportance, type DocumentFrequencies, type ImportanceInputs } from '../../../shared/persona/importance.ts';
+import { NoKnownCommunityError } from '../../../shared/encoder/inputs.ts';
+import { DEFAULT_MODEL_DIR, loadEncoder } from '../../encoder/load.ts';
 import { parseTextsJsonl, type TextRecord } from '../../../shared/persona/inputs.ts';
 import { parseCommunityRecords } from '../../../shared/community/records.ts';
 import { personaFromQuestionnaire, verbalizePersona, type PersonaResult } from '../../../shared/persona/verbalize.ts';
@@ -34,7 +36,8 @@ const schema = z
       .transform(Number)
       .refine((n) => n <= 32_000, 'at most 32000 tokens (the paper used 4096; past 8192 models invent details)')
       .optional(),
-    importance: z.enum(['tfidf', 'activity'], { error: 'expected tfidf or activity' }).optional(),
+    importance: z.enum(['encoder', 'tfidf', 'activity'], { error: 'expected encoder, tfidf or activity' }).optional(),
+    model: z.string().min(1).optional(),
     keepSensitive: z.boolean().optional(),
     json: z.boolean().optional(),
   })
@@ -42,7 +45,7 @@ const schema = z
     message: 'give either --communities "name:count,…" or --questionnaire FILE (one of the two)',
     path: ['communities'],
   })
-  .refine((a) => a.questionnaire === undefined || (a.texts ?? a.descriptions ?? a.budget ?? a.importance ?? a.user) === undefined, {
+  .refine((a) => a.questionnaire === undefined || (a.texts ?? a.descriptions ?? a.budget ?? a.importance ?? a.model ?? a.user) === undefined, {
     message: 'only --keep-sensitive and --json go with --questionnaire',
     path: ['questionnaire'],
   })
@@ -50,10 +53,32 @@ const schema = z
 type Args = z.output<typeof schema>;
 
 
-/** TF-IDF over the vendored interactions (12k users) as the reference population. */
-async function tfidfFromVendoredData(): Promise<ImportanceScorer> {
+/** TF-IDF's reference population: the 12k users of the vendored interactions. */
+async function vendoredFrequencies(): Promise<DocumentFrequencies> {
   const rows = parseCsv(await readFile(REFERENCE_INTERACTIONS), { columns: true, skip_empty_lines: true }) as { user: string; community: string }[];
-  return createTfidfScorer(documentFrequencies(rows));
+  return documentFrequencies(rows);
+}
+
+/**
+ * What `resolveImportance` may use: by default the shipped encoder's attention (or --model's), TF-IDF
+ * standing in for a list with no community the encoder knows; `--importance tfidf|activity` narrows it.
+ */
+async function importanceInputs(args: Args, warnings: string[]): Promise<{ inputs: ImportanceInputs; release(): Promise<void> }> {
+  const wanted = args.importance ?? 'encoder';
+  if (wanted === 'activity') return { inputs: {}, release: async () => {} };
+  const tfidf = await vendoredFrequencies();
+  if (wanted === 'tfidf') return { inputs: { tfidf }, release: async () => {} };
+  const encoder = await loadEncoder(args.model ?? DEFAULT_MODEL_DIR, { communityEmbeddings: false });
+  const attention = async (activity: readonly CommunityActivity[]) => {
+    try {
+      return await encoder.importance(activity);
+    } catch (err) {
+      if (!(err instanceof NoKnownCommunityError)) throw err;
+      warnings.push('no community of the list is known to the encoder: importance from TF-IDF instead');
+      return tfidfImportance(activity, tfidf);
+    }
+  };
+  return { inputs: { attention }, release: () => encoder.release() };
 }
 
 async function loadDescriptions(args: Args, wanted: ReadonlySet<string>): Promise<CommunityDescription[]> {
@@ -82,7 +107,9 @@ async function run(args: Args, io: CommandIO): Promise<PersonaResult> {
     if (texts.length === 0) throw new UsageError(`--texts: ${args.texts} has no texts: write one {"text": ...} object per line`);
   }
   const descriptions = await loadDescriptions(args, new Set(communities.map((c) => c.name)));
-  const scorer = args.importance === 'activity' ? activityScorer : await tfidfFromVendoredData();
+  const notes: string[] = [];
+  const importance = await importanceInputs(args, notes);
+  const { scorer } = resolveImportance(importance.inputs);
   if (!args.json) io.stderr(`verbalizing ${communities.length} communit${communities.length === 1 ? 'y' : 'ies'}${texts ? ` and ${texts.length} texts` : ''} with ${llm.client.model} at ${llm.settings.baseUrl} …`);
   const result = await verbalizePersona(llm.client, {
     communities,
@@ -91,7 +118,8 @@ async function run(args: Args, io: CommandIO): Promise<PersonaResult> {
     keepSensitive: args.keepSensitive ?? false,
     ...(texts ? { texts } : {}),
     ...(args.budget !== undefined ? { budget: args.budget } : {}),
-  });
+  }).finally(() => importance.release());
+  result.warnings.push(...notes);
   if ((args.budget ?? 0) > HALLUCINATION_CONTEXT) result.warnings.unshift(`--budget ${args.budget} is over ${HALLUCINATION_CONTEXT} tokens, where models start inventing persona details`);
   return result;
 }
@@ -105,14 +133,17 @@ export default defineCommand({
     user: { type: 'string', placeholder: 'ID', description: 'with a {"user", "text"} file holding several users: whose texts to use' },
     descriptions: { type: 'string', placeholder: 'FILE', description: 'community descriptions JSONL (default: the vendored models/data/reddit/communities.jsonl)' },
     budget: { type: 'string', placeholder: 'N', description: 'token budget of the evidence sent to the LLM (default 4096)' },
-    importance: { type: 'string', placeholder: 'I', description: 'how communities are weighted: tfidf (default) | activity' },
+    importance: { type: 'string', placeholder: 'I', description: "how communities are weighted: encoder (default: the model's attention) | tfidf | activity" },
+    model: { type: 'string', placeholder: 'DIR', description: 'encoder folder for --importance encoder (default: the shipped models/zipp-encoder)' },
     questionnaire: { type: 'string', placeholder: 'FILE', description: 'instead of communities: JSON with the 10 intake answers' },
     'keep-sensitive': { type: 'boolean', description: 'keep sentences naming race, politics, religion, sexuality or health (still reported)' },
     json: { type: 'boolean', description: 'print one JSON document {text, template, model, usage, evidence, removed, findings, warnings}' },
   },
   details: `
-Importance of each community: TF-IDF (activity share × rarity among the 12k users of the vendored
-interactions.csv) until the encoder supplies attention; "activity" uses the counts alone. The evidence
+Importance of each community (shared/persona/importance.ts, resolveImportance): the shipped encoder's
+attention over the user's 50 most active communities (a community beyond them, or one the encoder cannot
+embed, gets no budget and a warning says so); --importance tfidf uses activity share × rarity among the 12k
+users of the vendored interactions.csv, "activity" the counts alone. The evidence
 budget (Algorithm 3) is split over at most 50 communities in proportion (floor); per community the texts
 are ranked by score, cleaned (no URLs, mentions, [deleted]/[removed], under-5-word items), deduplicated and
 picked greedily for diversity. Without usable texts the persona comes from community descriptions alone.
