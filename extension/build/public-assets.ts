@@ -1,12 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { normalizeCommunityName } from '../../shared/community/name.ts';
 import { parseCommunityRecords, type CommunityRecord } from '../../shared/community/records.ts';
 
 /**
  * Files the build copies into the extension so nothing is ever fetched from the network at run time:
- * onnxruntime-web's WebAssembly binary, the trained encoder (models/zipp-encoder) and a table of
+ * onnxruntime-web's WebAssembly binary (gzip-compressed), the trained encoder (models/zipp-encoder) and a table of
  * community descriptions for persona writing (from the vendored Reddit metadata; NSFW ones as a bare flag).
  */
 const root = resolve(import.meta.dirname, '../..');
@@ -17,10 +18,31 @@ const MODEL_FILES = ['encoder.onnx', 'vocabulary.json', 'community-embeddings.bi
 
 export type PublicFile = { relativeDest: string; absoluteSrc: string } | { relativeDest: string; contents: string };
 
-export function ortWasmPath(): string {
+/** onnxruntime-web's dist folder (its .wasm builds: JSEP, asyncify, JSPI, CPU-only). */
+export function ortDist(): string {
   const require = createRequire(import.meta.url);
+  return dirname(require.resolve('onnxruntime-web'));
+}
+
+export function ortWasmPath(): string {
   // The default (JSEP) build: the WebAssembly CPU kernels and the WebGPU execution provider in one binary.
-  return join(dirname(require.resolve('onnxruntime-web')), 'ort-wasm-simd-threaded.jsep.wasm');
+  return join(ortDist(), 'ort-wasm-simd-threaded.jsep.wasm');
+}
+
+/**
+ * The JSEP binary gzip-compressed (level 9), made once per onnxruntime-web version in node_modules/.cache:
+ * 28.3 MB → 6.6 MB in the package; the browser inflates it when the encoder loads (lib/encoder/load.ts).
+ */
+export function ortWasmGzPath(): string {
+  const src = ortWasmPath();
+  const { size, mtimeMs } = statSync(src);
+  const cache = join(root, 'node_modules/.cache/zipp-extension');
+  const out = join(cache, `ort-wasm-simd-threaded.jsep.${size}-${Math.round(mtimeMs)}.wasm.gz`);
+  if (!existsSync(out)) {
+    mkdirSync(cache, { recursive: true });
+    writeFileSync(out, gzipSync(readFileSync(src), { level: 9 }));
+  }
+  return out;
 }
 
 type CommunityLine = Pick<CommunityRecord, 'name' | 'title' | 'description' | 'categories' | 'over18'>;
@@ -51,7 +73,7 @@ export function descriptionTable(vocabulary: Set<string> | undefined): Record<st
 }
 
 export function extensionAssets(log: (line: string) => void): PublicFile[] {
-  const files: PublicFile[] = [{ relativeDest: 'ort/ort-wasm-simd-threaded.jsep.wasm', absoluteSrc: ortWasmPath() }];
+  const files: PublicFile[] = [{ relativeDest: 'ort/ort-wasm-simd-threaded.jsep.wasm.gz', absoluteSrc: ortWasmGzPath() }];
   let vocabulary: Set<string> | undefined;
   if (MODEL_FILES.every((f) => existsSync(join(MODEL_SRC, f)))) {
     for (const f of MODEL_FILES) files.push({ relativeDest: `model/${f}`, absoluteSrc: join(MODEL_SRC, f) });

@@ -83,6 +83,12 @@ describe('extension: the community encoder in the browser', () => {
     expect(got.ranking).toBe(`Ranked ${SUGGESTION_RANKING}.`);
   });
 
+  it('warms the encoder when the page opens, before any click', async () => {
+    const page = await browser.open('options.html#infer');
+    await expect.poll(() => page.getByTestId('infer').getAttribute('data-warm'), { timeout: 60_000 }).toBe('ready');
+    await page.close();
+  });
+
   it('writes a persona from a pasted list, showing the evidence, and saves it', async () => {
     const hobbies = ['photography', 'woodworking', 'cooking', 'cycling', 'askhistorians', 'analog', 'gardening', 'hiking'];
     await rankInExtension('wasm', hobbies.map((name, i) => ({ name, posts: i % 3, comments: 40 - 4 * i })));

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +47,12 @@ async function open(url: string): Promise<Page & { ui: InlineUi }> {
 }
 type UiPage = Page & { ui: InlineUi };
 
+/** Bytes of every file of the unpacked extension (the build stamp left out). */
+const unpackedBytes = (dir: string): number =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && !e.name.startsWith('.zipp'))
+    .reduce((n, e) => n + statSync(join(e.parentPath, e.name)).size, 0);
+
 const model = (page: Page) => page.evaluate(() => window.fixture.modelText());
 
 /** Waits for the preview, checks it streamed the LLM's answer, and returns the rewrite it shows. */
@@ -77,7 +83,10 @@ describe('extension inline rewriting (headless Chromium)', () => {
     expect(manifest.web_accessible_resources).toBeUndefined();
     // ZIPP's own content-script context replaced WXT's, which posted the extension id to every page.
     expect(readFileSync(join(EXTENSION_OUT, 'content-scripts/inline.js'), 'utf8')).not.toContain('content-script-started');
-    expect(existsSync(join(EXTENSION_OUT, 'ort/ort-wasm-simd-threaded.jsep.wasm'))).toBe(true);
+    // ORT's JSEP binary (CPU kernels + WebGPU) ships gzip-compressed: the unpacked package stays under 15 MB.
+    expect(existsSync(join(EXTENSION_OUT, 'ort/ort-wasm-simd-threaded.jsep.wasm.gz'))).toBe(true);
+    expect(existsSync(join(EXTENSION_OUT, 'ort/ort-wasm-simd-threaded.jsep.wasm'))).toBe(false);
+    expect(unpackedBytes(EXTENSION_OUT)).toBeLessThanOrEqual(15_000_000);
     for (const page of ['options.html', 'popup.html']) {
       const html = readFileSync(join(EXTENSION_OUT, page), 'utf8');
       expect([...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]).filter((u) => /^(https?:)?\/\//.test(u!))).toEqual([]);

@@ -3,7 +3,7 @@ import { extensionUrl } from '../extension-url.ts';
 import { HashedTfidfEmbedder } from '../../../shared/embed/hashed-tfidf.ts';
 import { CommunityEncoder, type OrtModule } from '../../../shared/encoder/encoder.ts';
 import { EncoderManifest, MODEL_FILES } from '../../../shared/encoder/manifest.ts';
-import { MODEL_DIR, ORT_WASM } from './assets.ts';
+import { MODEL_DIR, ORT_WASM_GZ } from './assets.ts';
 import type { Backend } from './backend.ts';
 
 /**
@@ -15,20 +15,37 @@ export interface LoadedEncoder {
   encoder: CommunityEncoder;
   backend: Backend;
   loadMs: number;
+  /** Of loadMs: inflating onnxruntime's compressed WebAssembly binary. */
+  inflateMs: number;
+}
+
+let wasmBinary: Promise<{ bytes: ArrayBuffer; ms: number }> | undefined;
+
+/** onnxruntime-web's binary, shipped gzip-compressed (assets.ts), inflated once per page. */
+function ortBinary(): Promise<{ bytes: ArrayBuffer; ms: number }> {
+  wasmBinary ??= (async () => {
+    const started = performance.now();
+    const res = await asset(ORT_WASM_GZ, '');
+    const bytes = await new Response(res.body!.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+    return { bytes, ms: performance.now() - started };
+  })();
+  wasmBinary.catch(() => (wasmBinary = undefined));
+  return wasmBinary;
 }
 
 const cache = new Map<Backend, Promise<LoadedEncoder>>();
 
-async function asset(name: string): Promise<Response> {
-  const url = extensionUrl(`${MODEL_DIR}/${name}`);
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`the extension is missing ${MODEL_DIR}/${name} (HTTP ${res.status}): rebuild it with npm run build:extension`);
+async function asset(name: string, dir = `${MODEL_DIR}/`): Promise<Response> {
+  const path = `${dir}${name}`;
+  const res = await fetch(extensionUrl(path));
+  if (!res.ok) throw new Error(`the extension is missing ${path} (HTTP ${res.status}): rebuild it with npm run build:extension`);
   return res;
 }
 
 async function load(backend: Backend): Promise<LoadedEncoder> {
   const started = performance.now();
-  ort.env.wasm.wasmPaths = { wasm: extensionUrl(ORT_WASM) };
+  const binary = await ortBinary();
+  ort.env.wasm.wasmBinary = binary.bytes;
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.proxy = false;
   ort.env.logLevel = 'error';
@@ -47,7 +64,7 @@ async function load(backend: Backend): Promise<LoadedEncoder> {
     ...(embedder ? { embedder } : {}),
     sessionOptions: { executionProviders: [backend], graphOptimizationLevel: 'all' },
   });
-  return { encoder, backend, loadMs: performance.now() - started };
+  return { encoder, backend, loadMs: performance.now() - started, inflateMs: binary.ms };
 }
 
 /** The encoder on `backend`, loaded once per page. */
