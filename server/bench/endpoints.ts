@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { EngineConfig, EnvVarName } from '../engines/config.ts';
 import { ConfigError } from '../../shared/errors.ts';
+import { isLocalModel } from './config.ts';
 
 /**
  * The LLM and image-engine endpoints the operator configured, by name. Over HTTP a request picks one of
@@ -13,9 +14,12 @@ import { ConfigError } from '../../shared/errors.ts';
  *                     ZIPP_IMAGE_ENGINES     → `[NAME:]KIND=URL,…`, as --engine
  *                     ZIPP_ENDPOINTS         → an endpoints file, as --endpoints
  *   zipp serve flags  --llm NAME=URL, --engine [NAME:]KIND=URL (a repeated name adds URLs to one pool)
- *   endpoints file    {"llms": {NAME: {baseUrl, apiKeyEnv?, model?, models?}}, "engines": {NAME: EngineConfig}}
+ *   endpoints file    {"llms": {NAME: {baseUrl, apiKeyEnv?, model?, models?}}, "engines": {NAME: EngineConfig},
+ *                      "clip": {NAME: {model}}}
  *
  * Keys come only from environment variables the operator names in the file (`apiKeyEnv`): flags carry none.
+ * CLIP models are named the same way: a request never makes the server download a hub model or load a
+ * folder it chose; `default` is ZIPP_CLIP_MODEL, else the built-in ViT-L/14.
  */
 export const EndpointName = z
   .string()
@@ -36,9 +40,20 @@ export const LlmEndpoint = z.strictObject({
 });
 export type LlmEndpoint = z.output<typeof LlmEndpoint>;
 
+/** A CLIP model the operator lets benchmarks score with: a hub id or a local transformers.js export. */
+export const ClipModelEndpoint = z.strictObject({
+  model: z.string().min(1, 'model: a hub id such as Xenova/clip-vit-base-patch32 or a folder holding a transformers.js CLIP export'),
+});
+export type ClipModelEndpoint = z.output<typeof ClipModelEndpoint>;
+
+/** The CLIP model of ZIPP_CLIP_MODEL (else the built-in ViT-L/14) is always called this. */
+export const DEFAULT_CLIP_ENDPOINT = 'default';
+
 export const Endpoints = z.strictObject({
   llms: z.record(EndpointName, LlmEndpoint).default({}),
   engines: z.record(EndpointName, EngineConfig).default({}),
+  /** Optional in the output too, so a config built in code (server tests) need not name it. */
+  clip: z.record(EndpointName, ClipModelEndpoint).optional(),
 });
 export type Endpoints = z.output<typeof Endpoints>;
 export type EndpointsInput = z.input<typeof Endpoints>;
@@ -102,11 +117,14 @@ export function readEndpointsFile(file: string, where: string): Endpoints {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.map(String).join('.');
-    const message = issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys[0]}; a file holds "llms" and "engines"` : issue.message;
+    const message = issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys[0]}; a file holds "llms", "engines" and "clip"` : issue.message;
     throw new EndpointConfigError(`${where} ${file}: ${field ? `${field}: ` : ''}${message}`);
   }
   if (parsed.data.llms[DEFAULT_LLM_ENDPOINT]) {
     throw new EndpointConfigError(`${where} ${file}: llms.${DEFAULT_LLM_ENDPOINT}: that name is the ZIPP_LLM_* endpoint; pick another name`);
+  }
+  if (parsed.data.clip?.[DEFAULT_CLIP_ENDPOINT]) {
+    throw new EndpointConfigError(`${where} ${file}: clip.${DEFAULT_CLIP_ENDPOINT}: that name is the ZIPP_CLIP_MODEL model (else ViT-L/14); pick another name`);
   }
   // Paths in the file (image caches, ComfyUI workflows) are relative to the file, as in bench configs.
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(dirname(file), p));
@@ -114,6 +132,8 @@ export function readEndpointsFile(file: string, where: string): Endpoints {
     if (engine.cacheDir) engine.cacheDir = abs(engine.cacheDir);
     if (engine.kind === 'comfyui' && engine.workflows) engine.workflows = Object.fromEntries(Object.entries(engine.workflows).map(([m, p]) => [m, abs(p!)]));
   }
+  // A CLIP folder too ("./clip", or one that exists next to the file); a hub id stays as it is.
+  for (const clip of Object.values(parsed.data.clip ?? {})) if (isLocalModel(clip.model, dirname(file))) clip.model = abs(clip.model);
   return parsed.data;
 }
 
@@ -121,21 +141,24 @@ export function readEndpointsFile(file: string, where: string): Endpoints {
 export function mergeEndpoints(parts: readonly { where: string; endpoints: EndpointsInput }[]): Endpoints {
   const llms: Record<string, LlmEndpoint> = {};
   const engines: Record<string, z.input<typeof EngineConfig>> = {};
+  const clip: Record<string, ClipModelEndpoint> = {};
   const seen = new Map<string, string>();
+  const what = { llms: 'LLM endpoint', engines: 'engine endpoint', clip: 'CLIP model' } as const;
   for (const { where, endpoints } of parts) {
     for (const [group, target] of [
       ['llms', llms],
       ['engines', engines],
+      ['clip', clip],
     ] as const) {
       for (const [name, value] of Object.entries(endpoints[group] ?? {})) {
         const key = `${group}:${name}`;
-        if (seen.has(key)) throw new EndpointConfigError(`${where}: the ${group === 'llms' ? 'LLM' : 'engine'} endpoint ${name} is also defined by ${seen.get(key)}; keep one`);
+        if (seen.has(key)) throw new EndpointConfigError(`${where}: the ${what[group]} ${name} is also defined by ${seen.get(key)}; keep one`);
         seen.set(key, where);
         (target as Record<string, unknown>)[name] = value;
       }
     }
   }
-  return Endpoints.parse({ llms, engines });
+  return Endpoints.parse({ llms, engines, clip });
 }
 
 /** What `zipp serve` gathers from its flags and environment into one set of named endpoints. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InputError } from '../../shared/errors.ts';
-import { DEFAULT_LLM_ENDPOINT, EndpointName, type Endpoints } from './endpoints.ts';
+import { DEFAULT_CLIP_ENDPOINT, DEFAULT_LLM_ENDPOINT, EndpointName, type Endpoints } from './endpoints.ts';
 import { EngineConfig } from '../engines/config.ts';
 import { BenchConfig, LlmSpec } from './config.ts';
 
@@ -9,6 +9,9 @@ import { BenchConfig, LlmSpec } from './config.ts';
  * picked by name among the endpoints the operator configured (`zipp serve --llm/--engine/--endpoints`,
  * ZIPP_LLM_* as `default`). A request never gives a URL or names an environment variable, so no server key
  * can be sent where the request points it; the CLI and config files keep taking URLs and `apiKeyEnv`.
+ * The CLIP model likewise: one the operator named (`clip` in the endpoints file; `default` is
+ * ZIPP_CLIP_MODEL, else ViT-L/14), so a request cannot make the server download any hub model it likes
+ * (disk, network, untrusted ONNX graphs) or load a folder outside the data directory.
  * Job records hold this form (names, no URLs or keys); the job resolves it when it runs.
  */
 const PICK_LLM =
@@ -16,6 +19,8 @@ const PICK_LLM =
 const PICK_ENGINE =
   'over HTTP an image engine is one the server operator configured: pick it with "engine": NAME or {"endpoint": NAME, …settings} (GET /v1/config lists them); URLs are for zipp bench on the command line';
 const NO_KEYS = 'over HTTP keys come only from the endpoint the operator configured: remove this field';
+const PICK_CLIP =
+  'over HTTP a CLIP model is one the server operator configured: pick it with "clip": {"endpoint": NAME} (default: the server\'s ZIPP_CLIP_MODEL, else ViT-L/14; the operator adds models under "clip" in the --endpoints file); hub ids and folders are for zipp bench on the command line';
 const refuse = (message: string) => z.never({ error: message }).optional();
 
 export const HttpLlmChoice = z.strictObject({
@@ -58,10 +63,20 @@ export const HttpEngineChoice = z.preprocess(
 );
 export type HttpEngineChoice = z.output<typeof HttpEngineChoice>;
 
+/** The CLIP model by name, with the settings that are the request's to choose. */
+export const HttpClipChoice = z.strictObject({
+  model: refuse(PICK_CLIP),
+  /** A CLIP model's name (default: `default`, the server's ZIPP_CLIP_MODEL or ViT-L/14). */
+  endpoint: EndpointName.default(DEFAULT_CLIP_ENDPOINT),
+  batchSize: BenchConfig.shape.clip.unwrap().shape.batchSize,
+  dtype: BenchConfig.shape.clip.unwrap().shape.dtype,
+});
+
 export const HttpBenchConfig = BenchConfig.extend({
   /** Rewriting LLMs by endpoint name; default: the `default` endpoint's model. */
   llms: z.array(HttpLlmChoice).min(1).optional(),
   engine: HttpEngineChoice,
+  clip: HttpClipChoice.default({ endpoint: DEFAULT_CLIP_ENDPOINT, batchSize: 16, dtype: 'fp32' }),
 });
 export type HttpBenchConfig = z.output<typeof HttpBenchConfig>;
 
@@ -139,6 +154,16 @@ export function resolveHttpBenchConfig(http: HttpBenchConfig, endpoints: Endpoin
     const issue = merged.error.issues[0]!;
     throw new EndpointChoiceError(`engine.${issue.path.map(String).join('.')}`, issue.message);
   }
-  const { llms: _choices, engine: _engine, ...rest } = http;
-  return { ...rest, ...(llms ? { llms } : {}), engine: merged.data };
+  const { endpoint: clipName, ...clipSettings } = http.clip;
+  let clip: BenchConfig['clip'] = clipSettings;
+  if (clipName !== DEFAULT_CLIP_ENDPOINT) {
+    const named = endpoints.clip?.[clipName];
+    if (!named) {
+      const names = [DEFAULT_CLIP_ENDPOINT, ...Object.keys(endpoints.clip ?? {})];
+      throw new EndpointChoiceError('clip.endpoint', `no CLIP model ${clipName} on this server; it has ${names.join(', ')} (the operator adds them under "clip" in zipp serve --endpoints FILE)`);
+    }
+    clip = { ...clipSettings, model: named.model };
+  }
+  const { llms: _choices, engine: _engine, clip: _clip, ...rest } = http;
+  return { ...rest, ...(llms ? { llms } : {}), engine: merged.data, clip };
 }

@@ -16,19 +16,24 @@ let llm: OpenAiTestServer;
 let comfy: ComfyTestServer;
 let zipp: TestZipp;
 
+let clipDir: string;
+
 beforeAll(async () => {
   [llm, comfy] = await Promise.all([startOpenAiServer(), startComfyUiServer({ runningPolls: 0 })]);
+  // The operator's CLIP model (ZIPP_CLIP_MODEL): the one a request gets when it names none.
+  clipDir = mkdtempSync(join(tmpdir(), 'zipp-bench-clip-'));
+  await writeTinyClip(clipDir);
   zipp = await startTestZipp({
-    env: { ZIPP_LLM_BASE_URL: llm.url, ZIPP_LLM_MODEL: 'zipp-test-model' },
+    env: { ZIPP_LLM_BASE_URL: llm.url, ZIPP_LLM_MODEL: 'zipp-test-model', ZIPP_CLIP_MODEL: clipDir },
     config: { endpoints: { engines: { comfy: { kind: 'comfyui', urls: [comfy.url] } } } },
   });
-  await writeTinyClip(join(zipp.dataDir, 'clip'));
   mkdirSync(join(zipp.dataDir, 'datasets'));
   cpSync(new URL('../fixtures/bench/rapiddata-8.jsonl', import.meta.url), join(zipp.dataDir, 'datasets', 'rapid.jsonl'));
 });
 afterAll(async () => {
   await zipp?.close();
   await Promise.all([llm?.close(), comfy?.close()]);
+  if (clipDir) rmSync(clipDir, { recursive: true, force: true });
 });
 
 const config = () => ({
@@ -37,7 +42,6 @@ const config = () => ({
   engine: 'comfy',
   seeds: 1,
   generation: { steps: 4, width: 64, height: 64 },
-  clip: { model: 'clip' },
   reference: { kind: 'none' },
 });
 

@@ -36,7 +36,8 @@ beforeAll(async () => {
   mkdirSync(path.join(dataDir, 'datasets'));
   cpSync(new URL('../fixtures/bench/rapiddata-8.jsonl', import.meta.url), path.join(dataDir, 'datasets', 'rapid.jsonl'));
   const endpointsFile = path.join(dataDir, 'endpoints.json');
-  writeFileSync(endpointsFile, JSON.stringify({ llms: { second: { baseUrl: second.url, apiKeyEnv: 'SECOND_LLM_KEY', model: 'second-model' } } }));
+  // The tiny CLIP as an operator-named model, its folder relative to the file.
+  writeFileSync(endpointsFile, JSON.stringify({ llms: { second: { baseUrl: second.url, apiKeyEnv: 'SECOND_LLM_KEY', model: 'second-model' } }, clip: { tiny: { model: './clip' } } }));
   zipp = await spawnZipp({
     dataDir,
     env: { ZIPP_LLM_BASE_URL: llm.url, ZIPP_LLM_API_KEY: SERVER_KEY, ZIPP_LLM_MODEL: 'zipp-test-model', ZIPP_LLM_MAX_RETRIES: '0', SECOND_LLM_KEY: SECOND_KEY },
@@ -56,7 +57,7 @@ const run = (extra: Record<string, unknown> = {}) => ({
   engine: 'gpu',
   seeds: 1,
   generation: { steps: 2, width: 64, height: 64 },
-  clip: { model: 'clip' },
+  clip: { endpoint: 'tiny' },
   reference: { kind: 'none' },
   ...extra,
 });
@@ -119,6 +120,22 @@ describe('POST /v1/bench never sends a server key to a URL the request chose', (
     const text = JSON.stringify(job) + (await (await zipp.call('GET', `/v1/bench/${job.id}/manifest.json`)).text());
     expect(text).not.toContain(SECOND_KEY);
     expect(text).not.toContain(SERVER_KEY);
+  });
+
+  it('scores only with a CLIP model the operator named: a hub id or a folder in the body is refused', async () => {
+    const before = (await benchJobs()).length;
+    // A hub id would make the server download whatever model the request names; a folder path, load one.
+    for (const model of ['Xenova/clip-vit-base-patch32', 'clip', 'node_modules/anything']) {
+      const res = await zipp.json('POST', '/v1/bench', run({ clip: { model } }));
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'invalid_request', field: 'clip.model' });
+      expect(res.body.error.message).toMatch(/clip\.model: over HTTP a CLIP model is one the server operator configured: pick it with "clip": \{"endpoint": NAME\}/);
+    }
+    const unknown = await zipp.json('POST', '/v1/bench', run({ clip: { endpoint: 'huge' } }));
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error).toMatchObject({ field: 'clip.endpoint' });
+    expect(unknown.body.error.message).toBe('clip.endpoint: no CLIP model huge on this server; it has default, tiny (the operator adds them under "clip" in zipp serve --endpoints FILE)');
+    expect((await benchJobs()).length).toBe(before);
   });
 
   it('lists the configured endpoints by name in /v1/config, never their keys', async () => {

@@ -51,4 +51,18 @@ describe('a benchmark request picks endpoints by name', () => {
     expect(() => resolveHttpBenchConfig(body({ engine: { endpoint: 'gpu', sampler: 'Euler' } }), endpoints, defaultLlm)).toThrow(/^engine.sampler: only a a1111 engine takes sampler; engine gpu is comfyui/);
     expect(() => resolveHttpBenchConfig(body({ llms: [{}] }), endpoints, { configured: false })).toThrow(/^llms.0.endpoint: no LLM endpoint default on this server; it has local/);
   });
+
+  it('picks the CLIP model by name: default is the server\'s own, others come from the endpoints file', () => {
+    const file = path.join(tmp, 'clip-endpoints.json');
+    writeFileSync(file, JSON.stringify({ clip: { vitb: { model: 'Xenova/clip-vit-base-patch32' }, mine: { model: './models/clip' } } }));
+    const withClip = endpointsFromServeOptions({ file, engine: ['gpu:comfyui=http://gpu:8188'], env: {} });
+    // A folder is relative to the file, a hub id stays as given.
+    expect(withClip.clip).toEqual({ vitb: { model: 'Xenova/clip-vit-base-patch32' }, mine: { model: path.join(tmp, 'models/clip') } });
+    expect(resolveHttpBenchConfig(body({}), withClip, defaultLlm).clip).toEqual({ batchSize: 16, dtype: 'fp32' });
+    expect(resolveHttpBenchConfig(body({ clip: { endpoint: 'vitb', batchSize: 4 } }), withClip, defaultLlm).clip).toEqual({ model: 'Xenova/clip-vit-base-patch32', batchSize: 4, dtype: 'fp32' });
+    expect(() => resolveHttpBenchConfig(body({ clip: { endpoint: 'huge' } }), withClip, defaultLlm)).toThrow(/^clip.endpoint: no CLIP model huge on this server; it has default, vitb, mine/);
+    expect(() => body({ clip: { model: 'Xenova/clip-vit-large-patch14' } })).toThrow(/over HTTP a CLIP model is one the server operator configured/);
+    writeFileSync(file, JSON.stringify({ clip: { default: { model: 'x/y' } } }));
+    expect(() => endpointsFromServeOptions({ file, env: {} })).toThrow(/clip.default: that name is the ZIPP_CLIP_MODEL model/);
+  });
 });
