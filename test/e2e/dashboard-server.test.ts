@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardIsFresh } from '../../server/dashboard/build.ts';
@@ -15,14 +18,26 @@ let llm: OpenAiTestServer;
 let zipp: ZippProcess;
 let browser: Browser;
 
+const ENDPOINT_KEY = 'sk-or-dashboard-secret-42';
+let endpointsDir: string;
+
 beforeAll(async () => {
-  running = await startZippWithLlm({ dashboard: true, args: ['--engine', 'comfyui=http://127.0.0.1:8188'] });
+  // Named LLM endpoints as an operator sets them: one keyless from a flag, one with a key from a file.
+  endpointsDir = mkdtempSync(path.join(os.tmpdir(), 'zipp-dash-endpoints-'));
+  const file = path.join(endpointsDir, 'endpoints.json');
+  writeFileSync(file, JSON.stringify({ llms: { openrouter: { baseUrl: 'https://openrouter.ai/api/v1', apiKeyEnv: 'OR_DASHBOARD_KEY', models: ['meta-llama/llama-3.1-70b-instruct', 'qwen/qwen-2.5-72b-instruct'] } } }));
+  running = await startZippWithLlm({
+    dashboard: true,
+    args: ['--engine', 'comfyui=http://127.0.0.1:8188', '--llm', 'local=http://127.0.0.1:11434/v1', '--endpoints', file],
+    env: { OR_DASHBOARD_KEY: ENDPOINT_KEY },
+  });
   ({ llm, zipp } = running);
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'], headless: true });
 });
 afterAll(async () => {
   await browser?.close();
   await running?.close();
+  if (endpointsDir) rmSync(endpointsDir, { recursive: true, force: true });
 });
 
 /** Every CSP violation any dashboard page of these tests raised. */
@@ -72,6 +87,22 @@ describe('dashboard', () => {
     expect(await page.getByTestId('engines-status').textContent()).toContain('comfyui http://127.0.0.1:8188');
     expect(await page.getByTestId('encoder-status').textContent()).toMatch(/loaded|not loaded/);
     expect(await page.getByTestId('status').textContent()).toMatch(/version 0\.1\.0/);
+    await page.close();
+  });
+
+  it('lists the LLM endpoints a benchmark may pick by name, with whether a key goes along, never the key', async () => {
+    const page = await open();
+    const list = page.getByTestId('llm-endpoints').getByRole('listitem');
+    await expect.poll(() => list.count()).toBe(3);
+    expect(await list.allTextContents()).toEqual([
+      `default: zipp-test-model at ${llm.url} · with its key`,
+      'openrouter: no default model at https://openrouter.ai/api/v1 · only meta-llama/llama-3.1-70b-instruct, qwen/qwen-2.5-72b-instruct · with its key',
+      'local: model named by the request at http://127.0.0.1:11434/v1 · no key',
+    ]);
+    const text = (await page.locator('body').textContent()) ?? '';
+    expect(text).not.toContain(ENDPOINT_KEY);
+    expect(text).not.toContain('OR_DASHBOARD_KEY');
+    expect(text).not.toContain('sk-test');
     await page.close();
   });
 

@@ -93,7 +93,10 @@ export interface Config {
   version: string;
   llm: { configured: boolean; baseUrl?: string; model?: string; hint?: string };
   encoder: { loaded: boolean; dir: string; details?: Record<string, unknown>; reason?: string };
-  imageEngines: { kind: string; url: string }[];
+  /** The LLM endpoints a benchmark may pick by name (`default` is the ZIPP_LLM_* one); `key`: whether one is sent. */
+  llmEndpoints: { name: string; baseUrl: string; model?: string; models?: string[]; key: boolean }[];
+  /** The image engines by name, one entry per URL. */
+  imageEngines: { name: string; kind: string; url: string }[];
   jobKinds: string[];
   limits: Record<string, number>;
   corsOrigins: string[];

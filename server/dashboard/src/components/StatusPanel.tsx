@@ -3,7 +3,14 @@ import { api, ApiFailure, type Config, type Health } from '../api.ts';
 
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 
-/** Health (public) and configuration (LLM, encoder, image engines, limits), refreshed every 5 s. */
+/** "local: llama3.1 at http://…/v1 · no key" — what a benchmark gets when it picks this endpoint by name. */
+function endpointLine(e: Config['llmEndpoints'][number]): string {
+  const model = e.model ?? (e.models ? 'no default model' : 'model named by the request');
+  const only = e.models ? ` · only ${e.models.join(', ')}` : '';
+  return `${e.name}: ${model} at ${e.baseUrl}${only} · ${e.key ? 'with its key' : 'no key'}`;
+}
+
+/** Health (public) and configuration (LLM, named endpoints, encoder, image engines, limits), refreshed every 5 s. */
 export function StatusPanel({ onUnauthorized }: { onUnauthorized: (message: string) => void }) {
   const [health, setHealth] = useState<Health>();
   const [config, setConfig] = useState<Config>();
@@ -56,6 +63,18 @@ export function StatusPanel({ onUnauthorized }: { onUnauthorized: (message: stri
               </>
             )}
           </dd>
+          <dt>LLM endpoints</dt>
+          <dd data-testid="llm-endpoints">
+            {config.llmEndpoints.length ? (
+              <ul className="endpoints">
+                {config.llmEndpoints.map((e) => (
+                  <li key={e.name}>{endpointLine(e)}</li>
+                ))}
+              </ul>
+            ) : (
+              'none (benchmarks pick LLMs by name: set ZIPP_LLM_*, or zipp serve --llm NAME=URL / --endpoints FILE)'
+            )}
+          </dd>
           <dt>Encoder</dt>
           <dd data-testid="encoder-status">
             {config.encoder.loaded ? (
@@ -75,7 +94,7 @@ export function StatusPanel({ onUnauthorized }: { onUnauthorized: (message: stri
           <dt>Image engines</dt>
           <dd data-testid="engines-status">
             {config.imageEngines.length
-              ? config.imageEngines.map((e) => `${e.kind} ${e.url}`).join(' · ')
+              ? config.imageEngines.map((e) => `${e.name}: ${e.kind} ${e.url}`).join(' · ')
               : 'none configured (zipp serve --engine comfyui=URL, or ZIPP_IMAGE_ENGINES)'}
           </dd>
           <dt>Jobs</dt>
