@@ -11,7 +11,7 @@ import { deadline } from './middleware/deadline.ts';
 import { hostCheck } from './middleware/host-check.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
-import { securityHeaders } from './middleware/security-headers.ts';
+import { securityHeaders } from '../http/security-headers.ts';
 import { ApiDocs } from './openapi.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { encoderRoutes } from './routes/encoder.ts';

@@ -5,9 +5,9 @@ import { parseQuestionnaireAnswers, QUESTIONNAIRE, QuestionnaireError } from '..
 import { renderHtml, renderMarkdown } from '../bench/report/document.ts';
 import { ApiError } from '../http/errors.ts';
 import { toApiError } from '../http/to-api-error.ts';
-import { TokenBuckets } from '../app/middleware/rate-limit.ts';
-import { DOCUMENT_CSP } from '../app/middleware/security-headers.ts';
-import { readJson } from '../app/route.ts';
+import { TokenBuckets } from '../http/token-buckets.ts';
+import { DOCUMENT_CSP } from '../http/security-headers.ts';
+import { readJson } from '../http/read-json.ts';
 import type { StudyConfig } from './config.ts';
 import { studyPageScript, studyPageStyle } from './page-bundle.ts';
 import { studyDocument } from './report.ts';

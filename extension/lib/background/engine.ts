@@ -2,6 +2,7 @@ import type { QuestionnaireAnswers } from '../../../shared/persona/questionnaire
 import type { CommunityDescription } from '../../../shared/persona/assign.ts';
 import type { RewriteRequest, RewriteResult } from '../../../shared/schemas/rewrite.ts';
 import type { PersonaDraftResult, VerbalizeRequest } from '../messages/protocol.ts';
+import type { LanguageModelStatic } from '../llm/prompt-api.ts';
 
 /**
  * What the background asks of "the LLM side", whichever the person connected: an OpenAI-compatible
@@ -23,4 +24,13 @@ export interface Engine {
   questionnaire(answers: QuestionnaireAnswers, signal?: AbortSignal): Promise<PersonaDraftResult>;
   /** `descriptions`: what the bundled community table says about the listed communities. */
   verbalize(input: VerbalizeRequest, descriptions: CommunityDescription[], signal?: AbortSignal): Promise<PersonaDraftResult>;
+}
+
+/** What the engines are built with (tests pass their own fetch). */
+export interface EngineOptions {
+  fetch?: typeof fetch;
+  /** chrome-extension://<id> (moz-extension://<uuid>): named in the fix when a server refuses ZIPP's origin. */
+  extensionOrigin?: string;
+  /** The browser's `LanguageModel` (the on-device connection); absent where the browser has none. */
+  promptApi?: LanguageModelStatic;
 }

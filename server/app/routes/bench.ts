@@ -6,7 +6,7 @@ import { resolveInside } from '../data-paths.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../../http/errors.ts';
 import type { ApiDocs } from '../openapi.ts';
-import { DOCUMENT_CSP } from '../middleware/security-headers.ts';
+import { DOCUMENT_CSP } from '../../http/security-headers.ts';
 import { defineRoute } from '../route.ts';
 import type { AppServices } from '../services.ts';
 import { Job } from '../../jobs/schema.ts';
