@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'wxt';
 import { extensionAssets } from './build/public-assets.ts';
+import { ZIPP_VERSION } from '../shared/version.ts';
 
 /** ZIPP's content-script context in place of WXT's, which tells every page the extension id (lib/content/context.ts). */
 const CONTEXT = fileURLToPath(new URL('./lib/content/context.ts', import.meta.url));
@@ -24,7 +25,7 @@ export default defineConfig({
   },
   manifest: ({ browser }) => ({
     name: 'ZIPP',
-    version: '0.1.0',
+    version: ZIPP_VERSION,
     description: 'Rewrites your image prompts in your own style, from a persona kept on your machine.',
     // storage: settings and the LLM key (storage.local). Host access: the inline button runs on the sites
     // the person uses, and the background calls the LLM URL they choose (a local server included).

@@ -1,4 +1,5 @@
 import onnxProto from 'onnx-proto';
+import { ZIPP_VERSION } from '../../shared/version.ts';
 
 const { onnx } = onnxProto;
 type AttrValue = number | number[] | string;
@@ -73,7 +74,7 @@ export class OnnxGraphBuilder {
       irVersion: 8,
       opsetImport: [{ domain: '', version: options.opset }],
       producerName: 'zipp',
-      producerVersion: '0.1.0',
+      producerVersion: ZIPP_VERSION,
       graph,
       metadataProps: Object.entries(options.metadata).map(([key, value]) => ({ key, value })),
     });

@@ -1,5 +1,5 @@
 import { serve } from '@hono/node-server';
-import { mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { mkdirSync, realpathSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -12,13 +12,13 @@ import { benchJobKind } from '../bench/job.ts';
 import { llmFromEnv } from './adapters/llm.ts';
 import { loadEncoderService } from './adapters/encoder.ts';
 import { createApp } from './app.ts';
-import { PACKAGE_ROOT } from '../runtime/package-paths.ts';
 import { ServerConfig, type ServerConfigInput } from './config.ts';
 import { createLogger, type Logger } from '../runtime/logger.ts';
 import type { AppServices } from './services.ts';
 import { StreamLimiter } from './streams.ts';
 import { resolveToken, type TokenSource } from './token.ts';
 import { rewrite } from './adapters/rewrite.ts';
+import { ZIPP_VERSION } from '../../shared/version.ts';
 
 export interface RunningServer {
   url: string;
@@ -37,7 +37,6 @@ export interface StartOptions {
   dashboard?: (log: Logger) => Promise<string | undefined>;
 }
 
-export const VERSION = (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** Opens the data directory, builds every service and listens. The caller handles signals (see `zipp serve`). */
 export async function startServer(input: ServerConfigInput, options: StartOptions = {}): Promise<RunningServer> {
@@ -61,7 +60,7 @@ export async function startServer(input: ServerConfigInput, options: StartOption
     pool,
     log,
     tokens: [token.token],
-    version: VERSION,
+    version: ZIPP_VERSION,
     llm,
     encoder,
     ...(dashboardDir ? { dashboardDir } : {}),

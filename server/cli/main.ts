@@ -1,6 +1,7 @@
 import { helpText, parseCommandArgs, type Command, type CommandIO } from './command.ts';
 import { exitCodeOf, KnownError } from '../../shared/errors.ts';
 import { COMMANDS, loadCommand } from './registry.ts';
+import { ZIPP_VERSION } from '../../shared/version.ts';
 
 const defaultIO: CommandIO = {
   stdout: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
@@ -40,7 +41,7 @@ export async function main(argv: string[], io: CommandIO = defaultIO): Promise<n
     return 0;
   }
   if (argv[0] === '--version') {
-    io.stdout('0.1.0');
+    io.stdout(ZIPP_VERSION);
     return 0;
   }
   const found = resolve(argv);

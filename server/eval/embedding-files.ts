@@ -1,8 +1,8 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { EmbeddingError, embeddingMatrix, fromRows, type EmbeddingMatrix } from '../../shared/metrics/embeddings.ts';
 import { InputError } from '../../shared/errors.ts';
-import { encodeNpy, parseNpy } from './npy.ts';
+import { parseNpy } from './npy.ts';
 
 const JsonRows = z.array(z.array(z.number()));
 
@@ -38,14 +38,4 @@ export async function readEmbeddings(path: string, label = path): Promise<Embedd
     if (err instanceof EmbeddingError) throw new InputError(err.message);
     throw err;
   }
-}
-
-/** Writes `.npy` when the path ends in .npy, JSON otherwise. */
-export async function writeEmbeddings(path: string, m: EmbeddingMatrix): Promise<void> {
-  if (path.endsWith('.npy')) {
-    await writeFile(path, encodeNpy(m.data, m.rows, m.dim));
-    return;
-  }
-  const rows = Array.from({ length: m.rows }, (_, i) => Array.from(m.data.subarray(i * m.dim, (i + 1) * m.dim)));
-  await writeFile(path, JSON.stringify(rows));
 }

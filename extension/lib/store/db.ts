@@ -33,7 +33,6 @@ export const SCHEMA = {
     votes: '++id, site, createdAt',
   },
 } as const;
-export const SCHEMA_VERSION = 3;
 
 export interface SettingRow {
   key: string;
