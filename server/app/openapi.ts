@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ERROR_CODES, ErrorBody } from '../http/errors.ts';
+import { ErrorBody } from '../../shared/api/error-body.ts';
+import { ERROR_CODES } from '../http/errors.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'delete';
 

@@ -1,19 +1,8 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { z } from 'zod';
+import type { z } from 'zod';
+import type { ErrorBody } from '../../shared/api/error-body.ts';
 import { kindOfHttpStatus, KnownError, type ErrorKind } from '../../shared/errors.ts';
 
-/**
- * Every error the API returns has this body: a stable machine code, one human line that names the problem
- * and the fix, and the offending field as a dotted path when one input is to blame.
- */
-export const ErrorBody = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    field: z.string().optional(),
-  }),
-});
-export type ErrorBody = z.infer<typeof ErrorBody>;
 
 /** An error with its HTTP status chosen where it is thrown (routes, middleware); its kind follows the status. */
 export class ApiError extends KnownError {

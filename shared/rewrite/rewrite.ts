@@ -51,6 +51,11 @@ export interface RewriteOptions {
   signal?: AbortSignal;
   /** Raw text deltas as the model streams them (before cleaning); a second attempt streams anew. */
   onDelta?: (text: string) => void;
+  /**
+   * Called before the pipeline asks the LLM again (attempt 2, 3, …: an empty or echoed answer, the subject
+   * guard): what was streamed so far does not count, the deltas that follow are the new attempt's.
+   */
+  onAttempt?: (attempt: number) => void;
   /** Embedding function for `retrieval` by embedding similarity; without it retrieval uses BM25. */
   embed?: Embed;
 }
@@ -128,8 +133,10 @@ export async function rewritePrompt(client: ChatClient, request: RewriteRequest,
 
   let usage: Usage = emptyUsage();
   let model = client.model;
+  let attempts = 0;
   /** One request → cleaned text ('' when the model gave nothing). */
   const ask = async (messages: ChatMessage[], temperature: number | undefined): Promise<string> => {
+    if (++attempts > 1) options.onAttempt?.(attempts);
     const chatOptions = { ...(temperature !== undefined ? { temperature } : {}), ...(options.signal ? { signal: options.signal } : {}) };
     try {
       let result;

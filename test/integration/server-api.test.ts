@@ -63,6 +63,20 @@ describe('POST /v1/rewrite', () => {
     expect(JSON.stringify(sent.messages)).toContain('lighthouses');
   });
 
+  it('sends a restart event before the subject guard asks again: deltas after it are the answer that counts', async () => {
+    llm.enqueue({ kind: 'drop-subject' });
+    const res = await zipp.call('POST', '/v1/rewrite?stream=true', { prompt: 'a red bicycle by a canal', persona: PERSONA });
+    const events = await readSse(res);
+    const restart = events.findIndex((e) => e.event === 'restart');
+    expect(restart).toBeGreaterThan(0);
+    expect(events[restart]!.data).toEqual({ attempt: 2 });
+    const result = events.at(-1)!;
+    expect(result.event).toBe('result');
+    expect(result.data.usage.requests).toBe(2);
+    const after = events.slice(restart + 1).filter((e) => e.event === 'delta').map((e) => e.data.text).join('');
+    expect(after).toBe(result.data.rewritten);
+  });
+
   it('streams deltas then the result as server-sent events', async () => {
     const res = await zipp.call('POST', '/v1/rewrite?stream=true', { prompt: 'a red bicycle', persona: PERSONA });
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);

@@ -338,6 +338,20 @@ describe('extension background: a ZIPP server as the LLM', () => {
     await expect(wrong.check()).rejects.toThrow(/refused the token \(401\)/);
   }, 30_000);
 
+  it('starts the preview over when the server says the pipeline asks again (restart event), so only the answer that counts is shown', async () => {
+    llm.enqueue({ kind: 'drop-subject' }); // the first answer loses the subject: the guard asks again
+    const engine = engineFor({ kind: 'zipp', serverUrl: zipp.url, token: TEST_TOKEN });
+    let shown = '';
+    let restarts = 0;
+    const result = await engine.rewrite(
+      { prompt: 'a red bicycle by a canal', persona: 'You paint watercolour seascapes.', method: 'persona' },
+      { signal: new AbortController().signal, onDelta: (t) => (shown += t), onRestart: () => ((shown = ''), restarts++) },
+    );
+    expect(restarts).toBe(1);
+    expect(result.usage.requests).toBe(2);
+    expect(shown).toBe(result.rewritten);
+  }, 30_000);
+
   it('has the server write personas from communities (with the encoder’s weights) and from the questionnaire', async () => {
     const engine = engineFor({ kind: 'zipp', serverUrl: zipp.url, token: TEST_TOKEN });
     const fromCommunities = await engine.verbalize(

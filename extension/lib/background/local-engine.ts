@@ -1,5 +1,4 @@
 import { createLlmClient } from '../../../shared/llm/client.ts';
-import type { ChatClient } from '../../../shared/llm/types.ts';
 import { personaFromQuestionnaire, verbalizePersona, type PersonaResult } from '../../../shared/persona/verbalize.ts';
 import { rewritePrompt } from '../../../shared/rewrite/index.ts';
 import { redact, toLlmSettings, type LlmConnection } from '../llm/connection.ts';
@@ -32,17 +31,8 @@ export function localEngine(connection: Exclude<LlmConnection, { kind: 'zipp' }>
       return { model: result.model, reply: result.text.trim() };
     },
     async rewrite(request, { signal, onDelta, onRestart }) {
-      // Every call to `stream` after the first is the pipeline asking again; tell the preview to start over.
-      let streams = 0;
-      const counting: ChatClient = {
-        model: client.model,
-        chat: (messages, o) => client.chat(messages, o),
-        stream: (messages, o) => {
-          if (streams++ > 0) onRestart();
-          return client.stream(messages, o);
-        },
-      };
-      return rewritePrompt(counting, request, { signal, onDelta }).catch(explain);
+      // The pipeline says when it asks again (onAttempt): the preview starts over.
+      return rewritePrompt(client, request, { signal, onDelta, onAttempt: () => onRestart() }).catch(explain);
     },
     async questionnaire(answers, signal) {
       return draft(await personaFromQuestionnaire(client, answers, signal ? { signal } : {}).catch(explain));

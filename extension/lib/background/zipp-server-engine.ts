@@ -1,10 +1,11 @@
 import { createParser } from 'eventsource-parser';
 import { z } from 'zod';
 import { PersonaEvidence } from '../../../shared/schemas/persona.ts';
-import { RewriteResult } from '../../../shared/schemas/rewrite.ts';
+import type { RewriteResult } from '../../../shared/schemas/rewrite.ts';
 import type { LlmConnection } from '../llm/connection.ts';
 import { ZippError } from '../messages/errors.ts';
 import type { Engine } from './engine.ts';
+import { parseRewriteEvent } from '../../../shared/api/rewrite-events.ts';
 
 /**
  * A ZIPP server (`zipp serve`) reached over its HTTP API with its bearer token. The server runs the
@@ -74,7 +75,7 @@ export function zippServerEngine(connection: ZippConnection, options: { fetch?: 
       }
       return { model: config.llm.model ?? 'the server default', reply: 'ready' };
     },
-    async rewrite(request, { signal, onDelta }) {
+    async rewrite(request, { signal, onDelta, onRestart }) {
       const res = await call('/v1/rewrite?stream=true', {
         method: 'POST',
         body: JSON.stringify(request),
@@ -84,14 +85,13 @@ export function zippServerEngine(connection: ZippConnection, options: { fetch?: 
       let result: RewriteResult | undefined;
       let failure: ZippError | undefined;
       const parser = createParser({
-        onEvent(event) {
-          const data = JSON.parse(event.data) as unknown;
-          if (event.event === 'delta') onDelta((data as { text: string }).text);
-          else if (event.event === 'result') result = RewriteResult.parse(data);
-          else if (event.event === 'error') {
-            const e = (data as { error?: { code?: string; message?: string } }).error;
-            failure = new ZippError(e?.code ?? 'server-error', e?.message ?? 'the ZIPP server could not rewrite the prompt');
-          }
+        onEvent(message) {
+          // The server's event union (shared/api/rewrite-events.ts); an event this build does not know is skipped.
+          const event = parseRewriteEvent(message.event, message.data);
+          if (event?.event === 'delta') onDelta(event.data.text);
+          else if (event?.event === 'restart') onRestart();
+          else if (event?.event === 'result') result = event.data;
+          else if (event?.event === 'error') failure = new ZippError(event.data.error.code, event.data.error.message);
         },
       });
       const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();

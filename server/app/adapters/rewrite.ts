@@ -1,4 +1,4 @@
-import { rewritePrompt } from '../../../shared/rewrite/index.ts';
+import { rewritePrompt, type RewriteOptions } from '../../../shared/rewrite/index.ts';
 import type { RewriteRequest, RewriteResult } from '../../../shared/schemas/rewrite.ts';
 import type { LlmService } from '../services.ts';
 
@@ -10,7 +10,7 @@ import type { LlmService } from '../services.ts';
 export async function rewrite(
   llm: LlmService,
   request: RewriteRequest,
-  options: { signal?: AbortSignal; onDelta?: (text: string) => void } = {},
+  options: Pick<RewriteOptions, 'signal' | 'onDelta' | 'onAttempt'> = {},
 ): Promise<RewriteResult> {
   const client = llm.client();
   const embed = request.retrieval === 'embedding' ? llm.embed() : undefined;

@@ -30,7 +30,7 @@ export function rewriteRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices):
         'Answers like `zipp rewrite --json`. With `?stream=true` or `Accept: text/event-stream` the answer is server-sent events: ' +
         '`delta` ({text}) as the LLM writes, then `result` (the same object as the JSON answer) or `error` ({error}). ' +
         '`syntax` (default `auto`) keeps image-site syntax byte for byte: Midjourney image URLs and `--parameters`, `::` weights, Stable Diffusion `(word:1.2)`, `[from:to:when]`, `<lora:…>`, `embedding:…`, `BREAK`. ' +
-        'When the core asks the LLM again (an empty or echoed answer, or the subject guard), the new attempt streams its own deltas: `result` is the answer that counts.',
+        'When the core asks the LLM again (an empty or echoed answer, or the subject guard), a `restart` event ({attempt}) comes first and the new attempt streams its own deltas: drop what was shown; `result` is the answer that counts. The events are `RewriteEvent` in shared/api/rewrite-events.ts.',
       query: RewriteQuery,
       body: RewriteBody,
       responses: {
@@ -52,6 +52,7 @@ export function rewriteRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices):
           const result = await rewrite(s.llm, body, {
             signal: controller.signal,
             onDelta: (text) => void stream.writeSSE({ event: 'delta', data: JSON.stringify({ text }) }).catch(() => {}),
+            onAttempt: (attempt) => void stream.writeSSE({ event: 'restart', data: JSON.stringify({ attempt }) }).catch(() => {}),
           });
           await stream.writeSSE({ event: 'result', data: JSON.stringify(result) });
         } catch (err) {

@@ -3,6 +3,8 @@
  * the server's one-line message, and server-sent events read from a fetch stream (EventSource cannot send
  * an Authorization header, and tokens do not belong in URLs).
  */
+import { createParser } from 'eventsource-parser';
+import { ErrorBody } from '../../../shared/api/error-body.ts';
 import { kindOfHttpStatus, KnownError, type ErrorKind } from '../../../shared/errors.ts';
 
 const TOKEN_KEY = 'zipp-token';
@@ -34,8 +36,8 @@ export class ApiFailure extends KnownError {
 
 async function failure(res: Response): Promise<ApiFailure> {
   try {
-    const body = (await res.json()) as { error?: { code: string; message: string } };
-    if (body.error) return new ApiFailure(res.status, body.error.code, body.error.message);
+    const body = ErrorBody.safeParse(await res.json());
+    if (body.success) return new ApiFailure(res.status, body.data.error.code, body.data.error.message);
   } catch {
     /* not JSON */
   }
@@ -57,24 +59,13 @@ export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, bo
 export async function events(path: string, onEvent: (event: string, data: unknown) => void, signal: AbortSignal): Promise<void> {
   const res = await fetch(path, { headers: { Authorization: `Bearer ${getToken()}`, Accept: 'text/event-stream' }, signal });
   if (!res.ok || !res.body) throw await failure(res);
+  // The same SSE parser as the extension (eventsource-parser): every event's data is one JSON document.
+  const parser = createParser({ onEvent: (e) => onEvent(e.event ?? 'message', JSON.parse(e.data) as unknown) });
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
   for (;;) {
     const { value, done } = await reader.read();
     if (done) return;
-    buffer += value;
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      let event = 'message';
-      const data: string[] = [];
-      for (const line of block.split('\n')) {
-        if (line.startsWith('event:')) event = line.slice(6).trim();
-        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
-      }
-      if (data.length) onEvent(event, JSON.parse(data.join('\n')));
-    }
+    parser.feed(value);
   }
 }
 
@@ -130,11 +121,5 @@ export interface PersonaResult {
   importance?: 'weights' | 'encoder' | 'activity';
 }
 
-export interface RewriteResult {
-  rewritten: string;
-  method: string;
-  template: string;
-  model: string;
-  guard: string;
-  usage: { totalTokens: number; requests: number };
-}
+/** The server's own schema (shared/schemas/rewrite.ts): the dashboard shows what /v1/rewrite answers. */
+export type { RewriteResult } from '../../../shared/schemas/rewrite.ts';
