@@ -37,5 +37,5 @@ export {
   type QuestionnaireInput,
 } from './questionnaire.ts';
 export { findSensitive, guardSensitive, type GuardResult, type RemovedSentence, type SensitiveCategory, type SensitiveFinding } from './sensitive.ts';
-export { PERSONA_FROM_COMMUNITIES, PERSONA_FROM_QUESTIONNAIRE, PERSONA_FROM_TEXTS, type PersonaTemplate } from './templates.ts';
-export { personaFromQuestionnaire, verbalizePersona, type GenerationOptions, type PersonaResult, type VerbalizeInput } from './verbalize.ts';
+export { PERSONA_FROM_COMMUNITIES, PERSONA_FROM_HISTORY, PERSONA_FROM_QUESTIONNAIRE, PERSONA_FROM_TEXTS, type PersonaTemplate } from './templates.ts';
+export { personaFromHistory, personaFromQuestionnaire, verbalizePersona, type GenerationOptions, type PersonaResult, type VerbalizeInput } from './verbalize.ts';

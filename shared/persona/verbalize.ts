@@ -20,6 +20,7 @@ import { formatAnswers, parseQuestionnaireAnswers } from './questionnaire.ts';
 import { guardSensitive, type RemovedSentence, type SensitiveFinding } from './sensitive.ts';
 import {
   PERSONA_FROM_COMMUNITIES,
+  PERSONA_FROM_HISTORY,
   PERSONA_FROM_QUESTIONNAIRE,
   PERSONA_FROM_TEXTS,
   PERSONA_RETRY_NOTE,
@@ -123,6 +124,21 @@ export async function verbalizePersona(client: ChatClient, input: VerbalizeInput
 }
 
 /** A persona from the 10-question intake questionnaire (answers validated; see questionnaire.ts). */
+/**
+ * A persona from the things a person chose (their image prompts, films they liked), through the same
+ * generation as every other persona: one retry, cleaning, the sensitive-attribute guard, the length cap.
+ */
+export async function personaFromHistory(client: ChatClient, items: readonly string[], options: GenerationOptions = {}): Promise<PersonaResult> {
+  if (items.length === 0) throw new PersonaInputError('history: no items to describe the person from; give at least one prompt');
+  const warnings: string[] = [];
+  const template = PERSONA_FROM_HISTORY;
+  const generated = await generate(client, template, template.user({ items }), options, warnings);
+  return {
+    ...generated,
+    evidence: { communities: [], items: [], template: template.ref, model: generated.model, removed: generated.removed.map((r) => r.sentence) },
+  };
+}
+
 export async function personaFromQuestionnaire(client: ChatClient, answers: unknown, options: GenerationOptions = {}): Promise<PersonaResult> {
   const valid = parseQuestionnaireAnswers(answers);
   const warnings: string[] = [];

@@ -6,7 +6,7 @@ import { PersonaEvidence } from '../../shared/schemas/persona.ts';
 import { parseTextsJsonl } from '../../shared/persona/inputs.ts';
 import { createTfidfScorer } from '../../shared/persona/importance.ts';
 import { PersonaGenerationError, PersonaInputError } from '../../shared/persona/errors.ts';
-import { personaFromQuestionnaire, verbalizePersona } from '../../shared/persona/verbalize.ts';
+import { personaFromHistory, personaFromQuestionnaire, verbalizePersona } from '../../shared/persona/verbalize.ts';
 import { PERSONA_RETRY_NOTE } from '../../shared/persona/templates.ts';
 import { countTokens } from '../../shared/text/tokens.ts';
 import { startOpenAiServer, type OpenAiTestServer } from '../helpers/openai-server.ts';
@@ -104,6 +104,17 @@ describe('verbalizePersona', () => {
     const r = await verbalizePersona(client(), { communities, texts, scorer: () => new Map([['woodworking', 0.7], ['pathfinder_rpg', 0.3]]) });
     expect(r.warnings).toContainEqual(expect.stringMatching(/^1 community has no importance and got no evidence budget .*: geology$/));
     expect(r.evidence.communities.find((c) => c.name === 'geology')?.weight ?? 0).toBe(0);
+  });
+
+  it('writes a persona from history through the same generation: an empty answer gets one retry with the note', async () => {
+    llm.enqueue({ kind: 'empty' }, { kind: 'default' });
+    const r = await personaFromHistory(client(), ['a lighthouse at dawn, watercolour', 'fishing boats in fog', 'a harbour town at dusk']);
+    expect(r.template).toBe('persona-from-history@1');
+    expect(r.text).toMatch(/^You /);
+    expect(r.usage.requests).toBe(2);
+    const retry = llm.chatBodies().at(-1)!.messages!;
+    expect(retry.at(-1)!.content).toBe(PERSONA_RETRY_NOTE);
+    expect(JSON.stringify(retry[1])).toContain('fishing boats in fog');
   });
 
   it('removes sensitive sentences from the answer, or keeps and reports them on request', async () => {
