@@ -45,7 +45,20 @@ export default defineConfig({
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';",
     },
     ...(browser === 'firefox'
-      ? { browser_specific_settings: { gecko: { id: 'zipp-extension@zipp.invalid', strict_min_version: '128.0' } } }
+      ? {
+          browser_specific_settings: {
+            gecko: {
+              id: 'zipp-extension@zipp.invalid',
+              strict_min_version: '140.0',
+              // Firefox's data consent (shown at install): rewriting sends the prompt typed into the page
+              // (website content) and the persona (which can hold age, place, work: personal information)
+              // to the language model the person connects. Nothing goes to ZIPP's authors.
+              data_collection_permissions: { required: ['websiteContent', 'personallyIdentifyingInfo'] },
+            },
+            // Firefox for Android reads the data consent from 142 on.
+            gecko_android: { strict_min_version: '142.0' },
+          },
+        }
       : {}),
   }),
 });

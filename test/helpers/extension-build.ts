@@ -87,14 +87,23 @@ export async function buildIfStale(name: string, outDir: string, inputs: string[
 /** The model folder the extension bundles: models/zipp-encoder, or ZIPP_EXTENSION_MODEL. */
 export const EXTENSION_MODEL = process.env.ZIPP_EXTENSION_MODEL ? resolve(process.env.ZIPP_EXTENSION_MODEL) : join(ROOT, 'models/zipp-encoder');
 
+const BUILD_INPUTS = [EXTENSION_SRC, join(ROOT, 'shared'), EXTENSION_MODEL, join(ROOT, 'models/data/reddit/communities.jsonl'), join(ROOT, 'package-lock.json')];
+const wxtBuild = (...args: string[]) => () =>
+  run(process.execPath, [join(ROOT, 'node_modules/wxt/bin/wxt.mjs'), 'build', ...args], EXTENSION_SRC, { ZIPP_EXTENSION_MODEL: EXTENSION_MODEL });
+
 /** The unpacked Chrome MV3 extension, built if stale. */
 export async function ensureExtensionBuilt(): Promise<string> {
-  await buildIfStale(
-    'extension',
-    EXTENSION_OUT,
-    [EXTENSION_SRC, join(ROOT, 'shared'), EXTENSION_MODEL, join(ROOT, 'models/data/reddit/communities.jsonl'), join(ROOT, 'package-lock.json')],
-    () => run(process.execPath, [join(ROOT, 'node_modules/wxt/bin/wxt.mjs'), 'build'], EXTENSION_SRC, { ZIPP_EXTENSION_MODEL: EXTENSION_MODEL }),
-    EXTENSION_MODEL,
-  );
+  await buildIfStale('extension', EXTENSION_OUT, BUILD_INPUTS, wxtBuild(), EXTENSION_MODEL);
   return EXTENSION_OUT;
+}
+
+export const EXTENSION_OUT_FIREFOX = join(EXTENSION_SRC, '.output/firefox-mv3');
+
+/**
+ * The unpacked Firefox MV3 build (`npm run build:extension:firefox`), built if stale. Same lock as the
+ * Chrome build: two WXT builds at once would both rewrite extension/.wxt.
+ */
+export async function ensureFirefoxExtensionBuilt(): Promise<string> {
+  await buildIfStale('extension', EXTENSION_OUT_FIREFOX, BUILD_INPUTS, wxtBuild('-b', 'firefox', '--mv3'), EXTENSION_MODEL);
+  return EXTENSION_OUT_FIREFOX;
 }
