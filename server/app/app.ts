@@ -88,7 +88,7 @@ export function createApp(services: AppServices): { app: Hono<AppEnv>; docs: Api
   let cached: ReturnType<typeof document> | undefined;
   app.get('/openapi.json', (c) => c.json((cached ??= document())));
 
-  if (services.dashboardDir) dashboardRoutes(app, services.dashboardDir);
+  if (services.dashboard) dashboardRoutes(app);
 
   app.notFound((c) => {
     const other = docs.list().find((r) => routeRegex(r.path).test(c.req.path));

@@ -33,8 +33,6 @@ export interface RunningServer {
 export interface StartOptions {
   env?: Env;
   log?: Logger;
-  /** Builds (if stale) and returns the dashboard directory; injected so tests of the API need no Vite. */
-  dashboard?: (log: Logger) => Promise<string | undefined>;
 }
 
 
@@ -51,7 +49,6 @@ export async function startServer(input: ServerConfigInput, options: StartOption
   const encoder = await loadEncoderService(config.encoderDir, log);
   const pool = new JobPool({ db, dataDir, log, concurrency: config.concurrency, kinds: [rewriteBatchKind({ rewrite: (request, options) => rewrite(llm, request, options), ready: () => void llm.client() }), encoderTrainKind(dataDir), benchJobKind({ env, endpoints: config.endpoints, llm: () => llm.info() })] });
   const shutdown = new AbortController();
-  const dashboardDir = config.dashboard && options.dashboard ? await options.dashboard(log) : undefined;
 
   const services: AppServices = {
     config,
@@ -63,7 +60,7 @@ export async function startServer(input: ServerConfigInput, options: StartOption
     version: ZIPP_VERSION,
     llm,
     encoder,
-    ...(dashboardDir ? { dashboardDir } : {}),
+    dashboard: config.dashboard,
     shutdown: shutdown.signal,
     streams: new StreamLimiter(config.maxStreams, config.maxStreamsPerToken),
     startedAt: Date.now(),
@@ -86,7 +83,7 @@ export async function startServer(input: ServerConfigInput, options: StartOption
     dataDir,
     llm: llm.info().configured ? llm.info().model : 'not configured',
     encoder: encoder.info().loaded ? encoder.info().dir : `not loaded (${encoder.info().reason})`,
-    dashboard: Boolean(dashboardDir),
+    dashboard: config.dashboard,
   });
 
   let closing: Promise<void> | undefined;

@@ -76,8 +76,8 @@ export interface AppServices {
   version: string;
   llm: LlmService;
   encoder: EncoderService;
-  /** Built dashboard directory to serve at /, if any. */
-  dashboardDir?: string;
+  /** Serve the React dashboard at / (bundled on its first request). */
+  dashboard: boolean;
   /** Aborted when the server starts shutting down: long-lived streams (SSE) end on it. */
   shutdown: AbortSignal;
   /** Open event streams, capped per token and in all. */

@@ -9,7 +9,7 @@ import { TokenBuckets } from '../http/token-buckets.ts';
 import { DOCUMENT_CSP } from '../http/security-headers.ts';
 import { readJson } from '../http/read-json.ts';
 import type { StudyConfig } from './config.ts';
-import { studyPageScript, studyPageStyle } from './page-bundle.ts';
+import { studyPage } from './page-bundle.ts';
 import { studyDocument } from './report.ts';
 import { studyResults } from './results.ts';
 import { StudyService, type StudyServiceOptions } from './service.ts';
@@ -105,8 +105,8 @@ export function createStudyApp(options: StudyAppOptions): { app: Hono; service: 
   app.use('/:study/results.md', guard);
   app.use('/:study/results.html', guard);
 
-  app.get('/assets/study.js', async (c) => c.body(await studyPageScript(), 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache' }));
-  app.get('/assets/study.css', (c) => c.body(studyPageStyle(), 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'no-cache' }));
+  app.get('/assets/study.js', async (c) => c.body((await studyPage()).js, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache' }));
+  app.get('/assets/study.css', async (c) => c.body((await studyPage()).css, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'no-cache' }));
 
   app.get('/:study/api/form', async (c) => {
     const s = await study(c);

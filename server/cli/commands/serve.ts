@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ensureDashboard } from '../../dashboard/build.ts';
 import { CorsOrigin, HostName } from '../../app/config.ts';
 import { endpointsFromServeOptions } from '../../bench/endpoints.ts';
 import { DEFAULT_ENCODER_DIR } from '../../runtime/package-paths.ts';
@@ -56,7 +55,7 @@ export default defineCommand({
     concurrency: { type: 'string', multiple: true, placeholder: 'KIND=N', description: 'jobs of a kind that may run at once, e.g. rewrite-batch=4 (repeatable)' },
     'log-level': { type: 'string', placeholder: 'LEVEL', description: 'debug | info | warn | error | silent (default info); logs are JSON lines on stdout' },
     'no-access-log': { type: 'boolean', description: 'do not log one line per request' },
-    'no-dashboard': { type: 'boolean', description: 'serve the API only (skip building and serving the dashboard)' },
+    'no-dashboard': { type: 'boolean', description: 'serve the API only (no dashboard at /)' },
   },
   details: `
 Environment: ZIPP_TOKEN (bearer token), ZIPP_IMAGE_ENGINES ([NAME:]KIND=URL,...), ZIPP_ENDPOINTS (endpoints file),
@@ -130,7 +129,7 @@ Examples:
           accessLog: !args.noAccessLog,
           dashboard: !args.noDashboard,
         },
-        { env: io.env, dashboard: (log) => ensureDashboard(log) },
+        { env: io.env },
       );
     } catch (err) {
       const e = err as NodeJS.ErrnoException;

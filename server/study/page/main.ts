@@ -4,6 +4,7 @@
  * pair of pictures per trial ("Image A" / "Image B", no method names; the server decides the sides) →
  * thanks. The participant id is kept in localStorage, so a reload resumes where they were.
  */
+import './study.css'; // bundled beside the script as study.css
 import type { Question } from '../../../shared/persona/questionnaire.ts';
 import type { TrialView as Trial } from '../service.ts';
 
