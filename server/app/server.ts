@@ -9,7 +9,7 @@ import { JobPool } from '../jobs/pool.ts';
 import { encoderTrainKind } from '../jobs/kinds/encoder-train.ts';
 import { rewriteBatchKind } from '../jobs/kinds/rewrite-batch.ts';
 import { benchJobKind } from '../bench/job.ts';
-import { llmFromEnv } from './adapters/llm.ts';
+import { llmServiceFromEnv } from './adapters/llm.ts';
 import { loadEncoderService } from './adapters/encoder.ts';
 import { createApp } from './app.ts';
 import { ServerConfig, type ServerConfigInput } from './config.ts';
@@ -45,7 +45,7 @@ export async function startServer(input: ServerConfigInput, options: StartOption
   const dataDir = realpathSync(config.dataDir);
   const token = resolveToken(dataDir, config.token, env.ZIPP_TOKEN);
   const db = openDatabase(path.join(dataDir, 'zipp.db'));
-  const llm = llmFromEnv(env);
+  const llm = llmServiceFromEnv(env);
   const encoder = await loadEncoderService(config.encoderDir, log);
   const pool = new JobPool({ db, dataDir, log, concurrency: config.concurrency, kinds: [rewriteBatchKind({ rewrite: (request, options) => rewrite(llm, request, options), ready: () => void llm.client() }), encoderTrainKind(dataDir), benchJobKind({ env, endpoints: config.endpoints, llm: () => llm.info() })] });
   const shutdown = new AbortController();

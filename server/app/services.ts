@@ -47,8 +47,8 @@ export interface RankedCommunity {
   attention: number;
 }
 
-/** One user as the community encoder sees them. */
-export interface EncodedUser {
+/** One user as /v1/personas/infer answers (the API's view of shared/encoder's EncodedUser: attention, labels, suggestions). */
+export interface InferredUser {
   communities: RankedCommunity[];
   /** Communities the model left out (unknown with no embedder, or beyond its neighbourhood size). */
   ignored: string[];
@@ -60,7 +60,7 @@ export interface EncodedUser {
 export interface EncoderService {
   info(): EncoderInfo;
   /** Throws ApiError 503 not_available when no encoder is loaded, 400 when no community is usable. */
-  encode(communities: CommunityList, options?: { suggest?: number }): Promise<EncodedUser>;
+  encode(communities: CommunityList, options?: { suggest?: number }): Promise<InferredUser>;
   close?(): Promise<void>;
 }
 

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
 import { editorKind, editorRootOf } from '../../extension/lib/editor/kind.ts';
-import { readEditorText, sameText } from '../../extension/lib/editor/read.ts';
+import { readEditorText, sameEditorText } from '../../extension/lib/editor/read.ts';
 import { writeEditorText } from '../../extension/lib/editor/write.ts';
 import { adapterForHost, SITE_ADAPTERS } from '../../extension/lib/sites/catalog.ts';
 import { findPromptBox, isSubmitControl, locatePromptBox, mostPromptLikeEditor } from '../../extension/lib/sites/find.ts';
@@ -44,7 +44,7 @@ describe('reading editor text', () => {
     expect(readEditorText(document.getElementById('pm')!)).toBe('a red fox\n\nin snow at dusk');
     expect(readEditorText(document.getElementById('ql')!)).toBe('line one\nline two');
     expect(readEditorText(document.getElementById('empty')!)).toBe('');
-    expect(sameText(' a  red\nfox ', 'a red fox')).toBe(true);
+    expect(sameEditorText(' a  red\nfox ', 'a red fox')).toBe(true);
   });
 
   it('writes a textarea through the native setter and fires input so frameworks see it', async () => {

@@ -3,7 +3,7 @@ import { browser } from 'wxt/browser';
 import { InlineApp } from '../../components/inline/InlineApp.tsx';
 import { inlineStyles } from '../../components/inline/styles.ts';
 import { editorRootOf } from '../../lib/editor/kind.ts';
-import { readEditorText, sameText } from '../../lib/editor/read.ts';
+import { readEditorText, sameEditorText } from '../../lib/editor/read.ts';
 import { callBackground } from '../../lib/messages/client.ts';
 import { REWRITE_PORT, type SiteState } from '../../lib/messages/protocol.ts';
 import { adapterById } from '../../lib/sites/catalog.ts';
@@ -214,7 +214,7 @@ export class InlineSession {
     if (!this.state.capture) return;
     const phase = this.rewriter.phase;
     let prompt = readEditorText(box).trim();
-    if (phase.name === 'applied' && sameText(prompt, phase.result.rewritten)) prompt = phase.base;
+    if (phase.name === 'applied' && sameEditorText(prompt, phase.result.rewritten)) prompt = phase.base;
     if (prompt) void callBackground('history/capture', { url: location.href, prompt }).catch(() => {});
   }
 }

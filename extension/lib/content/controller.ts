@@ -1,4 +1,4 @@
-import { readEditorText, sameText } from '../editor/read.ts';
+import { readEditorText, sameEditorText } from '../editor/read.ts';
 import { EditorWriteError, writeEditorText } from '../editor/write.ts';
 import type { ErrorBody } from '../messages/errors.ts';
 import { RewritePortOut, type RewriteDone, type RewritePortIn } from '../messages/protocol.ts';
@@ -173,7 +173,7 @@ export class InlineRewriter {
     if (!undoKey) return;
     const target = e.target as Node | null;
     if (!target || !(this.appliedTo === target || this.appliedTo.contains(target))) return;
-    if (!sameText(readEditorText(this.appliedTo), this.phase.result.rewritten)) {
+    if (!sameEditorText(readEditorText(this.appliedTo), this.phase.result.rewritten)) {
       this.appliedTo = null;
       this.set({ name: 'idle' });
       return;
@@ -185,7 +185,7 @@ export class InlineRewriter {
 
   /** The rewrite stays undoable only while the box still holds it. */
   checkStillApplied(): void {
-    if (this.phase.name === 'applied' && this.appliedTo && !sameText(readEditorText(this.appliedTo), this.phase.result.rewritten)) {
+    if (this.phase.name === 'applied' && this.appliedTo && !sameEditorText(readEditorText(this.appliedTo), this.phase.result.rewritten)) {
       this.appliedTo = null;
       this.set({ name: 'idle' });
     }

@@ -52,8 +52,11 @@ export function readEditorText(root: HTMLElement): string {
   return richText(root).replace(/\n+$/, '');
 }
 
-/** Texts compare equal when they differ only in whitespace runs and the ends. */
-export function sameText(a: string, b: string): boolean {
+/**
+ * Texts compare equal when they differ only in whitespace runs and the ends: the same text as an editor
+ * holds it (not the rewrite core's echo check, sameText, which also ignores case and punctuation).
+ */
+export function sameEditorText(a: string, b: string): boolean {
   const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
   return norm(a) === norm(b);
 }

@@ -1,5 +1,5 @@
 import { editorKind, type EditorKind } from './kind.ts';
-import { readEditorText, sameText } from './read.ts';
+import { readEditorText, sameEditorText } from './read.ts';
 import { UnavailableError } from '../../../shared/errors.ts';
 
 /** The new text did not land in the editor (the site's editor refused or rewrote it). */
@@ -73,7 +73,7 @@ export async function writeEditorText(root: HTMLElement, text: string): Promise<
   else await insertThroughInputPipeline(root, text);
   const win = root.ownerDocument.defaultView ?? window;
   for (let i = 0; i < 10; i++) {
-    if (sameText(readEditorText(root), text)) return;
+    if (sameEditorText(readEditorText(root), text)) return;
     await nextFrame(win);
   }
   throw new EditorWriteError(kind);

@@ -12,7 +12,7 @@ import type { LlmInfo, LlmService } from '../services.ts';
  * With none set the server still starts: LLM routes answer 503 `llm_not_configured` with the one line that
  * says how to connect one, and /v1/health reports it. The API key never leaves this module.
  */
-export function llmFromEnv(env: Env): LlmService {
+export function llmServiceFromEnv(env: Env): LlmService {
   const settings = llmSettingsFromEnv(env);
   if (!settings) {
     return {
