@@ -161,6 +161,25 @@ describe('bad input corpus', () => {
     expect((await res.json()).error.code).toBe('payload_too_large');
   });
 
+  it('reads a chunked body under --max-body whole (the field errors come from the body itself)', async () => {
+    const parts = ['{"prompt": "a red ', 'bicycle", "temperature": ', '7}'].map((p) => new TextEncoder().encode(p));
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = parts.shift();
+        if (next) controller.enqueue(next);
+        else controller.close();
+      },
+    });
+    const res = await fetch(`${zipp.url}/v1/rewrite`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toMatchObject({ code: 'invalid_request', field: 'temperature' });
+  });
+
   it('cuts off an upload over --max-upload and keeps no partial file', async () => {
     const uploads = path.join(zipp.dataDir, 'uploads');
     const before = existsSync(uploads) ? readdirSync(uploads).length : 0;
