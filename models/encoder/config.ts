@@ -51,6 +51,11 @@ export const EncoderConfig = z.object({
   maskRate: z.number().min(0).max(0.9).default(0),
   /** Subtract log(expected candidate frequency) from sampled logits (Yi et al., RecSys 2019). */
   samplingCorrection: z.boolean().default(true),
+  /**
+   * Co-membership propagation steps of the community states over the training graph (0 = off; see
+   * propagation.ts): communities also aggregate from their users, so rare ones borrow from co-members.
+   */
+  propagation: z.number().int().min(0).max(3).default(0),
   /** Learn a free vector per vocabulary community on top of its text features. */
   freeEmbeddings: z.boolean().default(true),
   /** Sampled mode: other users' positives shared as negatives by the whole batch (in-batch negatives). */

@@ -131,6 +131,7 @@ export async function trainEncoder(options: TrainOptions): Promise<TrainResult> 
     featureDim: set.featureDim,
     communities: graph.communities.length,
     initialBias: sampler.logPopularity(),
+    ...(cfg.propagation > 0 ? { graph } : {}),
     ...(images ? { images } : {}),
   });
   const users = sampler.eligibleUsers();

@@ -4,6 +4,8 @@ import type { EncoderConfig } from './config.ts';
 import { communityEmbeddings, communityHidden, encodeUsers, l2normalize, layerNorm, sourceValues } from './gatv2.ts';
 import { createParams, initialValues, layerNames, param, readParams, type Params } from './params.ts';
 import type { StepBatch } from './sampler.ts';
+import { disposePropagationGraph, propagate, propagationGraph, type PropagationGraph } from './propagation.ts';
+import type { BipartiteGraph } from '../../shared/graph/bipartite.ts';
 
 /** Per-user image embeddings for the user ↔ image InfoNCE term (rows: training-graph user index). */
 export interface ImageTargets {
@@ -19,6 +21,8 @@ export interface TrainerData {
   images?: ImageTargets;
   /** Initial community bias (see ParamShapes.initialBias). */
   initialBias?: Float32Array;
+  /** The training graph, for co-membership propagation (EncoderConfig.propagation > 0). */
+  graph?: BipartiteGraph;
 }
 
 export interface StepLosses {
@@ -67,6 +71,8 @@ export class Trainer {
   /** Null for a structure-only model (featureDim 0). */
   private readonly features: tf.Tensor2D | null;
   private readonly images: { dim: number; rows: Map<number, number>; table: tf.Tensor2D } | undefined;
+  /** Co-membership propagation over the training graph; undefined when EncoderConfig.propagation is 0. */
+  private readonly propagation: PropagationGraph | undefined;
   /** Moving average of the weights (see EncoderConfig.ema); undefined when off. */
   private readonly average: Map<string, tf.Variable> | undefined;
 
@@ -95,6 +101,10 @@ export class Trainer {
     }
     if (data.featureDim === 0 && !cfg.freeEmbeddings) throw new Error('a structure-only encoder (no text features) needs free community vectors');
     this.features = data.featureDim > 0 ? tf.tensor2d(data.features, [data.communities, data.featureDim]) : null;
+    if (cfg.propagation > 0) {
+      if (!data.graph) throw new Error('co-membership propagation needs the training graph (TrainerData.graph)');
+      this.propagation = propagationGraph(data.graph);
+    }
     if (data.images && data.images.byUser.size > 0) {
       const users = [...data.images.byUser.keys()].sort((a, b) => a - b);
       const flat = new Float32Array(users.length * data.images.dim);
@@ -125,7 +135,8 @@ export class Trainer {
     const C = batch.columns;
     // Without text features the free vector is all a community has: never drop it.
     const idDropout = this.features ? cfg.idDropout : 0;
-    const keep = Float32Array.from({ length: U }, () => (rng.next() < idDropout ? 0 : 1));
+    // With propagation every community's state is computed (it mixes in its co-members'), so ids drop out vocabulary-wide.
+    const keep = Float32Array.from({ length: this.propagation ? this.data.communities : U }, () => (rng.next() < idDropout ? 0 : 1));
     const noise = Float32Array.from({ length: B * H }, () => rng.normal() * cfg.userNoise);
     const imageRows: number[] = [];
     const imageUsers: number[] = [];
@@ -144,14 +155,19 @@ export class Trainer {
     const total = this.optimizer.minimize(
       () => {
         const unique = tf.tensor1d(batch.unique, 'int32');
-        const features = batch.wholeVocabulary ? this.features : this.featureRows(batch.unique);
+        const all = batch.wholeVocabulary || this.propagation !== undefined;
+        const features = all ? this.features : this.featureRows(batch.unique);
         let free: tf.Tensor2D | null = null;
         if (cfg.freeEmbeddings) {
           const table = param(this.params, 'community.id') as tf.Tensor2D;
-          const rows = batch.wholeVocabulary ? table : tf.gather(table, unique);
-          free = (idDropout > 0 ? rows.mul(tf.tensor2d(keep, [U, 1])) : rows) as tf.Tensor2D;
+          const rows = all ? table : tf.gather(table, unique);
+          free = (idDropout > 0 ? rows.mul(tf.tensor2d(keep, [keep.length, 1])) : rows) as tf.Tensor2D;
         }
-        const hs = communityHidden(this.params, features, free);
+        let hs = communityHidden(this.params, features, free);
+        if (this.propagation) {
+          hs = propagate(hs, this.propagation, cfg.propagation);
+          if (!batch.wholeVocabulary) hs = tf.gather(hs, unique);
+        }
         const slots = tf.tensor1d(batch.slots, 'int32');
         const values = sourceValues(this.params, cfg, hs).map((v) => tf.gather(v, slots).reshape([B, K, H]) as tf.Tensor3D);
         const start = param(this.params, 'user.init').expandDims(0).add(tf.tensor2d(noise, [B, H])) as tf.Tensor2D;
@@ -220,7 +236,8 @@ export class Trainer {
   /** Community tables over the whole vocabulary (no dropout): what inference and the exporter use. */
   tables(): CommunityTables {
     return tf.tidy(() => {
-      const hs = communityHidden(this.params, this.features, this.cfg.freeEmbeddings ? (param(this.params, 'community.id') as tf.Tensor2D) : null);
+      let hs = communityHidden(this.params, this.features, this.cfg.freeEmbeddings ? (param(this.params, 'community.id') as tf.Tensor2D) : null);
+      if (this.propagation) hs = propagate(hs, this.propagation, this.cfg.propagation);
       const values = sourceValues(this.params, this.cfg, hs);
       const embeddings = communityEmbeddings(this.params, hs);
       const prior = param(this.params, 'community.bias').mul(this.cfg.temperature) as tf.Tensor1D;
@@ -312,6 +329,7 @@ export class Trainer {
     this.average?.forEach((p) => p.dispose());
     this.optimizer.dispose();
     this.features?.dispose();
+    if (this.propagation) disposePropagationGraph(this.propagation);
     this.images?.table.dispose();
   }
 }

@@ -188,7 +188,7 @@ describe('structure-only encoder (--embedder none)', () => {
     const split = splitUsers(rows, { holdoutShare: 0.1, validationShare: 0.05, seed: 5 });
     const ids = await buildTrainingSet(split.train, { minCommunityUsers: 2, minCommunityActivity: 1, labels, embedder: async () => new NoTextFeatures() });
     expect(ids.featureDim).toBe(0);
-    const small = EncoderConfig.parse({ ...cfg, epochs: 1 });
+    const small = EncoderConfig.parse({ ...cfg, epochs: 1, propagation: 1, negatives: 'vocabulary', maskRate: 0.3 });
     const trained = await trainEncoder({ cfg: small, set: ids, validation: listsByUser(split.validation), fingerprint: 'structure-only' });
     const out = mkdtempSync(path.join(tmpdir(), 'zipp-structure-only-'));
     try {

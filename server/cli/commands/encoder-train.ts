@@ -36,6 +36,8 @@ const schema = z.object({
   learningRate: numberFlag(0).optional(),
   negatives: z.enum(['sampled', 'vocabulary'], { error: 'expected sampled or vocabulary' }).optional(),
   linkWeight: numberFlag(0, true).optional(),
+  maskRate: share(0.9).optional(),
+  propagation: z.string().regex(/^[0-3]$/, 'expected 0, 1, 2 or 3').transform(Number).optional(),
   patience: wholeFlag(1).optional(),
   embedder: z
     .string()
@@ -68,6 +70,8 @@ export default defineCommand({
     'learning-rate': { type: 'string', placeholder: 'LR', description: 'Adam learning rate (default 0.001)' },
     negatives: { type: 'string', placeholder: 'KIND', description: 'sampled (default: in-batch + near-neighbour + uniform, shared, logQ-corrected) or vocabulary (full softmax)' },
     'link-weight': { type: 'string', placeholder: 'W', description: 'weight of the link-prediction BCE (default 0: off)' },
+    'mask-rate': { type: 'string', placeholder: 'SHARE', description: "with --negatives vocabulary: share of a user's communities hidden and predicted per step (default 0: one)" },
+    propagation: { type: 'string', placeholder: 'P', description: 'co-membership propagation steps of the community states, 0–3 (default 0: off)' },
     patience: { type: 'string', placeholder: 'N', description: 'epochs without a better validation loss before stopping (default 10)' },
     embedder: { type: 'string', placeholder: 'KIND', description: 'community features: hashed-tfidf (default), none (structure-only: learned id vectors), transformers:MODEL_OR_DIR, openai:MODEL' },
     'feature-dim': { type: 'string', placeholder: 'N', description: 'hashed-tfidf dimensions (default 256)' },
