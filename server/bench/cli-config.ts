@@ -27,6 +27,7 @@ export interface BenchFlags {
   importance?: string;
   encoder?: string;
   minImages?: number;
+  shorten?: string;
 }
 
 /**
@@ -61,6 +62,7 @@ export async function configFromFlags(flags: BenchFlags, cwd = process.cwd()): P
   if (flags.queries !== undefined) dataset.queriesPerUser = flags.queries;
   if (flags.prompts) dataset.prompts = flags.prompts;
   if (flags.texts) dataset.texts = flags.texts;
+  if (flags.shorten) dataset.shorten = flags.shorten;
   if (Object.keys(dataset).length) merged.dataset = dataset;
   if (flags.protocol) merged.protocol = flags.protocol;
   if (flags.methods) merged.methods = flags.methods.split(',').map((s) => s.trim()).filter(Boolean);

@@ -15,6 +15,9 @@ import { DEFAULT_METHODS, parseMethodSpec, type MethodSpec } from './methods.ts'
  * body of POST /v1/bench; every field but the engine has a default.
  */
 
+/** How PIP's test prompts become the short queries the methods rewrite (`dataset.shorten`; shorten.ts). */
+export const SHORTENING_METHODS = ['rule', 'llm'] as const;
+
 export const DATASET_KINDS = ['movielens', 'pip', 'zipbench', 'rapiddata', 'communities'] as const;
 
 const Dataset = z.strictObject({
@@ -30,6 +33,12 @@ const Dataset = z.strictObject({
   prompts: z.string().min(1).optional(),
   /** The first N users (in the dataset's order), or these user ids. Default: every user. */
   users: z.union([z.number().int().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+  /**
+   * pip: how a test prompt without a short `query` of its own becomes the under-10-word input the methods
+   * rewrite: `rule` (default: first clause, 9 words; offline, free, the same for every run) or `llm`
+   * (Tailored Visions' way: the persona LLM shortens it; server/bench/shorten.ts).
+   */
+  shorten: z.enum(SHORTENING_METHODS, { error: 'dataset.shorten must be rule (first clause, 9 words) or llm (an LLM shortens each query)' }).optional(),
   /** Held-out prompts per user that every method rewrites (default 2, the datasets' own split). */
   queriesPerUser: z.number().int().min(1).max(50).default(2),
 });

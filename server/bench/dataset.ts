@@ -41,7 +41,14 @@ export async function loadBenchDataset(spec: BenchConfig['dataset']): Promise<Be
     throw new InputError(`dataset.${spec.texts ? 'texts' : 'prompts'}: only the communities dataset takes it; the ${spec.kind} dataset brings its own prompts`);
   }
   // PIP marks its test split explicitly for some users; never rewrite more than asked for.
-  const users = dataset.users.map((u) => (u.queries.length > n ? { ...u, queries: u.queries.slice(0, n), ...(u.inputs ? { inputs: u.inputs.slice(0, n) } : {}) } : u));
+  if (spec.shorten && spec.kind !== 'pip') {
+    throw new InputError(`dataset.shorten: only the pip dataset shortens its queries (Tailored Visions' protocol); the ${spec.kind} dataset's methods take the prompts as they are: leave shorten out`);
+  }
+  const users = dataset.users.map((u) =>
+    u.queries.length > n
+      ? { ...u, queries: u.queries.slice(0, n), ...(u.inputs ? { inputs: u.inputs.slice(0, n) } : {}), ...(u.inputSources ? { inputSources: u.inputSources.slice(0, n) } : {}) }
+      : u,
+  );
   dataset = { ...dataset, users };
   return { dataset, selected: selectUsers(users, spec.users, dataset.name) };
 }

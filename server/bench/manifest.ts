@@ -72,6 +72,10 @@ export const Manifest = z.object({
     queriesPerUser: z.number().int(),
     /** How the dataset's prompts were made, where that differs from the paper (MovieLens: no TMDB). */
     note: z.string().optional(),
+    /** PIP with `dataset.shorten: "llm"`: which LLM shortened how many queries (answers cut, rule fallbacks). */
+    shortening: z
+      .object({ method: z.literal('llm'), template: z.string(), llm: z.string(), queries: z.number().int(), cut: z.number().int(), fallback: z.number().int() })
+      .optional(),
   }),
   engine: z.object({ kind: z.string(), model: z.string(), seeds: z.number().int() }),
   clip: z.object({ model: z.string(), image: z.string(), text: z.string() }),

@@ -3,7 +3,7 @@ import type { BenchConfig } from './config.ts';
 import type { BenchStore } from './store.ts';
 
 /** The stages of a run, in order; progress reports one at a time. */
-export type BenchStage = 'personas' | 'rewrites' | 'images' | 'texts' | 'metrics';
+export type BenchStage = 'queries' | 'personas' | 'rewrites' | 'images' | 'texts' | 'metrics';
 
 export interface BenchProgress {
   /** A stage begins with this many items. */

@@ -19,6 +19,7 @@ import { expandImportance, methodLabel, usesLlm, usesPersona, type MethodSpec } 
 import { postingAccuracy, prepareMining, type Mining } from './mined.ts';
 import { personaSourceOf } from './persona.ts';
 import { referenceImages, referenceKindOf, type ReferenceKind } from './reference.ts';
+import { shortenQueries, type ShorteningRecord } from './shorten.ts';
 import { splitHistory, type UserSplit } from './split.ts';
 import { writeReport, type ReportFiles } from './report/write.ts';
 import { computeResults, type BenchResults } from './results.ts';
@@ -89,7 +90,7 @@ export async function runBench(config: BenchConfig, options: RunOptions): Promis
     };
     const dataset = { ...loaded.dataset, users: loaded.dataset.users.map(withContext) };
     const byId = new Map(dataset.users.map((u) => [u.id, u]));
-    const selected = loaded.selected.map((u) => byId.get(u.id)!);
+    let selected = loaded.selected.map((u) => byId.get(u.id)!);
     checkHistory(methods, selected);
     if (config.reference.minImages !== undefined) checkMinImages(config, referenceKind, selected, splits);
     const encoderDir = config.encoder.model ?? DEFAULT_ENCODER_DIR;
@@ -101,10 +102,16 @@ export async function runBench(config: BenchConfig, options: RunOptions): Promis
     // Persona methods need everyone's persona; the static baseline only that of users without history.
     const personaUsers = methods.some(usesPersona) ? selected : hasStatic ? selected.filter((u) => u.history.length === 0) : [];
     if (llms.length === 0 && personaUsers.some((u) => ['history', 'mined'].includes(personaSourceOf(u) ?? ''))) llms = resolveLlms(config.llms, env, options.clientFactory);
+    const shortenByLlm = config.dataset.shorten === 'llm' && selected.some((u) => u.inputSources?.includes('rule'));
+    if (llms.length === 0 && shortenByLlm) llms = resolveLlms(config.llms, env, options.clientFactory);
     if (config.protocol === 'paper') checkPaperTemperature(llms);
     const personaLlm = config.personaLlm ? llms.find((l) => l.name === config.personaLlm) : llms[0];
     if (config.personaLlm && !personaLlm) throw new InputError(`personaLlm: no LLM named ${config.personaLlm}; use one of ${llms.map((l) => l.name).join(', ')}`);
     for (const l of llms) ctx.usage[l.name] ??= emptyUsage();
+
+    // PIP, Tailored Visions' way: the persona LLM shortens the queries the data has no short form for.
+    let shortening: ShorteningRecord | undefined;
+    if (shortenByLlm) ({ users: selected, record: shortening } = await shortenQueries(ctx, selected, personaLlm!));
 
     const personas = await makePersonas(ctx, personaUsers, personaLlm, mining ? { mining, sources: config.importance } : undefined);
     const statics = hasStatic ? new StaticFeatures(dataset.users) : undefined;
@@ -138,7 +145,8 @@ export async function runBench(config: BenchConfig, options: RunOptions): Promis
         users: selected.length,
         totalUsers: dataset.users.length,
         queriesPerUser: config.dataset.queriesPerUser,
-        ...(dataset.note ? { note: dataset.note } : {}),
+        ...(shortening ? { note: SHORTENED_BY_LLM } : dataset.note ? { note: dataset.note } : {}),
+        ...(shortening ? { shortening } : {}),
       },
       engine: { kind: pool.kind, model: config.model, seeds: config.seeds },
       clip: { model: clip.model, ...spaces },
@@ -186,6 +194,9 @@ export async function runBench(config: BenchConfig, options: RunOptions): Promis
     store.close();
   }
 }
+
+const SHORTENED_BY_LLM =
+  "rewrite input: the test query shortened to under 10 words (the record's `query`, else an LLM's short query, as Tailored Visions had ChatGPT write them); CLIPScore against the full prompt";
 
 /** Methods that show history prompts need every user to have some left after the reference split. */
 function checkHistory(methods: readonly MethodSpec[], users: readonly BenchUser[]): void {

@@ -14,7 +14,7 @@ import { InputError } from '../../shared/errors.ts';
  * content-addressed cache beside it. Each unit is written in its own statement the moment it is done:
  * a run killed midway loses at most the units in flight.
  */
-export type UnitKind = 'persona' | 'rewrite' | 'metric';
+export type UnitKind = 'query' | 'persona' | 'rewrite' | 'metric';
 
 /** SHA-256 of the canonical JSON of a value (object keys sorted): the key of a unit. */
 export const unitKey = (value: unknown): string => createHash('sha256').update(canonicalJson(value)).digest('hex');

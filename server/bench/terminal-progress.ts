@@ -2,6 +2,7 @@ import cliProgress from 'cli-progress';
 import type { BenchProgress, BenchStage } from './run-context.ts';
 
 const LABEL: Record<BenchStage, string> = {
+  queries: 'short queries',
   personas: 'personas',
   rewrites: 'rewrites',
   images: 'images + CLIP',

@@ -16,7 +16,8 @@ import type { BenchUser, Dataset } from './types.ts';
  * As in Tailored Visions, a method rewrites the test query *shortened to under 10 words* and the image
  * is scored against the user's full prompt: a test record's `query` is that short form when the data has
  * it; otherwise the prompt itself when it is already under 10 words, else its first clause cut to 9
- * words (Tailored Visions had ChatGPT shorten them; that step is not reproduced here).
+ * words. Tailored Visions had ChatGPT shorten them: a benchmark does that with `dataset.shorten: "llm"`
+ * (server/bench/shorten.ts), replacing the rule's inputs (`inputSources` says which is which).
  */
 export const PipRecord = z
   .object({
@@ -65,6 +66,7 @@ export async function loadPip(dir: string, options: PipOptions = {}): Promise<Da
       history: train.map((r) => r.prompt),
       queries: test.map((r) => r.prompt),
       inputs: test.map((r) => r.query ?? shortQuery(r.prompt)),
+      inputSources: test.map((r) => (r.query ? 'dataset' : 'rule')),
       referenceImages: train.map((r) => r.result_url),
     });
   }

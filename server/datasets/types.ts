@@ -25,6 +25,11 @@ export interface BenchUser {
    * Tailored Visions: the query shortened to under 10 words). Default: the queries themselves.
    */
   inputs?: string[];
+  /**
+   * PIP: where each input came from — `dataset` (the record's own short `query`), `rule` (shortQuery), or
+   * `llm` (a benchmark's LLM shortening stage, `dataset.shorten: "llm"`, replaces the rule's).
+   */
+  inputSources?: ('dataset' | 'rule' | 'llm')[];
   /** A natural-language persona, where the dataset has one (ZIP-Bench). */
   persona?: string;
   /** Demographic attributes (age, gender, country, language, profession), where known. */

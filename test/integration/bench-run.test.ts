@@ -8,6 +8,7 @@ import { ipfReport } from '../../shared/metrics/subgroups.ts';
 import { NO_LLM_CONFIGURED } from '../../shared/llm/settings.ts';
 import { recentExamples, retrieveExamples, usableHistory } from '../../shared/rewrite/examples.ts';
 import { PAPER_TEMPLATES } from '../../shared/rewrite/paper-templates.ts';
+import { SHORTEN_QUERY } from '../../server/bench/shorten.ts';
 import { extractSubjects, missingSubjects } from '../../shared/rewrite/subjects.ts';
 import { guardNote, TEMPLATES } from '../../shared/rewrite/templates.ts';
 import { loadMovieLens } from '../../server/datasets/movielens.ts';
@@ -295,6 +296,53 @@ describe('zipp bench protocols', () => {
     expect(llm.chatBodies().at(-1)!.messages!.at(-1)!.content).toContain('Basic prompt: an old stone bridge over a misty river\n');
     expect(new Set(manifest.samples.map((s) => s.text))).toEqual(new Set([textKey(long)]));
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('shortened to under 10 words');
+  });
+
+  it('PIP with dataset.shorten llm: an LLM writes the short query (Tailored Visions\' way), a record\'s own query is kept, a rerun asks nothing', async () => {
+    const dir = join(tmp, 'pip-llm');
+    mkdirSync(dir, { recursive: true });
+    const long = 'an old stone bridge over a misty river at sunrise with swans gliding, oil painting, golden light';
+    const owned = 'a lighthouse on a cliff in a winter storm, crashing waves, dramatic clouds, long exposure photograph';
+    const history = [
+      { prompt: 'a harbour at dawn, boats', NSFW: false, result_url: 'https://example.org/1.png' },
+      { prompt: 'a lantern festival at night', NSFW: false, result_url: 'https://example.org/2.png' },
+    ];
+    writeFileSync(join(dir, 'u7.jsonl'), [...history, { prompt: long, NSFW: false, result_url: 'https://example.org/3.png', split: 'test' }].map((r) => JSON.stringify({ user_id: 'u7', ...r })).join('\n'));
+    writeFileSync(join(dir, 'u8.jsonl'), [...history, { prompt: owned, query: 'lighthouse in a storm', NSFW: false, result_url: 'https://example.org/4.png', split: 'test' }].map((r) => JSON.stringify({ user_id: 'u8', ...r })).join('\n'));
+    const out = join(tmp, 'pip-llm-run');
+    const argv = ['bench', '--dataset', 'pip', '--data', dir, '--shorten', 'llm', '--queries', '1', '--seeds', '1', '--methods', 'baseline,original', '--reference', 'none', ...common(), '--out', out, '--json'];
+    llm.reset();
+    // Wrapped, and one word too many: cleaned, then cut to 9 words (a dangling "with" trimmed).
+    llm.enqueue({ kind: 'answer', text: 'Here is the short query: "stone bridge over a misty river at sunrise with swans"' });
+    const r = await zipp(argv);
+    expect(r.code, r.stderr).toBe(0);
+    const bodies = llm.chatBodies();
+    // One shortening request (u8 has its own query), then one rewrite per user.
+    expect(bodies).toHaveLength(3);
+    expect(bodies[0]!.messages).toEqual([{ role: 'user', content: SHORTEN_QUERY.user(long) }]);
+    expect(bodies[0]!.temperature).toBe(0.7);
+    const manifest = readJson<Manifest>(join(out, 'manifest.json'));
+    const input = (user: string) => manifest.samples.find((s) => s.user === user)!.input;
+    expect(input('u7')).toBe('stone bridge over a misty river at sunrise');
+    expect(input('u8')).toBe('lighthouse in a storm');
+    for (const s of manifest.samples) expect(s.original).toBe(s.user === 'u7' ? long : owned);
+    expect(bodies.some((b) => (b.messages!.at(-1)!.content as string).includes('Basic prompt: stone bridge over a misty river at sunrise\n'))).toBe(true);
+    expect(manifest.dataset.shortening).toEqual({ method: 'llm', template: SHORTEN_QUERY.ref, llm: 'zipp-test-model', queries: 1, cut: 1, fallback: 0 });
+    expect(manifest.dataset.note).toMatch(/an LLM's short query/);
+    expect(r.json().results.usage['zipp-test-model']!.requests).toBe(3);
+
+    const before = llm.requests.length;
+    const again = await zipp(argv);
+    expect(again.code, again.stderr).toBe(0);
+    expect(llm.requests.length).toBe(before);
+    expect(readJson<Manifest>(join(out, 'manifest.json')).samples.find((s) => s.user === 'u7')!.input).toBe('stone bridge over a misty river at sunrise');
+
+    const other = await zipp(['bench', '--dataset', 'movielens', '--users', '1', '--shorten', 'llm', ...common(), '--out', join(tmp, 'bad')]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/^zipp: dataset\.shorten: only the pip dataset shortens its queries .*leave shorten out\n$/);
+    const bad = await zipp(['bench', '--dataset', 'pip', '--data', dir, '--shorten', 'gpt', ...common(), '--out', join(tmp, 'bad')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('zipp: bench dataset.shorten: dataset.shorten must be rule (first clause, 9 words) or llm (an LLM shortens each query)\n');
   });
 
   it('refuses importance sources where no persona is mined', async () => {

@@ -35,6 +35,7 @@ const schema = z.object({
   importance: z.string().min(1).optional(),
   encoder: z.string().min(1).optional(),
   minImages: wholeFlag(2).optional(),
+  shorten: z.string().min(1).optional(),
   study: z.string().min(1).optional(),
   json: z.boolean().optional(),
 });
@@ -53,6 +54,7 @@ export default defineCommand({
     texts: { type: 'string', placeholder: 'FILE', description: "communities: the users' posts and comments, JSONL {user, text, community?, score?}" },
     importance: { type: 'string', placeholder: 'LIST', description: 'communities: importance sources, one persona each: attention (default), tfidf, activity, uniform (several → ZIP Lift, Table 10)' },
     encoder: { type: 'string', placeholder: 'DIR', description: 'communities: encoder model folder (default the shipped models/zipp-encoder)' },
+    shorten: { type: 'string', placeholder: 'HOW', description: "pip: how a test prompt without its own short query becomes the under-10-word input: rule (default, offline) | llm (Tailored Visions' way)" },
     users: { type: 'string', placeholder: 'N|IDS', description: 'the first N users, or comma-separated user ids (default: all)' },
     queries: { type: 'string', placeholder: 'N', description: 'held-out prompts per user (default 2)' },
     methods: { type: 'string', placeholder: 'LIST', description: 'comma-separated: original, baseline, persona, fewshot:K, fewshot-baseline:K, retrieval:K, static' },
