@@ -72,6 +72,8 @@ export const Manifest = z.object({
     queriesPerUser: z.number().int(),
     /** How the dataset's prompts were made, where that differs from the paper (MovieLens: no TMDB). */
     note: z.string().optional(),
+    /** Mined personas: per user, the own texts left out of the evidence for being or quoting a held-out prompt. */
+    textsWithheld: z.record(z.string(), z.number().int()).optional(),
     /** PIP with `dataset.shorten: "llm"`: which LLM shortened how many queries (answers cut, rule fallbacks). */
     shortening: z
       .object({ method: z.literal('llm'), template: z.string(), llm: z.string(), queries: z.number().int(), cut: z.number().int(), fallback: z.number().int() })

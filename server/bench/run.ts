@@ -20,7 +20,7 @@ import { postingAccuracy, prepareMining, type Mining } from './mined.ts';
 import { personaSourceOf } from './persona.ts';
 import { referenceImages, referenceKindOf, type ReferenceKind } from './reference.ts';
 import { shortenQueries, type ShorteningRecord } from './shorten.ts';
-import { splitHistory, type UserSplit } from './split.ts';
+import { splitHistory, withoutHeldOut, type UserSplit } from './split.ts';
 import { writeReport, type ReportFiles } from './report/write.ts';
 import { computeResults, type BenchResults } from './results.ts';
 import { quietProgress, RunContext, type BenchProgress, type WorkDone } from './run-context.ts';
@@ -82,11 +82,19 @@ export async function runBench(config: BenchConfig, options: RunOptions): Promis
     // The CMMD reference is split off each user's history first: no method ever sees it.
     const referenceKind = referenceKindOf(config, loaded.selected);
     const splits = new Map<string, UserSplit>();
+    /** Per user, the texts left out of a mined persona's evidence for being (or quoting) a held-out prompt. */
+    const withheld: Record<string, number> = {};
     const withContext = (u: BenchUser): BenchUser => {
-      if (referenceKind !== 'history') return u;
-      const split = splitHistory(u, config.reference.prompts, config.reference.seed);
-      splits.set(u.id, split);
-      return { ...u, history: split.context };
+      let user = u;
+      if (referenceKind === 'history') {
+        const split = splitHistory(u, config.reference.prompts, config.reference.seed);
+        splits.set(u.id, split);
+        user = { ...u, history: split.context };
+      }
+      if (!u.texts?.length) return user;
+      const kept = withoutHeldOut(u.texts, [...u.queries, ...(u.inputs ?? []), ...(splits.get(u.id)?.reference ?? [])]);
+      if (kept.withheld) withheld[u.id] = kept.withheld;
+      return { ...user, texts: kept.texts };
     };
     const dataset = { ...loaded.dataset, users: loaded.dataset.users.map(withContext) };
     const byId = new Map(dataset.users.map((u) => [u.id, u]));
@@ -147,6 +155,7 @@ export async function runBench(config: BenchConfig, options: RunOptions): Promis
         queriesPerUser: config.dataset.queriesPerUser,
         ...(shortening ? { note: SHORTENED_BY_LLM } : dataset.note ? { note: dataset.note } : {}),
         ...(shortening ? { shortening } : {}),
+        ...(Object.keys(withheld).length ? { textsWithheld: withheld } : {}),
       },
       engine: { kind: pool.kind, model: config.model, seeds: config.seeds },
       clip: { model: clip.model, ...spaces },

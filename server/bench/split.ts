@@ -43,3 +43,24 @@ function mix(seed: number, id: string): number {
   for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
   return h >>> 0;
 }
+
+/** Below this many words a held-out prompt is matched whole, not as a phrase inside a text. */
+const PHRASE_WORDS = 4;
+
+/**
+ * A mined persona's evidence without the held-out prompts: the user's posts and comments minus every one
+ * that is a held-out prompt (a query, its short form, a reference prompt) or quotes one, so neither the
+ * prompts CLIPScore compares with nor CMMD's reference reach the persona writer through the user's own
+ * texts (a user who posted their image prompts would otherwise hand them over). Short prompts are matched
+ * whole only: "a cat" inside a comment is not that prompt.
+ */
+export function withoutHeldOut<T extends { text: string }>(texts: readonly T[], heldOut: readonly string[]): { texts: T[]; withheld: number } {
+  const prompts = [...new Set(heldOut.map(norm).filter(Boolean))];
+  const whole = new Set(prompts);
+  const phrases = prompts.filter((p) => p.split(' ').length >= PHRASE_WORDS);
+  const kept = texts.filter((t) => {
+    const text = norm(t.text);
+    return !whole.has(text) && !phrases.some((p) => text.includes(p));
+  });
+  return { texts: kept, withheld: texts.length - kept.length };
+}

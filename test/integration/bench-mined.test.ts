@@ -112,6 +112,50 @@ describe('zipp bench --dataset communities (mined personas)', () => {
   });
 });
 
+describe('zipp bench --dataset communities with the users\' own prompts', () => {
+  it('keeps the held-out prompts (queries, CMMD references) out of the persona\'s evidence, even when the user posted them', async () => {
+    const user = USERS[0]!;
+    const prompts = [
+      'a rusty tugboat pushing a barge through thick harbour fog at dawn',
+      'an abandoned carnival ferris wheel overgrown with ivy under a full moon',
+      'a tiny workshop full of clocks and gears lit by a single oil lamp',
+      'a street market in the rain with neon signs reflected in the puddles',
+      'a desert canyon at noon with a lone hiker and long hard shadows',
+    ];
+    const promptsFile = join(tmp, 'own-prompts.jsonl');
+    writeFileSync(promptsFile, prompts.map((prompt) => JSON.stringify({ user, prompt })).join('\n'));
+    // The user's own comments, some of which post their prompts verbatim or quote them.
+    const community = (await readUserLists(HELDOUT)).get(user)![0]!.name;
+    const comments = [
+      ...prompts.map((p, i) => ({ user, community, score: 50 - i, text: i % 2 ? p : `Here is what I typed into the generator last night: ${p}. Came out great, what do you think?` })),
+      { user, community, score: 3, text: 'I spent the whole weekend fixing the old bike in the garage and it finally rides again.' },
+      { user, community, score: 2, text: 'Honestly the best part of living near the coast is the fog horns at night, never gets old.' },
+    ];
+    const textsFile = join(tmp, 'own-texts.jsonl');
+    writeFileSync(textsFile, comments.map((c) => JSON.stringify(c)).join('\n'));
+    const out = join(tmp, 'own-prompts');
+    llm.reset();
+    const r = await zipp(['bench', '--dataset', 'communities', '--data', HELDOUT, '--texts', textsFile, '--prompts', promptsFile, '--users', user, '--queries', '1', '--methods', 'persona,fewshot-baseline:3', ...h.common(), '--seeds', '1', '--reference', 'history', '--out', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
+    const reference = manifest.reference.split!.users[user]!.reference;
+    expect(reference).toHaveLength(2);
+    const query = manifest.samples[0]!.original;
+    expect(query).toBe(prompts.at(-1));
+    const persona = llm.chatBodies().filter((b) => b.messages?.[0]?.content === PAPER_PERSONA_TEMPLATE.system);
+    expect(persona).toHaveLength(1);
+    const evidence = persona[0]!.messages![1]!.content as string;
+    // The comments that are not held-out prompts made it in; none that is or quotes one did.
+    expect(evidence).toContain('fixing the old bike');
+    for (const p of [query, ...reference]) expect(evidence).not.toContain(p);
+    // The reference prompts reach no request at all; the context prompts are the few-shot examples.
+    const everything = JSON.stringify(llm.chatBodies());
+    for (const p of reference) expect(everything).not.toContain(p);
+    // 3 of the 5 comments quoting prompts are held out (the query and 2 references); the 2 context prompts stay.
+    expect(manifest.dataset.textsWithheld).toEqual({ [user]: 3 });
+  });
+});
+
 describe('zipp bench --dataset communities, bad input', () => {
   it('a user the encoder knows nothing about: exit 2 before any LLM request, naming the user and the fix', async () => {
     const file = join(tmp, 'strangers.csv');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitHistory } from '../../server/bench/split.ts';
+import { splitHistory, withoutHeldOut } from '../../server/bench/split.ts';
 
 const user = (id: string, history: string[], queries = ['a dog in a park']) => ({ id, history, queries });
 
@@ -32,5 +32,21 @@ describe('splitHistory (CMMD reference vs the context methods see)', () => {
     expect(splitHistory(user('u', ['a', 'b']), 5, 0).reference).toHaveLength(1);
     expect(splitHistory(user('u', ['a', 'A']), 2, 0)).toEqual({ context: ['a', 'A'], reference: [] });
     expect(splitHistory(user('u', []), 2, 0)).toEqual({ context: [], reference: [] });
+  });
+});
+
+describe('withoutHeldOut (a mined persona\'s evidence never holds a held-out prompt)', () => {
+  it('drops texts that are or quote a held-out prompt, spacing and case aside, and matches short prompts whole only', () => {
+    const texts = [
+      { text: 'A  Rusty Tugboat in the fog at dawn' },
+      { text: 'I typed "a rusty tugboat in the fog at dawn" and loved it' },
+      { text: 'my cat sleeps all day' },
+      { text: 'a cat' },
+      { text: 'nothing to do with any prompt' },
+    ];
+    const r = withoutHeldOut(texts, ['a rusty tugboat in the fog at dawn', 'a cat']);
+    expect(r.texts.map((t) => t.text)).toEqual(['my cat sleeps all day', 'nothing to do with any prompt']);
+    expect(r.withheld).toBe(3);
+    expect(withoutHeldOut(texts, [])).toEqual({ texts, withheld: 0 });
   });
 });
