@@ -9,6 +9,7 @@ import { ImageCache, canonicalJson, type CachedImage } from '../engines/image-ca
 import type { EnginePool } from '../engines/pool.ts';
 import { armLabel, loadStudyConfig, type StudyArm, type StudyConfig } from './config.ts';
 import { StudyDb, type ParticipantRow, type TrialRow } from './db.ts';
+import { withoutMetadata } from './image-metadata.ts';
 import { planTrials, seededRandom } from './plan.ts';
 import { studyDbPath } from './results.ts';
 
@@ -104,7 +105,9 @@ export class StudyService {
   /** One of the participant's trial images by its opaque id; undefined for any other id. */
   async image(participant: ParticipantRow, ref: string): Promise<CachedImage | undefined> {
     const key = this.db.imageByRef(participant.id, ref);
-    return key ? this.images.get(key) : undefined;
+    const image = key ? await this.images.get(key) : undefined;
+    // The engine's metadata (ComfyUI's workflow, A1111's parameters) names the rewritten prompt: never sent.
+    return image && { ...image, bytes: withoutMetadata(image.bytes, image.mime) };
   }
 
   close(): void {

@@ -41,7 +41,8 @@ interface Job {
   outputNode: string;
 }
 
-export async function startComfyUiServer(options: { runningPolls?: number } = {}): Promise<ComfyTestServer> {
+/** `metadata`: write the workflow into each PNG's `prompt` and `workflow` text chunks, as ComfyUI's SaveImage does. */
+export async function startComfyUiServer(options: { runningPolls?: number; metadata?: boolean } = {}): Promise<ComfyTestServer> {
   const jobs = new Map<string, Job>();
   const accepted: Job['workflow'][] = [];
   const files = new Map<string, Uint8Array>();
@@ -67,7 +68,7 @@ export async function startComfyUiServer(options: { runningPolls?: number } = {}
       const id = `${createHash('sha1').update(String(++counter)).digest('hex').slice(0, 8)}-test-prompt`;
       const outputNode = Object.keys(wf).find((k) => wf[k]!.class_type === 'SaveImage' || wf[k]!.class_type === 'PreviewImage')!;
       const file = `zipp_${String(counter).padStart(5, '0')}_.png`;
-      files.set(file, keyedPng(JSON.stringify(wf)));
+      files.set(file, keyedPng(JSON.stringify(wf), 32, 32, options.metadata ? { prompt: JSON.stringify(wf), workflow: JSON.stringify({ nodes: Object.keys(wf) }) } : {}));
       jobs.set(id, { workflow: wf, pollsLeft: options.runningPolls ?? 1, fail: behaviour?.kind === 'execution-error', file, outputNode });
       return c.json({ prompt_id: id, number: counter, node_errors: {} });
     });

@@ -28,7 +28,8 @@ const writeStudy = (z: TestZipp, id: string) => {
 };
 
 beforeAll(async () => {
-  [llm, comfy] = await Promise.all([startOpenAiServer(), startComfyUiServer({ runningPolls: 0 })]);
+  // As real ComfyUI: every PNG carries its workflow (the rendered prompt) in text chunks.
+  [llm, comfy] = await Promise.all([startOpenAiServer(), startComfyUiServer({ runningPolls: 0, metadata: true })]);
   zipp = await startTestZipp({ env: { ZIPP_LLM_BASE_URL: llm.url, ZIPP_LLM_MODEL: 'zipp-test-model' }, config: { studyJoinsPerClient: 4 } });
   writeStudy(zipp, 'pilot');
   writeStudy(zipp, 'second');
@@ -126,6 +127,13 @@ describe('blind trials', () => {
     const own = await image('pilot', p1!, t1.left);
     expect(own.status).toBe(200);
     expect(own.headers.get('content-type')).toMatch(/^image\//);
+    // The engine wrote the rendered (rewritten) prompt into the PNG; the participant gets the pixels only.
+    const bytes = Buffer.from(await own.arrayBuffer());
+    expect(comfy.workflows().length).toBeGreaterThan(0);
+    expect(bytes.includes('tEXt')).toBe(false);
+    expect(bytes.includes('class_type')).toBe(false);
+    expect(bytes.subarray(12, 16).toString('latin1')).toBe('IHDR');
+    expect(bytes.subarray(-8, -4).toString('latin1')).toBe('IEND');
     expect((await image('pilot', p2!, t1.left)).status).toBe(404);
     expect((await image('second', s1!, t1.left)).status).toBe(404);
 
