@@ -1,7 +1,7 @@
 import { clipScore, toHessel } from '../../shared/metrics/clipscore.ts';
 import { cmmd, cmmdWith } from '../../shared/metrics/cmmd.ts';
 import { IpfError } from '../../shared/metrics/ipf.ts';
-import { pairedComparison, type PairedComparison } from '../../shared/metrics/paired.ts';
+import { pairedComparison, withHolm, type PairedComparison } from '../../shared/metrics/paired.ts';
 import type { IpfReport } from '../../shared/metrics/subgroups.ts';
 import type { Usage } from '../../shared/schemas/llm.ts';
 import { chooseRbfBackend } from '../eval/cmmd-backend.ts';
@@ -206,7 +206,7 @@ export async function computeResults(manifest: Manifest, store: BenchStore, onCe
   const trialsOf = new Map<string, Map<string, number>>();
   for (const [id, samples] of groups) {
     const scores = perSample.get(id)!;
-    const byTrial = groupBy(samples.map((s, i) => ({ trial: `${s.user}|${s.query}`, score: scores[i]! })), (x) => x.trial);
+    const byTrial = groupBy(samples.map((s, i) => ({ trial: JSON.stringify([s.user, s.query]), score: scores[i]! })), (x) => x.trial);
     trialsOf.set(id, new Map([...byTrial].map(([t, list]) => [t, mean(list.map((x) => x.score))])));
   }
   const win: Record<string, PairedComparison[]> = {};
@@ -217,11 +217,13 @@ export async function computeResults(manifest: Manifest, store: BenchStore, onCe
       for (let j = i + 1; j < mine.length; j++) {
         const a = trialsOf.get(cellId(mine[i]!.llm, mine[i]!.method))!;
         const b = trialsOf.get(cellId(mine[j]!.llm, mine[j]!.method))!;
-        const trials = [...a].flatMap(([t, sa]) => (b.has(t) ? [{ a: sa, b: b.get(t)! }] : []));
+        // Each trial's user is its bootstrap cluster: a user's prompts share one persona.
+        const trials = [...a].flatMap(([t, sa]) => (b.has(t) ? [{ a: sa, b: b.get(t)!, group: (JSON.parse(t) as [string, number])[0] }] : []));
         rows.push(pairedComparison(mine[i]!.method, mine[j]!.method, trials, { resamples: RESAMPLES, seed: 0 }));
       }
     }
-    win[llm] = rows;
+    // Every pair of this LLM's methods is one family of tests: Holm's adjustment over them.
+    win[llm] = withHolm(rows);
   }
 
   const zipLift: ZipLiftRow[] = [];

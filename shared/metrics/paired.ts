@@ -10,11 +10,16 @@ import { InputError } from '../errors.ts';
  * resample whole trials, so A's and B's scores of one trial always travel together.
  *
  * Trials, not images, are the unit: three seeds of one rewritten prompt share the rewrite, and counting
- * them as three wins would triple n and shrink p without any more evidence.
+ * them as three wins would triple n and shrink p without any more evidence. Likewise the prompts of one
+ * user share that user's persona and taste: given each trial's `group` (its user), the bootstrap resamples
+ * whole users, so the intervals do not pretend two prompts of one person are two people. (The sign test
+ * itself counts trials, as the paper's does.)
  */
 export interface PairedTrial {
   a: number;
   b: number;
+  /** The cluster the trial belongs to (a benchmark: its user); the bootstrap resamples whole clusters. */
+  group?: string;
 }
 
 /** The sign test's counts and p (as `winRates` reports them), plus the trial scores' bootstrap. */
@@ -37,6 +42,15 @@ export interface PairedComparison extends WinRate {
   /** Confidence level of both intervals. */
   level: number;
   resamples: number;
+  /** What the bootstrap resampled: trials, or the clusters (users) of `groups` count. */
+  resampled: 'trials' | 'groups';
+  groups?: number;
+  /**
+   * Holm–Bonferroni adjusted p when this comparison is one of a family tested together (`holmAdjust`),
+   * with the family's size: a report of 21 method pairs must not read one p < 0.01 as if it were alone.
+   */
+  p_holm?: number;
+  family?: number;
 }
 
 export interface PairedOptions {
@@ -76,6 +90,9 @@ export function pairedComparison(aName: string, bName: string, trials: readonly 
   else if (s < 0) winsB++;
   const n = winsA + winsB;
 
+  // Resampling units: each trial alone, or every trial of one group together.
+  const grouped = trials.some((x) => x.group !== undefined);
+  const units: number[][] = grouped ? [...groupIndices(trials).values()] : Array.from({ length: t }, (_, i) => [i]);
   const diffs = new Float64Array(resamples);
   const rates: number[] = [];
   if (t > 0) {
@@ -84,15 +101,18 @@ export function pairedComparison(aName: string, bName: string, trials: readonly 
       let d = 0;
       let w = 0;
       let decisive = 0;
-      for (let k = 0; k < t; k++) {
-        const i = rng.int(t);
-        d += diff[i]!;
-        if (sign[i] !== 0) {
-          decisive++;
-          if (sign[i]! > 0) w++;
+      let taken = 0;
+      for (let k = 0; k < units.length; k++) {
+        for (const i of units[rng.int(units.length)]!) {
+          taken++;
+          d += diff[i]!;
+          if (sign[i] !== 0) {
+            decisive++;
+            if (sign[i]! > 0) w++;
+          }
         }
       }
-      diffs[r] = d / t;
+      diffs[r] = d / taken;
       if (decisive > 0) rates.push(w / decisive);
     }
   }
@@ -115,7 +135,44 @@ export function pairedComparison(aName: string, bName: string, trials: readonly 
     win_rate_ci: rates.length ? [quantile(Float64Array.from(rates), alpha), quantile(Float64Array.from(rates), 1 - alpha)] : [NaN, NaN],
     level,
     resamples,
+    resampled: grouped ? 'groups' : 'trials',
+    ...(grouped ? { groups: units.length } : {}),
   };
+}
+
+/** Trial indices per group, in first-seen order (a trial without a group is its own). */
+function groupIndices(trials: readonly PairedTrial[]): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  trials.forEach((x, i) => {
+    const key = x.group ?? `\u0000trial ${i}`;
+    let list = out.get(key);
+    if (!list) out.set(key, (list = []));
+    list.push(i);
+  });
+  return out;
+}
+
+/**
+ * Holm–Bonferroni step-down adjustment of a family of p-values (same order out as in): sort ascending,
+ * p₍ᵢ₎ · (m − i + 1) for the i-th smallest, made monotone, capped at 1. Controls the family-wise error
+ * rate under any dependence between the tests.
+ */
+export function holmAdjust(pValues: readonly number[]): number[] {
+  const m = pValues.length;
+  const order = pValues.map((p, i) => [p, i] as const).sort((x, y) => x[0] - y[0]);
+  const out = new Array<number>(m);
+  let running = 0;
+  order.forEach(([p, i], rank) => {
+    running = Math.max(running, Math.min(1, p * (m - rank)));
+    out[i] = running;
+  });
+  return out;
+}
+
+/** The comparisons of one family with their Holm-adjusted p and the family size filled in. */
+export function withHolm(family: readonly PairedComparison[]): PairedComparison[] {
+  const adjusted = holmAdjust(family.map((c) => c.p_value));
+  return family.map((c, i) => ({ ...c, p_holm: adjusted[i]!, family: family.length }));
 }
 
 /** Linear-interpolation quantile (NumPy's default, "type 7") of the values; sorts a copy. */
@@ -130,12 +187,15 @@ export function quantile(values: ArrayLike<number>, q: number): number {
 
 /**
  * How the evidence reads, from the counts alone: "p < 0.01" and "p < 0.05" only when the exact test
- * gives them, and "n too small for p < 0.01" when no outcome of so few decisive trials could.
+ * gives them — after Holm's adjustment when the comparison is one of a family — and "n too small for
+ * p < 0.01" when no outcome of so few decisive trials could.
  */
-export function significanceLabel(c: Pick<PairedComparison, 'p_value' | 'min_p_value' | 'n'>): string {
+export function significanceLabel(c: Pick<PairedComparison, 'p_value' | 'min_p_value' | 'n' | 'p_holm' | 'family'>): string {
   if (c.n === 0) return 'no decisive trials';
-  if (c.p_value < 0.01) return 'p < 0.01';
-  if (c.p_value < 0.05) return 'p < 0.05';
+  const p = c.p_holm ?? c.p_value;
+  const of = c.p_holm !== undefined && (c.family ?? 1) > 1 ? ` (Holm, ${c.family} pairs)` : '';
+  if (p < 0.01) return `p < 0.01${of}`;
+  if (p < 0.05) return `p < 0.05${of}`;
   if (c.min_p_value >= 0.01) return `n.s. (${c.n} decisive trials cannot reach p < 0.01)`;
   return 'n.s.';
 }

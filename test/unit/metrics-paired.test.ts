@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { binomialTestTwoSided } from '../../shared/metrics/binomial.ts';
-import { pairedComparison, quantile, significanceLabel } from '../../shared/metrics/paired.ts';
+import { holmAdjust, pairedComparison, quantile, significanceLabel, withHolm } from '../../shared/metrics/paired.ts';
 
 describe('pairedComparison', () => {
   it('counts wins, losses and ties per trial and tests the decisive ones exactly', () => {
@@ -49,6 +49,46 @@ describe('pairedComparison', () => {
   it('rejects a method against itself and non-finite scores', () => {
     expect(() => pairedComparison('a', 'a', [])).toThrow(/two methods/);
     expect(() => pairedComparison('a', 'b', [{ a: Number.NaN, b: 1 }])).toThrow(/trial 1 has a non-finite score/);
+  });
+});
+
+describe('users as bootstrap clusters', () => {
+  it('with one trial per user it is the trial bootstrap; with users of several correlated prompts the interval widens', () => {
+    const trials = Array.from({ length: 30 }, (_, i) => ({ a: 50 + ((i * 7) % 11), b: 50 + ((i * 5) % 9) }));
+    const alone = pairedComparison('a', 'b', trials, { resamples: 2000, seed: 1 });
+    const own = pairedComparison('a', 'b', trials.map((t, i) => ({ ...t, group: `u${i}` })), { resamples: 2000, seed: 1 });
+    expect(own.diff_ci).toEqual(alone.diff_ci);
+    expect([alone.resampled, own.resampled, own.groups]).toEqual(['trials', 'groups', 30]);
+    // 6 users × 5 prompts, each user's prompts moving together: 6 independent pieces of evidence, not 30.
+    const clustered = Array.from({ length: 30 }, (_, i) => {
+      const u = Math.floor(i / 5);
+      return { a: 50 + ((u * 7) % 11) + (i % 5) * 0.01, b: 50 + ((u * 5) % 9), group: `u${u}` };
+    });
+    const byTrial = pairedComparison('a', 'b', clustered.map(({ group: _, ...t }) => t), { resamples: 4000, seed: 2 });
+    const byUser = pairedComparison('a', 'b', clustered, { resamples: 4000, seed: 2 });
+    expect(byUser.mean_diff).toBeCloseTo(byTrial.mean_diff, 12);
+    expect(byUser.diff_ci[1] - byUser.diff_ci[0]).toBeGreaterThan(1.5 * (byTrial.diff_ci[1] - byTrial.diff_ci[0]));
+  });
+});
+
+describe('Holm–Bonferroni', () => {
+  it('adjusts step-down, monotone, capped at 1, in input order', () => {
+    // Sorted 0.01, 0.02, 0.03, 0.5 → 0.04, 0.06, 0.06 (monotone), 0.5.
+    const adj = holmAdjust([0.03, 0.5, 0.01, 0.02]);
+    [0.06, 0.5, 0.04, 0.06].forEach((want, i) => expect(adj[i]).toBeCloseTo(want, 12));
+    expect(holmAdjust([0.6, 0.9])).toEqual([1, 1]);
+    expect(holmAdjust([])).toEqual([]);
+  });
+
+  it('keeps a family from reading one lucky p as significant', () => {
+    // 12 of 12 alone: p = 2/4096 < 0.01; one of 21 pairs: ×21 → 0.0103, no longer p < 0.01.
+    const strong = pairedComparison('a', 'b', Array.from({ length: 12 }, () => ({ a: 1, b: 0 })), { resamples: 10 });
+    const noise = pairedComparison('c', 'd', [{ a: 1, b: 0 }, { a: 0, b: 1 }], { resamples: 10 });
+    const family = withHolm([strong, ...Array.from({ length: 20 }, () => noise)]);
+    expect(family[0]!.p_holm).toBeCloseTo(Math.min(1, 21 * (2 / 4096)), 12);
+    expect(significanceLabel(strong)).toBe('p < 0.01');
+    expect(significanceLabel(family[0]!)).toBe('p < 0.05 (Holm, 21 pairs)');
+    expect(family.every((c) => c.family === 21)).toBe(true);
   });
 });
 

@@ -86,8 +86,9 @@ export async function benchDocument(manifest: Manifest, results: BenchResults, e
       kind: 'text',
       text:
         "One trial per (user, prompt): each method's CLIPScore of the trial is the mean over its seeds (seeds of one prompt share the rewrite, so they are not separate evidence); the higher mean wins, equal ones tie. " +
-        'p: exact two-sided binomial test of the decisive trials against 50%. Intervals: percentile bootstrap over trials (10,000 seeded resamples). ' +
-        '"evidence" says what the counts support: p < 0.01 only where the test gives it, and when too few decisive trials could never reach it.',
+        'p: exact two-sided binomial test of the decisive trials against 50%; p (Holm): the same adjusted (Holm–Bonferroni) for all the pairs of one LLM being tested together. ' +
+        "Intervals: percentile bootstrap (10,000 seeded resamples) over users — a user's prompts share a persona, so they are resampled together. " +
+        '"evidence" says what the counts support: p < 0.01 only where the adjusted test gives it, and when too few decisive trials could never reach it.',
     },
   ];
   for (const [llm, rows] of Object.entries(results.winRates)) {

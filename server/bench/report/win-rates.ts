@@ -32,7 +32,7 @@ export async function pairedBlocks(rows: readonly PairedComparison[], label: (id
   const table: Block = {
     kind: 'table',
     table: {
-      head: ['A', 'B', 'trials', 'wins A', 'wins B', 'ties', `win rate A [${level} CI]`, `mean A − B [${level} CI]`, 'p (binomial)', 'evidence'],
+      head: ['A', 'B', 'trials', 'wins A', 'wins B', 'ties', `win rate A [${level} CI]`, `mean A − B [${level} CI]`, 'p (binomial)', 'p (Holm)', 'evidence'],
       numericFrom: 2,
       rows: rows.map((r) => [
         label(r.a),
@@ -44,6 +44,7 @@ export async function pairedBlocks(rows: readonly PairedComparison[], label: (id
         `${share(r.win_rate_a)} [${share(r.win_rate_ci[0])}, ${share(r.win_rate_ci[1])}]`,
         `${fixed(r.mean_diff)} [${fixed(r.diff_ci[0])}, ${fixed(r.diff_ci[1])}]`,
         pValue(r.p_value),
+        r.p_holm === undefined ? '–' : pValue(r.p_holm),
         significanceLabel(r),
       ]),
     },
@@ -57,7 +58,7 @@ async function chartBlock(rows: readonly WinRate[], label: (id: string) => strin
   if (decisive.length === 0) return [];
   const svg = await renderSvg(
     winRateChart(
-      decisive.map((r) => ({ comparison: `${label(r.a)} vs ${label(r.b)}`, winRate: 100 * r.win_rate_a, significant: r.p_value < 0.05 ? 'p < 0.05' : 'n.s.' })),
+      decisive.map((r) => ({ comparison: `${label(r.a)} vs ${label(r.b)}`, winRate: 100 * r.win_rate_a, significant: ((r as Partial<PairedComparison>).p_holm ?? r.p_value) < 0.05 ? 'p < 0.05' : 'n.s.' })),
       title,
     ),
   );
