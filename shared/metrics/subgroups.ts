@@ -22,7 +22,10 @@ export interface IpfReport {
   raw_raked: number;
   /** Σ w_i s_i with the raked weights. */
   ipf: number;
-  /** 100 · (ipf − raw) / raw. */
+  /**
+   * 100 · (ipf − raw_raked) / raw_raked: what reweighting alone changes, over the same users (= against
+   * `raw` when no user was dropped). Against `raw` it would also count the users left out of raking.
+   */
   delta_pct: number;
   iterations: number;
   converged: boolean;
@@ -111,7 +114,7 @@ export function ipfReport(scores: ArrayLike<number>, axes: readonly CategoricalA
     raw,
     raw_raked: rawSum / r.keptCount,
     ipf,
-    delta_pct: raw === 0 ? 0 : (100 * (ipf - raw)) / raw,
+    delta_pct: rawSum === 0 ? 0 : (100 * (ipf - rawSum / r.keptCount)) / (rawSum / r.keptCount),
     iterations: r.iterations,
     converged: r.converged,
     max_discrepancy: r.maxDiscrepancy,

@@ -86,6 +86,15 @@ describe('ipfReport', () => {
     expect(r).toMatchObject({ iterations: 1, converged: true, n: 4 });
   });
 
+  it('measures Δ% over the raked users, so users left out of raking do not pass for a reweighting effect', () => {
+    // The user of gender x has no target: raw over all 4 is 57.5, over the 3 raked 60; raking m/f to 50/50
+    // gives 0.5·65 + 0.5·50 = 57.5 — equal to the all-user raw by chance, yet a −4.17% change by reweighting.
+    const r = ipfReport([60, 70, 50, 50], [encodeAxis('gender', ['m', 'm', 'f', 'x'])], { gender: { m: 0.5, f: 0.5 } }, { dropMissing: true });
+    expect([r.raw, r.raw_raked, r.ipf]).toEqual([57.5, expect.closeTo(60, 12), expect.closeTo(57.5, 12)]);
+    expect(r.delta_pct).toBeCloseTo((100 * (57.5 - 60)) / 60, 10);
+    expect(r.n_raked).toBe(3);
+  });
+
   it('uses the population σ, as the paper\'s Table 13 does', () => {
     // ZIPPY (5-shot) column of Table 13: σ 0.8 and range 2.5 over its 22 subgroup means.
     const z5 = [78.5, 79, 78.5, 77.5, 76.8, 78.5, 78, 77, 79, 78.8, 78, 78.2, 77.2, 76.5, 76.8, 79, 78.5, 78, 78.8, 77.8, 77.5, 76.5];

@@ -166,7 +166,7 @@ function ipfSection(results: BenchResults, label: (id: string) => string): Secti
       kind: 'table',
       table: {
         caption: 'Raw vs IPF-reweighted aggregate (Table 14)',
-        head: ['method', 'raw (all users)', 'raw (raked users)', 'IPF', 'Δ%', 'σ (subgroups)', 'range', 'iterations', 'users not raked'],
+        head: ['method', 'raw (all users)', 'raw (raked users)', 'IPF', 'Δ% (IPF vs raked raw)', 'σ (subgroups)', 'range', 'iterations', 'users not raked'],
         rows: methods.map((m) => {
           const r = reports[m]!;
           return [label(m), fixed(r.raw), fixed(r.raw_raked), fixed(r.ipf), signedPct(r.delta_pct), fixed(r.sigma), fixed(r.range), `${r.iterations}${r.converged ? '' : ' (not converged)'}`, count(r.n - r.n_raked)];
