@@ -47,7 +47,7 @@ export async function startServer(input: ServerConfigInput, options: StartOption
   const db = openDatabase(path.join(dataDir, 'zipp.db'));
   const llm = llmServiceFromEnv(env);
   const encoder = await loadEncoderService(config.encoderDir, log);
-  const pool = new JobPool({ db, dataDir, log, concurrency: config.concurrency, kinds: [rewriteBatchKind({ rewrite: (request, options) => rewrite(llm, request, options), ready: () => void llm.client() }), encoderTrainKind(dataDir), benchJobKind({ env, endpoints: config.endpoints, llm: () => llm.info() })] });
+  const pool = new JobPool({ db, dataDir, log, concurrency: config.concurrency, kinds: [rewriteBatchKind({ rewrite: (request, options) => rewrite(llm, request, options), ready: () => void llm.client() }), encoderTrainKind(dataDir), benchJobKind({ env, dataDir, endpoints: config.endpoints, llm: () => llm.info() })] });
   const shutdown = new AbortController();
 
   const services: AppServices = {

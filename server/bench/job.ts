@@ -1,4 +1,7 @@
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
+import { resolveInside } from '../app/data-paths.ts';
 import { createLlmClient } from '../../shared/llm/client.ts';
 import type { Env } from '../../shared/llm/settings.ts';
 import type { Endpoints } from './endpoints.ts';
@@ -21,12 +24,16 @@ export type BenchJobParams = z.infer<typeof BenchJobParams>;
 
 export interface BenchJobOptions {
   env: Env;
+  /** The server's data directory: files a dataset file names must lie inside it, as the config's paths do. */
+  dataDir?: string;
   endpoints: Endpoints;
   /** The ZIPP_LLM_* endpoint (`default`). */
   llm: () => DefaultLlm;
 }
 
-export function benchJobKind({ env, endpoints, llm }: BenchJobOptions): JobKind<BenchJobParams> {
+export function benchJobKind({ env, endpoints, llm, dataDir }: BenchJobOptions): JobKind<BenchJobParams> {
+  // Paths in a dataset file are absolute by now (made so against the file); checked as the data-dir-relative path they are.
+  const confine = dataDir ? (file: string, field: string) => resolveInside(dataDir, path.relative(realpathSync(dataDir), file), field) : undefined;
   return {
     kind: 'bench',
     description: 'benchmark run: dataset × methods × LLMs × image engine → report',
@@ -49,6 +56,7 @@ export function benchJobKind({ env, endpoints, llm }: BenchJobOptions): JobKind<
         clientFactory: (settings) => createLlmClient(settings),
         signal: ctx.signal,
         stopping: ctx.stopping,
+        ...(confine ? { confine } : {}),
         progress: {
           stage(name, n) {
             stage = name;

@@ -10,7 +10,7 @@ import { InputError } from '../../shared/errors.ts';
 import type { BenchUser } from '../datasets/types.ts';
 import { DEFAULT_ENCODER_DIR } from '../runtime/package-paths.ts';
 import { DEFAULT_MIN_IMAGES, PAPER_TEMPERATURE, serializeConfig, type BenchConfig } from './config.ts';
-import { loadBenchDataset } from './dataset.ts';
+import { loadBenchDataset, type BenchDataset } from './dataset.ts';
 import { clipSpaces } from './embeddings.ts';
 import { planIpf } from './ipf.ts';
 import { resolveLlms, type ClientFactory } from './llms.ts';
@@ -48,6 +48,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Start no new unit (what is in flight finishes and is stored), then stop: a server shutting down. */
   stopping?: AbortSignal;
+  /**
+   * Checks (and may refuse, by throwing) every file a dataset file names, such as ZIP-Bench's reference
+   * images: the server confines them to its data directory, as it does the config's own paths.
+   */
+  confine?: (path: string, field: string) => string;
 }
 
 export interface RunSummary {
@@ -69,7 +74,7 @@ export async function runBench(config: BenchConfig, options: RunOptions): Promis
     // Missing LLM settings fail before the dataset is read.
     let llms = config.methods.some(usesLlm) ? resolveLlms(config.llms, env, options.clientFactory) : [];
     if (config.protocol === 'paper') checkPaperTemperature(llms);
-    const loaded = await loadBenchDataset(config.dataset);
+    const loaded = confineFiles(await loadBenchDataset(config.dataset), options.confine);
     const mined = loaded.selected.some((u) => personaSourceOf(u) === 'mined');
     const methods = mined ? expandImportance(config.methods, config.importance) : config.methods;
     if (!mined && config.importance.join() !== 'attention') {
@@ -206,6 +211,18 @@ export async function runBench(config: BenchConfig, options: RunOptions): Promis
 
 const SHORTENED_BY_LLM =
   "rewrite input: the test query shortened to under 10 words (the record's `query`, else an LLM's short query, as Tailored Visions had ChatGPT write them); CLIPScore against the full prompt";
+
+/** The dataset with every local file it names passed through `confine` (URLs are never fetched). */
+function confineFiles(loaded: BenchDataset, confine: RunOptions['confine']): BenchDataset {
+  if (!confine) return loaded;
+  const users = new Map(
+    loaded.dataset.users.map((u) => [
+      u.id,
+      u.referenceImages ? { ...u, referenceImages: u.referenceImages.map((p) => (/^[a-z]+:\/\//i.test(p) ? p : confine(p, `dataset.path: user ${u.id}'s reference image ${p}`))) } : u,
+    ]),
+  );
+  return { dataset: { ...loaded.dataset, users: [...users.values()] }, selected: loaded.selected.map((u) => users.get(u.id)!) };
+}
 
 /** Methods that show history prompts need every user to have some left after the reference split. */
 function checkHistory(methods: readonly MethodSpec[], users: readonly BenchUser[]): void {

@@ -1,8 +1,9 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyClip } from '../../server/eval/tiny-clip.ts';
+import { solidPng } from '../helpers/png.ts';
 import { startComfyUiServer, type ComfyTestServer } from '../helpers/comfyui-server.ts';
 import { startOpenAiServer, type OpenAiTestServer } from '../helpers/openai-server.ts';
 import { startTestZipp, waitUntil, type TestZipp } from '../helpers/server-app.ts';
@@ -89,5 +90,39 @@ describe('POST /v1/bench', () => {
     const jobs = await zipp.json('GET', '/v1/jobs?kind=bench');
     expect(jobs.body.jobs).toHaveLength(1);
     expect((await zipp.call('GET', '/v1/bench/job_aaaaaaaaaaaaaaaaaaaa/report.html')).status).toBe(404);
+  });
+
+  it('reads no file a dataset file names outside the data directory (ZIP-Bench reference images)', async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'zipp-outside-'));
+    const secret = join(elsewhere, 'private.png');
+    writeFileSync(secret, solidPng(8, 8, [1, 2, 3]));
+    mkdirSync(join(zipp.dataDir, 'zb'), { recursive: true });
+    const user = (id: string, images: string[]) => ({ user_id: id, persona: 'You love old maps.', history: ['a harbour at dawn', 'a lighthouse in fog', 'a quiet library'], reference_images: images });
+    try {
+      // Absolute, and relative to the dataset file but climbing out.
+      for (const images of [[secret], [relative(join(zipp.dataDir, 'zb'), secret)]]) {
+        writeFileSync(join(zipp.dataDir, 'zb', 'users.jsonl'), `${JSON.stringify(user('z1', images))}\n`);
+        const started = await zipp.json('POST', '/v1/bench', { ...config(), dataset: { kind: 'zipbench', path: 'zb/users.jsonl', queriesPerUser: 1 }, methods: ['original'], reference: { kind: 'dataset' } });
+        expect(started.status, JSON.stringify(started.body)).toBe(202);
+        const job = await waitUntil(async () => {
+          const j = await zipp.json('GET', `/v1/jobs/${started.body.id}`);
+          return ['succeeded', 'failed'].includes(j.body.status) ? j.body : undefined;
+        }, 30_000, 'the bench job to end');
+        expect(job.status).toBe('failed');
+        expect(job.error).toMatchObject({ code: 'path_outside_data_dir' });
+        expect(job.error.message).toMatch(/^dataset\.path: user z1's reference image .*private\.png: the path leaves the data directory/);
+      }
+      // And one inside is read: the same file copied into the data directory.
+      cpSync(secret, join(zipp.dataDir, 'zb', 'mine.png'));
+      writeFileSync(join(zipp.dataDir, 'zb', 'users.jsonl'), `${JSON.stringify(user('z1', ['mine.png', 'mine.png']))}\n`);
+      const ok = await zipp.json('POST', '/v1/bench', { ...config(), dataset: { kind: 'zipbench', path: 'zb/users.jsonl', queriesPerUser: 1 }, methods: ['original'], seeds: 2, reference: { kind: 'dataset' } });
+      const done = await waitUntil(async () => {
+        const j = await zipp.json('GET', `/v1/jobs/${ok.body.id}`);
+        return ['succeeded', 'failed'].includes(j.body.status) ? j.body : undefined;
+      }, 30_000, 'the bench job to end');
+      expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 });
