@@ -19,6 +19,8 @@ const PICK_LLM =
 const PICK_ENGINE =
   'over HTTP an image engine is one the server operator configured: pick it with "engine": NAME or {"endpoint": NAME, …settings} (GET /v1/config lists them); URLs are for zipp bench on the command line';
 const NO_KEYS = 'over HTTP keys come only from the endpoint the operator configured: remove this field';
+const NO_WORKFLOWS =
+  'over HTTP a ComfyUI workflow is one the operator configured (the engine\'s "workflows" in the --endpoints file; without one, the built-in templates): a workflow is a program for the GPU box (custom nodes can read files or run code), so a request cannot bring its own';
 const PICK_CLIP =
   'over HTTP a CLIP model is one the server operator configured: pick it with "clip": {"endpoint": NAME} (default: the server\'s ZIPP_CLIP_MODEL, else ViT-L/14; the operator adds models under "clip" in the --endpoints file); hub ids and folders are for zipp bench on the command line';
 const refuse = (message: string) => z.never({ error: message }).optional();
@@ -51,7 +53,7 @@ export const HttpEngineChoice = z.preprocess(
     timeoutMs: z.number().int().positive().optional(),
     /** Relative to the data directory. */
     cacheDir: z.string().min(1).optional(),
-    workflows: z.record(z.string(), z.string().min(1)).optional(),
+    workflows: refuse(NO_WORKFLOWS),
     files: z.record(z.string(), z.record(z.string(), z.string().min(1))).optional(),
     pollMs: z.number().int().positive().optional(),
     checkpoints: z.record(z.string(), z.string().min(1)).optional(),
@@ -96,7 +98,6 @@ export interface DefaultLlm {
 
 /** Engine settings that only some kinds take. */
 const KIND_ONLY: Record<string, string> = {
-  workflows: 'comfyui',
   files: 'comfyui',
   pollMs: 'comfyui',
   checkpoints: 'a1111',

@@ -90,6 +90,12 @@ describe('POST /v1/bench never sends a server key to a URL the request chose', (
     const key = await zipp.json('POST', '/v1/bench', run({ engine: { endpoint: 'gpu', apiKey: 'sk-mine' } }));
     expect(key.status).toBe(400);
     expect(key.body.error).toMatchObject({ field: 'engine.apiKey' });
+    // A workflow is a program for the operator's ComfyUI (custom nodes can read files or run code).
+    writeFileSync(path.join(dataDir, 'mine.json'), JSON.stringify({ '1': { class_type: 'SaveImage', inputs: {} } }));
+    const workflow = await zipp.json('POST', '/v1/bench', run({ engine: { endpoint: 'gpu', workflows: { sdxl: 'mine.json' } } }));
+    expect(workflow.status).toBe(400);
+    expect(workflow.body.error).toMatchObject({ field: 'engine.workflows' });
+    expect(workflow.body.error.message).toMatch(/a ComfyUI workflow is one the operator configured/);
     const unknown = await zipp.json('POST', '/v1/bench', run({ engine: 'elsewhere' }));
     expect(unknown.status).toBe(400);
     expect(unknown.body.error).toMatchObject({ field: 'engine' });

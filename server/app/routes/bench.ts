@@ -42,7 +42,7 @@ export function benchRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices): v
       summary: 'Start a benchmark run as a durable job (dataset × methods × LLMs × image engine → report)',
       description:
         'LLMs (`llms[].endpoint`) and the image engine (`engine`) are named endpoints the operator configured (GET /v1/config lists them); URLs and key variables are refused; the CLIP model is picked the same way (`clip.endpoint`). ' +
-        'Paths (dataset.path/.texts/.prompts, targets files, encoder.model, engine.cacheDir and workflows) are relative to the data directory and must stay inside it. The report: GET /v1/bench/{id}/report.html.',
+        'Paths (dataset.path/.texts/.prompts, targets files, encoder.model, engine.cacheDir) are relative to the data directory and must stay inside it. The report: GET /v1/bench/{id}/report.html.',
       body: HttpBenchConfig,
       responses: { 202: { description: 'the queued job', schema: Job } },
     },
