@@ -18,7 +18,10 @@ export interface EpochRecord {
   validation: RankingMetrics;
   /** Mean cross-entropy of the hidden community on the validation users. */
   validationLoss: number;
+  /** Training steps of the epoch (sampling included). */
   seconds: number;
+  /** The epoch's validation pass (absent in checkpoints written before it was recorded). */
+  validationSeconds?: number;
   edgesPerSecond: number;
 }
 

@@ -56,6 +56,11 @@ export const EncoderConfig = z.object({
    * propagation.ts): communities also aggregate from their users, so rare ones borrow from co-members.
    */
   propagation: z.number().int().min(0).max(3).default(0),
+  /**
+   * L2 penalty on the free community vectors (the loss gets ½·λ·‖E‖², as Adam's coupled weight decay
+   * would add λE to the gradient). Rarely joined communities otherwise memorise their few users.
+   */
+  idWeightDecay: z.number().min(0).default(0),
   /** Learn a free vector per vocabulary community on top of its text features. */
   freeEmbeddings: z.boolean().default(true),
   /** Sampled mode: other users' positives shared as negatives by the whole batch (in-batch negatives). */

@@ -207,6 +207,7 @@ async function runEpochs(
       }
       totalEdges += edges;
       totalSeconds += seconds;
+      const v0 = performance.now();
       const { metrics: validation, loss: validationLoss } = trainer.withAveragedWeights(() => {
         if (cases.length === 0) return { metrics: { 'hit@1': 0, 'hit@10': 0, mrr: 0, posting_accuracy: 0 }, loss: 0 };
         const tables = trainer.tables();
@@ -224,6 +225,7 @@ async function runEpochs(
         validation,
         validationLoss,
         seconds,
+        validationSeconds: (performance.now() - v0) / 1000,
         edgesPerSecond: edges / seconds,
       };
       history.push(record);

@@ -192,6 +192,9 @@ export class Trainer {
         const community = softmaxCrossEntropy(logits as tf.Tensor2D, targets);
         lossTensors.push(community);
         let loss: tf.Scalar = community;
+        if (cfg.idWeightDecay > 0 && cfg.freeEmbeddings) {
+          loss = loss.add(param(this.params, 'community.id').square().sum().mul(0.5 * cfg.idWeightDecay));
+        }
         if (cfg.linkWeight > 0) {
           // BCE on the positive vs one sampled negative per user (a uniformly drawn candidate when there are any).
           // One negative per user: a uniform draw (sampled mode) or the next user's positive column.

@@ -31,7 +31,7 @@ export function terminalProgress(log: (line: string) => void, stream: NodeJS.Wri
       const line =
         `epoch ${r.epoch}: loss ${r.loss.toFixed(4)}${r.imageLoss ? `, image ${r.imageLoss.toFixed(4)}` : ''}${r.linkLoss ? `, link ${r.linkLoss.toFixed(4)}` : ''}` +
         ` | validation loss ${r.validationLoss.toFixed(4)}, MRR ${r.validation.mrr.toFixed(4)}, hit@10 ${r.validation['hit@10'].toFixed(4)}${improved ? ' (best)' : ''}` +
-        ` | ${r.seconds.toFixed(1)} s, ${Math.round(r.edgesPerSecond).toLocaleString('en-US')} edges/s`;
+        ` | ${r.seconds.toFixed(1)} s${r.validationSeconds !== undefined ? ` + ${r.validationSeconds.toFixed(1)} s validation` : ''}, ${Math.round(r.edgesPerSecond).toLocaleString('en-US')} edges/s`;
       if (tty) multi.log(`${line}\n`);
       else log(line);
     },

@@ -173,8 +173,11 @@ describe('zipp encoder train --embedder none (structure-only)', () => {
     const sample = path.join(tmp, 'dense-sample.csv');
     writeFileSync(sample, [lines[0], ...lines.slice(1).filter((l) => /^u00[0-3]/.test(l))].join('\n'));
     const out = path.join(tmp, 'ids-model');
-    const r = await zipp('train', '--interactions', sample, '--embedder', 'none', '--communities', path.join(F, 'communities.jsonl'), '--out', out, '--epochs', '1', '--hidden', '8', '--json');
+    const r = await zipp('train', '--interactions', sample, '--embedder', 'none', '--communities', path.join(F, 'communities.jsonl'), '--out', out, '--epochs', '1', '--hidden', '8',
+      '--negatives', 'vocabulary', '--mask-rate', '0.3', '--propagation', '1', '--id-weight-decay', '0.0001', '--json');
     expect(r.code, r.err).toBe(0);
+    // The objective flags reach the trained model's configuration (they were once parsed and dropped).
+    expect(JSON.parse(readFileSync(path.join(out, 'weights.json'), 'utf8')).config).toMatchObject({ negatives: 'vocabulary', maskRate: 0.3, propagation: 1, idWeightDecay: 0.0001 });
     expect(r.err).toMatch(/--embedder none wins over the texts of --communities: the model is structure-only/);
     expect(JSON.parse(readFileSync(path.join(out, 'vocabulary.json'), 'utf8')).embedder).toEqual({ kind: 'none' });
     expect(readFileSync(path.join(out, 'model-card.md'), 'utf8')).toMatch(/Community features: none \(structure-only/);

@@ -37,6 +37,7 @@ const schema = z.object({
   negatives: z.enum(['sampled', 'vocabulary'], { error: 'expected sampled or vocabulary' }).optional(),
   linkWeight: numberFlag(0, true).optional(),
   maskRate: share(0.9).optional(),
+  idWeightDecay: numberFlag(0, true).optional(),
   propagation: z.string().regex(/^[0-3]$/, 'expected 0, 1, 2 or 3').transform(Number).optional(),
   patience: wholeFlag(1).optional(),
   embedder: z
@@ -71,6 +72,7 @@ export default defineCommand({
     negatives: { type: 'string', placeholder: 'KIND', description: 'sampled (default: in-batch + near-neighbour + uniform, shared, logQ-corrected) or vocabulary (full softmax)' },
     'link-weight': { type: 'string', placeholder: 'W', description: 'weight of the link-prediction BCE (default 0: off)' },
     'mask-rate': { type: 'string', placeholder: 'SHARE', description: "with --negatives vocabulary: share of a user's communities hidden and predicted per step (default 0: one)" },
+    'id-weight-decay': { type: 'string', placeholder: 'L', description: 'L2 penalty on the free community vectors (default 0)' },
     propagation: { type: 'string', placeholder: 'P', description: 'co-membership propagation steps of the community states, 0–3 (default 0: off)' },
     patience: { type: 'string', placeholder: 'N', description: 'epochs without a better validation loss before stopping (default 10)' },
     embedder: { type: 'string', placeholder: 'KIND', description: 'community features: hashed-tfidf (default), none (structure-only: learned id vectors), transformers:MODEL_OR_DIR, openai:MODEL' },
@@ -126,6 +128,9 @@ Examples:
       ...(args.learningRate !== undefined ? { learningRate: args.learningRate } : {}),
       ...(args.negatives !== undefined ? { negatives: args.negatives } : {}),
       ...(args.linkWeight !== undefined ? { linkWeight: args.linkWeight } : {}),
+      ...(args.maskRate !== undefined ? { maskRate: args.maskRate } : {}),
+      ...(args.idWeightDecay !== undefined ? { idWeightDecay: args.idWeightDecay } : {}),
+      ...(args.propagation !== undefined ? { propagation: args.propagation } : {}),
       ...(args.patience !== undefined ? { patience: args.patience } : {}),
     };
     const log = (line: string) => io.stderr(line);
