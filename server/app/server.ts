@@ -12,6 +12,7 @@ import { benchJobKind } from '../bench/job.ts';
 import { llmServiceFromEnv } from './adapters/llm.ts';
 import { loadEncoderService } from './adapters/encoder.ts';
 import { createApp } from './app.ts';
+import { resolveInside } from './data-paths.ts';
 import { ServerConfig, type ServerConfigInput } from './config.ts';
 import { createLogger, type Logger } from '../runtime/logger.ts';
 import type { AppServices } from './services.ts';
@@ -47,7 +48,7 @@ export async function startServer(input: ServerConfigInput, options: StartOption
   const db = openDatabase(path.join(dataDir, 'zipp.db'));
   const llm = llmServiceFromEnv(env);
   const encoder = await loadEncoderService(config.encoderDir, log);
-  const pool = new JobPool({ db, dataDir, log, concurrency: config.concurrency, kinds: [rewriteBatchKind({ rewrite: (request, options) => rewrite(llm, request, options), ready: () => void llm.client() }), encoderTrainKind(dataDir), benchJobKind({ env, dataDir, endpoints: config.endpoints, llm: () => llm.info() })] });
+  const pool = new JobPool({ db, dataDir, log, concurrency: config.concurrency, kinds: [rewriteBatchKind({ rewrite: (request, options) => rewrite(llm, request, options), ready: () => void llm.client() }), encoderTrainKind(dataDir), benchJobKind({ env, confine: (file, field) => resolveInside(dataDir, path.relative(realpathSync(dataDir), file), field), endpoints: config.endpoints, llm: () => llm.info() })] });
   const shutdown = new AbortController();
 
   const services: AppServices = {

@@ -1,7 +1,4 @@
-import { realpathSync } from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
-import { resolveInside } from '../app/data-paths.ts';
 import { createLlmClient } from '../../shared/llm/client.ts';
 import type { Env } from '../../shared/llm/settings.ts';
 import type { Endpoints } from './endpoints.ts';
@@ -24,16 +21,17 @@ export type BenchJobParams = z.infer<typeof BenchJobParams>;
 
 export interface BenchJobOptions {
   env: Env;
-  /** The server's data directory: files a dataset file names must lie inside it, as the config's paths do. */
-  dataDir?: string;
+  /**
+   * Checks a file a dataset file names (an absolute path by then) and refuses it by throwing unless it is
+   * inside the server's data directory, as the config's own paths are (the server passes resolveInside).
+   */
+  confine?: (path: string, field: string) => string;
   endpoints: Endpoints;
   /** The ZIPP_LLM_* endpoint (`default`). */
   llm: () => DefaultLlm;
 }
 
-export function benchJobKind({ env, endpoints, llm, dataDir }: BenchJobOptions): JobKind<BenchJobParams> {
-  // Paths in a dataset file are absolute by now (made so against the file); checked as the data-dir-relative path they are.
-  const confine = dataDir ? (file: string, field: string) => resolveInside(dataDir, path.relative(realpathSync(dataDir), file), field) : undefined;
+export function benchJobKind({ env, endpoints, llm, confine }: BenchJobOptions): JobKind<BenchJobParams> {
   return {
     kind: 'bench',
     description: 'benchmark run: dataset × methods × LLMs × image engine → report',
