@@ -1,4 +1,4 @@
-import { Hono, type MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import type { AppEnv } from './env.ts';
@@ -12,7 +12,8 @@ import { hostCheck } from './middleware/host-check.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { securityHeaders } from '../http/security-headers.ts';
-import { ApiDocs } from './openapi.ts';
+import { apiDocument, methodsOn } from './api-document.ts';
+import { createApiApp, type ApiApp } from './api-route.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { encoderRoutes } from './routes/encoder.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -32,10 +33,9 @@ const PUBLIC = new Set(['/v1/health']);
  * auth, per-token rate limit, body limit, deadline, idempotency), the /v1 API, /openapi.json and the
  * dashboard. No I/O happens here; startServer owns listening and shutdown.
  */
-export function createApp(services: AppServices): { app: Hono<AppEnv>; docs: ApiDocs } {
+export function createApp(services: AppServices): { app: ApiApp } {
   const { config, log } = services;
-  const app = new Hono<AppEnv>();
-  const docs = new ApiDocs();
+  const app = createApiApp();
 
   app.use('*', requestId());
   app.use('*', accessLog(log, config.accessLog));
@@ -68,17 +68,17 @@ export function createApp(services: AppServices): { app: Hono<AppEnv>; docs: Api
   app.use('/v1/*', guarded(isPublicOrUpload, jsonBodyLimit(config.maxBodyBytes)));
   app.use('/v1/*', guarded(isPublicOrUpload, idempotency(services.db)));
 
-  healthRoutes(app, docs, services);
-  rewriteRoutes(app, docs, services);
-  personaRoutes(app, docs, services);
-  encoderRoutes(app, docs, services);
-  uploadRoutes(app, docs, services);
-  jobRoutes(app, docs, services);
-  benchRoutes(app, docs, services);
+  healthRoutes(app, services);
+  rewriteRoutes(app, services);
+  personaRoutes(app, services);
+  encoderRoutes(app, services);
+  uploadRoutes(app, services);
+  jobRoutes(app, services);
+  benchRoutes(app, services);
   mountStudy(app, services);
 
   const document = () =>
-    docs.document({
+    apiDocument(app, {
       title: 'ZIPP server API',
       version: services.version,
       description:
@@ -91,9 +91,8 @@ export function createApp(services: AppServices): { app: Hono<AppEnv>; docs: Api
   if (services.dashboard) dashboardRoutes(app);
 
   app.notFound((c) => {
-    const other = docs.list().find((r) => routeRegex(r.path).test(c.req.path));
-    if (other) {
-      const allow = docs.list().filter((r) => routeRegex(r.path).test(c.req.path)).map((r) => r.method.toUpperCase());
+    const allow = methodsOn(app, c.req.path);
+    if (allow.length) {
       return errorResponse(
         new ApiError(405, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allow.join(' or ')}`, undefined, { Allow: allow.join(', ') }),
         c,
@@ -103,7 +102,5 @@ export function createApp(services: AppServices): { app: Hono<AppEnv>; docs: Api
     return errorResponse(new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}; see /openapi.json for the API`), c, log);
   });
   app.onError((err, c) => errorResponse(err, c, log));
-  return { app, docs };
+  return { app };
 }
-
-const routeRegex = (path: string) => new RegExp(`^${path.replace(/:[A-Za-z_]+/g, '[^/]+')}$`);

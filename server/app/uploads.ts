@@ -4,19 +4,9 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { z } from 'zod';
+import { UploadId, type UploadInfo } from '../../shared/api/uploads.ts';
 import { ApiError } from '../http/errors.ts';
 
-export const UploadId = z.string().regex(/^upl_[a-z0-9]{20}$/, 'an upload id looks like upl_ followed by 20 letters/digits (from POST /v1/uploads)');
-
-export const UploadInfo = z.object({
-  id: UploadId,
-  name: z.string(),
-  bytes: z.number().int(),
-  sha256: z.string(),
-  createdAt: z.string(),
-});
-export type UploadInfo = z.infer<typeof UploadInfo>;
 
 const dirOf = (dataDir: string) => path.join(dataDir, 'uploads');
 

@@ -23,7 +23,13 @@ const NO_WORKFLOWS =
   'over HTTP a ComfyUI workflow is one the operator configured (the engine\'s "workflows" in the --endpoints file; without one, the built-in templates): a workflow is a program for the GPU box (custom nodes can read files or run code), so a request cannot bring its own';
 const PICK_CLIP =
   'over HTTP a CLIP model is one the server operator configured: pick it with "clip": {"endpoint": NAME} (default: the server\'s ZIPP_CLIP_MODEL, else ViT-L/14; the operator adds models under "clip" in the --endpoints file); hub ids and folders are for zipp bench on the command line';
-const refuse = (message: string) => z.never({ error: message }).optional();
+/** A field a request may not have (any value is refused with `message`); documented in /openapi.json with that line. */
+const refuse = (message: string) =>
+  z
+    .unknown()
+    .refine((v) => v === undefined, { error: message })
+    .describe(`refused over HTTP: ${message}`)
+    .optional();
 
 export const HttpLlmChoice = z.strictObject({
   baseUrl: refuse(PICK_LLM),

@@ -16,6 +16,10 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof HTTPException && err.status === 413) {
     return new ApiError(413, 'payload_too_large', 'the body is over the size limit (--max-body); send less');
   }
+  if (err instanceof HTTPException && err.status === 415) {
+    // The route validator's media-type gate, for a JSON-looking type its stricter rule refuses ("application/json ;x").
+    return new ApiError(415, 'unsupported_media_type', 'the body must be JSON: send "Content-Type: application/json"');
+  }
   if (err instanceof HTTPException) return new ApiError(err.status as ApiError['status'], 'http_error', err.message || 'request failed');
   return new ApiError(500, 'internal', 'internal error: the server logged the details under this request id');
 }

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Job } from './schema.ts';
+import type { Job } from '../../shared/api/jobs.ts';
 
 /**
  * In-process fan-out of job updates to SSE listeners (one job's stream, or every job for the dashboard).

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Logger } from '../runtime/logger.ts';
-import type { Job, JobProgress, JobUnit } from './schema.ts';
+import type { Job, JobProgress, JobUnit } from '../../shared/api/jobs.ts';
 import { KnownError } from '../../shared/errors.ts';
 
 /** What a running job can see and do. Everything it records here survives a kill -9. */

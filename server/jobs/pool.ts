@@ -4,7 +4,7 @@ import type { Logger } from '../runtime/logger.ts';
 import type { Db } from '../db/database.ts';
 import { JobEvents } from './events.ts';
 import { jobError, type JobContext, type JobKind } from './kind.ts';
-import type { Job, JobProgress } from './schema.ts';
+import type { Job, JobProgress } from '../../shared/api/jobs.ts';
 import { JobStore } from './store.ts';
 
 export interface JobPoolOptions {

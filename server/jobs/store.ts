@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/database.ts';
 import { redact } from '../runtime/logger.ts';
-import type { Job, JobError, JobProgress, JobStatus, JobUnit } from './schema.ts';
+import type { Job, JobError, JobProgress, JobStatus, JobUnit } from '../../shared/api/jobs.ts';
 
 interface JobRow {
   id: string;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseSseEvent } from './sse-event.ts';
 import { RewriteResult } from '../schemas/rewrite.ts';
 import { ErrorBody } from './error-body.ts';
 
@@ -20,7 +21,4 @@ export const RewriteEvent = z.discriminatedUnion('event', [
 export type RewriteEvent = z.infer<typeof RewriteEvent>;
 
 /** One received SSE message ({event, data} as text) as a typed event; undefined for a name it does not know. */
-export function parseRewriteEvent(event: string | undefined, data: string): RewriteEvent | undefined {
-  const r = RewriteEvent.safeParse({ event, data: JSON.parse(data) as unknown });
-  return r.success ? r.data : undefined;
-}
+export const parseRewriteEvent = (event: string | undefined, data: string): RewriteEvent | undefined => parseSseEvent(RewriteEvent, event, data);

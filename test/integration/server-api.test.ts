@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { startOpenAiServer, type OpenAiTestServer } from '../helpers/openai-server.ts';
 import { readSse, startTestZipp, waitUntil, type TestZipp } from '../helpers/server-app.ts';
 
@@ -47,6 +48,68 @@ describe('health and configuration', () => {
     expect(doc.paths['/v1/jobs/{id}'].get.parameters[0]).toMatchObject({ name: 'id', in: 'path', required: true });
     expect(doc.paths['/v1/health'].get.security).toEqual([]);
     expect(doc.components.responses.Error429.description).toMatch(/rate_limited/);
+  });
+
+  it('lists every route of the API in /openapi.json, and its response schemas accept the real answers', async () => {
+    const doc = await (await fetch(`${zipp.url}/openapi.json`)).json();
+    const routes = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    expect(routes.sort()).toEqual(
+      [
+        'GET /v1/health',
+        'GET /v1/config',
+        'POST /v1/rewrite',
+        'POST /v1/rewrite/batch',
+        'POST /v1/personas/infer',
+        'POST /v1/personas/verbalize',
+        'POST /v1/personas/questionnaire',
+        'POST /v1/encoder/train',
+        'GET /v1/encoder/models',
+        'GET /v1/encoder/models/{id}',
+        'GET /v1/encoder/models/{id}/{file}',
+        'POST /v1/uploads',
+        'GET /v1/jobs',
+        'GET /v1/events',
+        'GET /v1/jobs/{id}',
+        'DELETE /v1/jobs/{id}',
+        'GET /v1/jobs/{id}/units',
+        'GET /v1/jobs/{id}/events',
+        'POST /v1/bench',
+        'GET /v1/bench/{id}/{file}',
+      ].sort(),
+    );
+    // A JSON Schema validator other than zod reads the document the way a client generator would: each
+    // response schema, with the document's components for its $refs.
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    const validator = (method: string, route: string, status: number) => {
+      const response = doc.paths[route][method].responses[String(status)];
+      const resolved = response.$ref ? doc.components.responses[response.$ref.split('/').at(-1)] : response;
+      return ajv.compile({ ...resolved.content['application/json'].schema, components: doc.components });
+    };
+    const check = (method: string, route: string, status: number, body: unknown) => {
+      const valid = validator(method, route, status);
+      expect(valid(body), `${method} ${route} ${status}: ${ajv.errorsText(valid.errors)}`).toBe(true);
+    };
+
+    const health = await (await fetch(`${zipp.url}/v1/health`)).json();
+    check('get', '/v1/health', 200, health);
+    check('get', '/v1/config', 200, (await zipp.json('GET', '/v1/config')).body);
+    const rewrite = await zipp.json('POST', '/v1/rewrite', { prompt: 'a lighthouse at dusk', persona: PERSONA });
+    expect(rewrite.status).toBe(200);
+    check('post', '/v1/rewrite', 200, rewrite.body);
+    const batch = await zipp.json('POST', '/v1/rewrite/batch', { items: [{ prompt: 'a fox', persona: PERSONA }] });
+    expect(batch.status).toBe(202);
+    check('post', '/v1/rewrite/batch', 202, batch.body);
+    await waitUntil(async () => (await zipp.json('GET', `/v1/jobs/${batch.body.id}`)).body.status === 'succeeded');
+    check('get', '/v1/jobs/{id}', 200, (await zipp.json('GET', `/v1/jobs/${batch.body.id}`)).body);
+    check('get', '/v1/jobs', 200, (await zipp.json('GET', '/v1/jobs')).body);
+    check('get', '/v1/jobs/{id}/units', 200, (await zipp.json('GET', `/v1/jobs/${batch.body.id}/units`)).body);
+    const bad = await zipp.json('POST', '/v1/rewrite', { prompt: 'a dog', colour: 'red' });
+    expect(bad.status).toBe(400);
+    check('post', '/v1/rewrite', 400, bad.body);
+
+    // The schemas are not open ended: an answer of another shape is refused.
+    expect(validator('get', '/v1/health', 200)({ ...health, status: 'down' })).toBe(false);
+    expect(validator('get', '/v1/jobs', 200)({ jobs: [{ id: 'job_x' }] })).toBe(false);
   });
 });
 

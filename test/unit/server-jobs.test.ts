@@ -7,7 +7,7 @@ import { createLogger } from '../../server/runtime/logger.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
 import type { JobKind } from '../../server/jobs/kind.ts';
 import { JobPool } from '../../server/jobs/pool.ts';
-import type { Job } from '../../server/jobs/schema.ts';
+import type { Job } from '../../shared/api/jobs.ts';
 
 const silent = createLogger('silent');
 

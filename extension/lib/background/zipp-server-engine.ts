@@ -1,39 +1,37 @@
 import { createParser } from 'eventsource-parser';
 import { z } from 'zod';
-import { PersonaEvidence } from '../../../shared/schemas/persona.ts';
+import { ErrorBody } from '../../../shared/api/error-body.ts';
+import { PersonaResponse } from '../../../shared/api/personas.ts';
+import { parseRewriteEvent } from '../../../shared/api/rewrite-events.ts';
+import { LlmInfo } from '../../../shared/api/server-info.ts';
 import type { RewriteResult } from '../../../shared/schemas/rewrite.ts';
 import type { LlmConnection } from '../llm/connection.ts';
 import { ZippError } from '../messages/errors.ts';
 import type { Engine } from './engine.ts';
-import { parseRewriteEvent } from '../../../shared/api/rewrite-events.ts';
 
 /**
  * A ZIPP server (`zipp serve`) reached over its HTTP API with its bearer token. The server runs the
- * rewrite pipeline with its own LLM, so the extension needs no key of its own.
+ * rewrite pipeline with its own LLM, so the extension needs no key of its own. Every answer is read with
+ * the server's own schemas (shared/api/).
  *   GET  /v1/config                       (token)      — reachability, token, and the server's LLM
- *   POST /v1/rewrite?stream=true          (token)      — SSE: `delta` {text}, then `result` or `error`
+ *   POST /v1/rewrite?stream=true          (token)      — SSE: `delta` {text}, `restart`, then `result` or `error`
  *   POST /v1/personas/questionnaire       (token)      — {answers} → persona
  *   POST /v1/personas/verbalize           (token)      — {communities, weights?, texts?} → persona
  */
 
-const ServerPersona = z.object({
-  text: z.string(),
-  template: z.string(),
-  model: z.string(),
-  evidence: PersonaEvidence.optional(),
-  warnings: z.array(z.string()).default([]),
-});
+/** The part of /v1/config the connection check needs. */
+const ConfigLlm = z.object({ llm: LlmInfo });
 type ZippConnection = Extract<LlmConnection, { kind: 'zipp' }>;
 
 const WHERE = 'ZIPP options → Connection';
 
 async function errorFrom(res: Response, base: string): Promise<ZippError> {
-  const body = (await res.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
+  const body = ErrorBody.safeParse(await res.json().catch(() => undefined)).data;
   if (res.status === 401) return new ZippError('bad-key', `the ZIPP server at ${base} refused the token (401): paste the token it printed on first start in ${WHERE}`);
   if (res.status === 404) return new ZippError('not-available', `the ZIPP server at ${base} does not offer this (404): update the server, or connect an LLM directly in ${WHERE}`);
   if (res.status === 429) return new ZippError('rate-limited', `the ZIPP server at ${base} is rate-limiting (429): wait a moment and retry`);
-  const message = body?.error?.message ?? `HTTP ${res.status}`;
-  return new ZippError(body?.error?.code ?? 'server-error', `the ZIPP server at ${base} answered: ${message}`);
+  const message = body?.error.message ?? `HTTP ${res.status}`;
+  return new ZippError(body?.error.code ?? 'server-error', `the ZIPP server at ${base} answered: ${message}`);
 }
 
 export function zippServerEngine(connection: ZippConnection, options: { fetch?: typeof fetch } = {}): Engine {
@@ -56,8 +54,9 @@ export function zippServerEngine(connection: ZippConnection, options: { fetch?: 
 
   const persona = async (path: string, body: unknown, signal?: AbortSignal) => {
     const res = await call(path, { method: 'POST', body: JSON.stringify(body), ...(signal ? { signal } : {}) });
-    const p = ServerPersona.parse(await res.json());
-    return { ...p, evidence: p.evidence ?? { communities: [], items: [], removed: [] } };
+    const p = PersonaResponse.safeParse(await res.json());
+    if (!p.success) throw new ZippError('bad-response', `the ZIPP server at ${base} answered a persona in a shape this extension does not know (${p.error.issues[0]?.message}): update the server or the extension`);
+    return p.data;
   };
 
   return {
@@ -69,9 +68,11 @@ export function zippServerEngine(connection: ZippConnection, options: { fetch?: 
     async check(signal) {
       // /v1/config needs the token, so this checks the URL, the token and the server's LLM at once.
       const res = await call('/v1/config', signal ? { signal } : {});
-      const config = (await res.json()) as { llm?: { configured?: boolean; model?: string; hint?: string } };
-      if (config.llm?.configured !== true) {
-        throw new ZippError('no-llm', `the ZIPP server at ${base} has no LLM configured: ${config.llm?.hint ?? 'start it with ZIPP_LLM_BASE_URL / ZIPP_LLM_API_KEY set'}`);
+      const parsed = ConfigLlm.safeParse(await res.json());
+      if (!parsed.success) throw new ZippError('bad-response', `${base} answered /v1/config in a shape a ZIPP server does not: check the URL in ${WHERE}`);
+      const config = parsed.data;
+      if (!config.llm.configured) {
+        throw new ZippError('no-llm', `the ZIPP server at ${base} has no LLM configured: ${config.llm.hint ?? 'start it with ZIPP_LLM_BASE_URL / ZIPP_LLM_API_KEY set'}`);
       }
       return { model: config.llm.model ?? 'the server default', reply: 'ready' };
     },

@@ -6,7 +6,9 @@ import type { CommunityList } from '../../../shared/schemas/community.ts';
 import { loadEncoder } from '../../encoder/load.ts';
 import { ApiError } from '../../http/errors.ts';
 import type { Logger } from '../../runtime/logger.ts';
-import type { EncoderInfo, EncoderService, InferredUser } from '../services.ts';
+import type { InferResponse } from '../../../shared/api/personas.ts';
+import type { EncoderInfo } from '../../../shared/api/server-info.ts';
+import type { EncoderService } from '../services.ts';
 import { createBatcher } from './batcher.ts';
 
 /** An encoder service that explains why inference is unavailable (answers 503 not_available). */
@@ -44,7 +46,7 @@ export function encoderService(dir: string, encoder: CommunityEncoder): EncoderS
   const encodeOne = createBatcher((lists: CommunityList[]) => encoder.encode(lists), MAX_BATCH);
   return {
     info: () => info,
-    async encode(communities, options = {}): Promise<InferredUser> {
+    async encode(communities, options = {}): Promise<InferResponse> {
       let user;
       try {
         user = await encodeOne(communities);

@@ -5,7 +5,8 @@ import type { ChatClient } from '../../../shared/llm/types.ts';
 import { withoutCredentials } from '../../runtime/urls.ts';
 import { ApiError } from '../../http/errors.ts';
 import { nodeFetch } from './node-fetch.ts';
-import type { LlmInfo, LlmService } from '../services.ts';
+import type { LlmInfo } from '../../../shared/api/server-info.ts';
+import type { LlmService } from '../services.ts';
 
 /**
  * The server's one LLM client, from the same environment variables as the CLI (ZIPP_LLM_* / OPENAI_*).

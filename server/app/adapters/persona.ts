@@ -5,8 +5,8 @@ import {
   verbalizePersona,
   type CommunityDescription,
   type PersonaResult,
-  type VerbalizeInput,
 } from '../../../shared/persona/index.ts';
+import type { VerbalizeBody } from '../../../shared/api/personas.ts';
 import { PACKAGE_ROOT } from '../../runtime/package-paths.ts';
 import type { EncoderService, LlmService } from '../services.ts';
 import { parseCommunityRecords } from '../../../shared/community/records.ts';
@@ -28,16 +28,11 @@ function importanceOf(encoder: EncoderService, weights?: { name: string; weight:
   });
 }
 
-export interface VerbalizeRequest extends Pick<VerbalizeInput, 'texts' | 'budget' | 'keepSensitive' | 'includeNsfw'> {
-  communities: { name: string; posts: number; comments: number }[];
-  weights?: { name: string; weight: number }[];
-}
-
 /** A persona from a community list (and texts), through the shared verbalization pipeline and the server's LLM. */
 export async function verbalize(
   llm: LlmService,
   encoder: EncoderService,
-  request: VerbalizeRequest,
+  request: VerbalizeBody,
   signal?: AbortSignal,
 ): Promise<PersonaResult & { importance: ImportanceSource }> {
   const client = llm.client();

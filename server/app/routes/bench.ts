@@ -1,28 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Hono } from 'hono';
-import { z } from 'zod';
+import { BENCH_REPORT_FILES, BenchFileParams } from '../../../shared/api/bench.ts';
+import { Job } from '../../../shared/api/jobs.ts';
 import { resolveInside } from '../data-paths.ts';
-import type { AppEnv } from '../env.ts';
 import { ApiError } from '../../http/errors.ts';
-import type { ApiDocs } from '../openapi.ts';
 import { DOCUMENT_CSP } from '../../http/security-headers.ts';
-import { defineRoute } from '../route.ts';
+import { apiRoute, jsonBody, jsonResponse, otherResponse, type ApiApp } from '../api-route.ts';
 import type { AppServices } from '../services.ts';
-import { Job } from '../../jobs/schema.ts';
 import { mapConfigPaths, serializeConfig } from '../../bench/config.ts';
 import { HttpBenchConfig, resolveHttpBenchConfig } from '../../bench/http-config.ts';
-
-const JobParams = z.strictObject({ id: z.string().regex(/^job_[a-z0-9]{20}$/, 'a job id looks like job_ followed by 20 letters/digits') });
-const REPORT_FILES = {
-  'report.html': 'text/html; charset=utf-8',
-  'report.md': 'text/markdown; charset=utf-8',
-  'results.json': 'application/json',
-  'manifest.json': 'application/json',
-} as const;
-const FileParams = JobParams.extend({
-  file: z.enum(Object.keys(REPORT_FILES) as [keyof typeof REPORT_FILES, ...(keyof typeof REPORT_FILES)[]], { error: `one of ${Object.keys(REPORT_FILES).join(', ')}` }),
-});
 
 /**
  * Benchmark runs over HTTP: POST /v1/bench queues a `bench` job with the config `zipp bench --config`
@@ -31,22 +17,21 @@ const FileParams = JobParams.extend({
  * needs none); GET /v1/bench/{id}/{file} serves its report once written. Progress and cancelling go
  * through /v1/jobs.
  */
-export function benchRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices): void {
-  defineRoute(
-    app,
-    docs,
-    {
+export function benchRoutes(app: ApiApp, s: AppServices): void {
+  app.openapi(
+    apiRoute({
       method: 'post',
       path: '/v1/bench',
-      tag: 'bench',
+      tags: ['bench'],
       summary: 'Start a benchmark run as a durable job (dataset × methods × LLMs × image engine → report)',
       description:
         'LLMs (`llms[].endpoint`) and the image engine (`engine`) are named endpoints the operator configured (GET /v1/config lists them); URLs and key variables are refused; the CLIP model is picked the same way (`clip.endpoint`). ' +
         'Paths (dataset.path/.texts/.prompts, targets files, encoder.model, engine.cacheDir) are relative to the data directory and must stay inside it. The report: GET /v1/bench/{id}/report.html.',
-      body: HttpBenchConfig,
-      responses: { 202: { description: 'the queued job', schema: Job } },
-    },
-    (c, { body }) => {
+      request: { body: jsonBody(HttpBenchConfig) },
+      responses: { 202: jsonResponse('the queued job', Job) },
+    }),
+    (c) => {
+      const body = c.req.valid('json');
       // Every path field of the config (one list, in mapConfigPaths) is confined to the data directory.
       const config = mapConfigPaths(body, (p, field) => resolveInside(s.dataDir, p, field), s.dataDir);
       // An unknown endpoint or model is a 400 now (an InputError naming its field) rather than a failed job later.
@@ -57,24 +42,23 @@ export function benchRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices): v
     },
   );
 
-  defineRoute(
-    app,
-    docs,
-    {
+  app.openapi(
+    apiRoute({
       method: 'get',
-      path: '/v1/bench/:id/:file',
-      tag: 'bench',
+      path: '/v1/bench/{id}/{file}',
+      tags: ['bench'],
       summary: "A benchmark job's report: report.html (self-contained, SVG charts), report.md, results.json or manifest.json",
-      params: FileParams,
-      responses: { 200: { description: 'the file', contentType: 'text/html' } },
-    },
-    (c, { params }) => {
+      request: { params: BenchFileParams },
+      responses: { 200: otherResponse('the file', 'text/html') },
+    }),
+    (c) => {
+      const params = c.req.valid('param');
       const job = s.pool.store.get(params.id);
       if (!job || job.kind !== 'bench') throw new ApiError(404, 'not_found', `no benchmark job ${params.id}; list them with GET /v1/jobs?kind=bench`, 'id');
       const file = path.join(s.dataDir, 'jobs', params.id, params.file);
       if (!existsSync(file)) throw new ApiError(404, 'not_found', `job ${params.id} has no ${params.file} yet (status ${job.status}); it is written when the run finishes`, 'file');
       // The report is a self-contained document: no script may run in it, whatever a dataset put into it.
-      return c.body(readFileSync(file), 200, { 'Content-Type': REPORT_FILES[params.file], 'Content-Security-Policy': DOCUMENT_CSP });
+      return c.body(readFileSync(file), 200, { 'Content-Type': BENCH_REPORT_FILES[params.file], 'Content-Security-Policy': DOCUMENT_CSP });
     },
   );
 }

@@ -1,33 +1,14 @@
-import type { Hono } from 'hono';
-import { z } from 'zod';
-import { isTerminal, Job, JobStatus, JobUnit } from '../../jobs/schema.ts';
-import type { AppEnv } from '../env.ts';
+import { isTerminal, Job, JobList, JobListQuery, JobParams, type JobEvent, UnitList, UnitsQuery } from '../../../shared/api/jobs.ts';
 import { ApiError } from '../../http/errors.ts';
-import type { ApiDocs } from '../openapi.ts';
-import { defineRoute } from '../route.ts';
+import { apiRoute, jsonResponse, otherResponse, type ApiApp } from '../api-route.ts';
 import type { AppServices } from '../services.ts';
 import { sseStream } from './sse.ts';
 
-const JobId = z.strictObject({ id: z.string().regex(/^job_[a-z0-9]{20}$/, 'a job id looks like job_ followed by 20 letters/digits') });
+/** One event as server-sent-event fields, typed by the shared union; a `job` event's id lets a client tell updates apart. */
+const sse = (e: JobEvent) => ({ event: e.event, data: JSON.stringify(e.data), ...(e.event === 'job' ? { id: `${e.data.id}:${e.data.updatedAt}` } : {}) });
+const jobEvent = (job: Job) => sse({ event: 'job', data: job });
 
-const ListQuery = z.strictObject({
-  status: JobStatus.optional(),
-  kind: z.string().max(64).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  before: z.iso.datetime({ message: 'an ISO timestamp (a job\'s createdAt) to page from' }).optional(),
-});
-
-const UnitsQuery = z.strictObject({
-  offset: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-});
-
-export const JobList = z.object({ jobs: z.array(Job) });
-export const UnitList = z.object({ units: z.array(JobUnit), total: z.number().int() });
-
-const jobEvent = (job: Job) => ({ event: 'job', id: `${job.id}:${job.updatedAt}`, data: JSON.stringify(job) });
-
-export function jobRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices): void {
+export function jobRoutes(app: ApiApp, s: AppServices): void {
   const { pool } = s;
   const find = (id: string) => {
     const job = pool.store.get(id);
@@ -35,35 +16,32 @@ export function jobRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices): voi
     return job;
   };
 
-  defineRoute(
-    app,
-    docs,
-    {
+  app.openapi(
+    apiRoute({
       method: 'get',
       path: '/v1/jobs',
-      tag: 'jobs',
+      tags: ['jobs'],
       summary: 'Jobs, newest first (filter by status or kind; page with before=<createdAt>)',
-      query: ListQuery,
-      responses: { 200: { description: 'jobs', schema: JobList } },
-    },
-    (c, { query }) => c.json({ jobs: pool.store.list(query) }),
+      request: { query: JobListQuery },
+      responses: { 200: jsonResponse('jobs', JobList) },
+    }),
+    (c) => c.json({ jobs: pool.store.list(c.req.valid('query')) }, 200),
   );
 
-  defineRoute(
-    app,
-    docs,
-    {
+  app.openapi(
+    apiRoute({
       method: 'get',
       path: '/v1/events',
-      tag: 'jobs',
+      tags: ['jobs'],
       summary: 'Server-sent events: every job change (event "job", data = the job) until the client leaves',
-      responses: { 200: { description: 'an event stream', contentType: 'text/event-stream' } },
-    },
+      description: 'First `ready` ({jobs}: the recent ones), then `job` on every change. The events are `JobEvent` in shared/api/jobs.ts.',
+      responses: { 200: otherResponse('an event stream', 'text/event-stream') },
+    }),
     (c) =>
       sseStream(c, s, async (stream, closed) => {
         const unsubscribe = pool.events.subscribe(undefined, (job) => void stream.writeSSE(jobEvent(job)).catch(() => {}));
         try {
-          await stream.writeSSE({ event: 'ready', data: JSON.stringify({ jobs: pool.store.list({ limit: 50 }) }) });
+          await stream.writeSSE(sse({ event: 'ready', data: { jobs: pool.store.list({ limit: 50 }) } }));
           await closed;
         } finally {
           unsubscribe();
@@ -71,61 +49,57 @@ export function jobRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices): voi
       }),
   );
 
-  defineRoute(
-    app,
-    docs,
-    {
+  app.openapi(
+    apiRoute({
       method: 'get',
-      path: '/v1/jobs/:id',
-      tag: 'jobs',
+      path: '/v1/jobs/{id}',
+      tags: ['jobs'],
       summary: 'One job: status, progress, result or error, attempts and interruptions',
-      params: JobId,
-      responses: { 200: { description: 'the job', schema: Job } },
-    },
-    (c, { params }) => c.json(find(params.id)),
+      request: { params: JobParams },
+      responses: { 200: jsonResponse('the job', Job) },
+    }),
+    (c) => c.json(find(c.req.valid('param').id), 200),
   );
 
-  defineRoute(
-    app,
-    docs,
-    {
+  app.openapi(
+    apiRoute({
       method: 'get',
-      path: '/v1/jobs/:id/units',
-      tag: 'jobs',
+      path: '/v1/jobs/{id}/units',
+      tags: ['jobs'],
       summary: "A job's finished units in order (batch items with their results, training epochs)",
-      params: JobId,
-      query: UnitsQuery,
-      responses: { 200: { description: 'units', schema: UnitList } },
-    },
-    (c, { params, query }) => {
-      find(params.id);
-      return c.json({ units: pool.store.units(params.id, query.offset, query.limit), total: pool.store.unitCount(params.id) });
+      request: { params: JobParams, query: UnitsQuery },
+      responses: { 200: jsonResponse('units', UnitList) },
+    }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      const query = c.req.valid('query');
+      find(id);
+      return c.json({ units: pool.store.units(id, query.offset, query.limit), total: pool.store.unitCount(id) }, 200);
     },
   );
 
-  defineRoute(
-    app,
-    docs,
-    {
+  app.openapi(
+    apiRoute({
       method: 'get',
-      path: '/v1/jobs/:id/events',
-      tag: 'jobs',
+      path: '/v1/jobs/{id}/events',
+      tags: ['jobs'],
       summary: 'Server-sent events for one job: event "job" with the whole job on every change; ends when it finishes',
-      params: JobId,
-      responses: { 200: { description: 'an event stream', contentType: 'text/event-stream' } },
-    },
-    (c, { params }) => {
-      find(params.id);
+      request: { params: JobParams },
+      responses: { 200: otherResponse('an event stream', 'text/event-stream') },
+    }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      find(id);
       return sseStream(c, s, async (stream, closed) => {
         let finished!: () => void;
         const done = new Promise<void>((resolve) => (finished = resolve));
         // Subscribe before reading the snapshot so no update can fall between the two.
-        const unsubscribe = pool.events.subscribe(params.id, (job) => {
+        const unsubscribe = pool.events.subscribe(id, (job) => {
           void stream.writeSSE(jobEvent(job)).catch(() => {});
           if (isTerminal(job.status)) finished();
         });
         try {
-          const job = find(params.id);
+          const job = find(id);
           await stream.writeSSE(jobEvent(job));
           if (isTerminal(job.status)) return;
           await Promise.race([done, closed]);
@@ -136,28 +110,27 @@ export function jobRoutes(app: Hono<AppEnv>, docs: ApiDocs, s: AppServices): voi
     },
   );
 
-  defineRoute(
-    app,
-    docs,
-    {
+  app.openapi(
+    apiRoute({
       method: 'delete',
-      path: '/v1/jobs/:id',
-      tag: 'jobs',
+      path: '/v1/jobs/{id}',
+      tags: ['jobs'],
       summary: 'Cancel a job: at once if waiting; a running one stops at its next safe point (202)',
-      params: JobId,
+      request: { params: JobParams },
       responses: {
-        200: { description: 'the job was waiting and is now cancelled', schema: Job },
-        202: { description: 'the running job was asked to stop; watch its events', schema: Job },
+        200: jsonResponse('the job was waiting and is now cancelled', Job),
+        202: jsonResponse('the running job was asked to stop; watch its events', Job),
         409: { description: 'the job has already finished' },
       },
-    },
-    (c, { params }) => {
-      const before = find(params.id);
+    }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      const before = find(id);
       if (isTerminal(before.status)) {
-        throw new ApiError(409, 'conflict', `job ${params.id} already ${before.status}; nothing to cancel`, 'id');
+        throw new ApiError(409, 'conflict', `job ${id} already ${before.status}; nothing to cancel`, 'id');
       }
-      const job = pool.cancel(params.id)!;
-      return c.json(job, job.status === 'cancelled' ? 200 : 202);
+      const job = pool.cancel(id)!;
+      return job.status === 'cancelled' ? c.json(job, 200) : c.json(job, 202);
     },
   );
 }

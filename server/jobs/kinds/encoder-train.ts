@@ -36,6 +36,8 @@ export const EncoderTrainParams = z.object({
   holdoutShare: z.number().min(0).max(0.5).default(0.1),
   minCommunityUsers: z.number().int().min(1).default(2),
   minCommunityActivity: z.number().int().min(0).default(5),
+  /** Reddit's name rule for every input (zipp encoder train --reddit-names); by default only for Reddit sources. */
+  redditNames: z.boolean().default(false),
   skipEvaluation: z.boolean().default(false),
 });
 export type EncoderTrainParams = z.infer<typeof EncoderTrainParams>;
@@ -162,6 +164,7 @@ export function encoderTrainKind(dataDir: string): JobKind<EncoderTrainParams> {
             holdoutShare: ctx.params.holdoutShare,
             minCommunityUsers: ctx.params.minCommunityUsers,
             minCommunityActivity: ctx.params.minCommunityActivity,
+            redditNames: ctx.params.redditNames,
             skipEvaluation: ctx.params.skipEvaluation,
             checkpointDir,
             resume,

@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { RewriteRequest as RewriteRequestSchema } from '../../../shared/schemas/rewrite.ts';
+import { RewriteBatchBody } from '../../../shared/api/rewrite.ts';
 import type { RewriteRequest, RewriteResult } from '../../../shared/schemas/rewrite.ts';
 import { jobError, type JobKind } from '../kind.ts';
 
@@ -9,12 +8,6 @@ export interface BatchRewriter {
   ready(): void;
 }
 
-export const RewriteBatchParams = z.strictObject({
-  items: z.array(z.strictObject(RewriteRequestSchema.shape)).min(1, 'give at least one item').max(1000, 'at most 1,000 items per batch: split it'),
-  /** Items rewritten at once inside this job. */
-  concurrency: z.number().int().min(1).max(16).default(4),
-});
-export type RewriteBatchParams = z.infer<typeof RewriteBatchParams>;
 
 /** One finished item: the rewrite, or why that item failed (the batch goes on). */
 export type RewriteBatchUnit = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } };
@@ -24,11 +17,11 @@ export type RewriteBatchUnit = { ok: true; result: unknown } | { ok: false; erro
  * killed mid-batch resumes with the items it had not finished and never asks the LLM for a finished one
  * again. An item the LLM fails on is recorded as failed and the batch goes on.
  */
-export function rewriteBatchKind(rewriter: BatchRewriter): JobKind<RewriteBatchParams> {
+export function rewriteBatchKind(rewriter: BatchRewriter): JobKind<RewriteBatchBody> {
   return {
     kind: 'rewrite-batch',
     description: 'rewrite many prompts (one unit per item)',
-    params: RewriteBatchParams,
+    params: RewriteBatchBody,
     concurrency: 2,
     total: (p) => p.items.length,
     async run(ctx) {

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { api, events, type Job } from '../api.ts';
+import { Job, parseJobEvent } from '../../../../shared/api/jobs.ts';
+import { api, events } from '../api.ts';
 
 const ACTIVE = new Set(['queued', 'running', 'interrupted']);
 
@@ -23,12 +24,13 @@ export function JobsPanel() {
         try {
           await events(
             '/v1/events',
-            (event, data) => {
-              if (event === 'ready') {
+            (name, data) => {
+              const event = parseJobEvent(name, data);
+              if (event?.event === 'ready') {
                 setConnected(true);
                 setProblem(undefined);
-                merge((data as { jobs: Job[] }).jobs);
-              } else if (event === 'job') merge([data as Job]);
+                merge(event.data.jobs);
+              } else if (event?.event === 'job') merge([event.data]);
             },
             controller.signal,
           );
@@ -46,7 +48,7 @@ export function JobsPanel() {
 
   const cancel = async (id: string) => {
     try {
-      await api('DELETE', `/v1/jobs/${id}`);
+      await api('DELETE', `/v1/jobs/${id}`, Job);
     } catch (err) {
       setProblem((err as Error).message);
     }

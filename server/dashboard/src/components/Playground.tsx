@@ -1,5 +1,7 @@
 import { useState } from 'react';
-import { api, type InferResult, type PersonaResult, type RewriteResult } from '../api.ts';
+import { InferResponse, PersonaResponse } from '../../../../shared/api/personas.ts';
+import { RewriteResult } from '../../../../shared/schemas/rewrite.ts';
+import { api } from '../api.ts';
 import { AttentionBars } from './AttentionBars.tsx';
 import { parseCommunitySpec } from '../../../../shared/community/list.ts';
 
@@ -24,9 +26,9 @@ const EXAMPLE = 'analog:40, photography:25, itookapicture:12, hiking:8, mechanic
  */
 export function Playground() {
   const [communities, setCommunities] = useState(EXAMPLE);
-  const [ranked, setRanked] = useState<InferResult>();
+  const [ranked, setRanked] = useState<InferResponse>();
   const [persona, setPersona] = useState('');
-  const [personaMeta, setPersonaMeta] = useState<PersonaResult>();
+  const [personaMeta, setPersonaMeta] = useState<PersonaResponse>();
   const [prompt, setPrompt] = useState('a cozy wooden table with an open book');
   const [rewrites, setRewrites] = useState<{ without?: RewriteResult; with?: RewriteResult }>({});
   const [busy, setBusy] = useState<string>();
@@ -46,14 +48,14 @@ export function Playground() {
 
   const infer = () =>
     run('infer', async () => {
-      setRanked(await api<InferResult>('POST', '/v1/personas/infer', { communities: parseCommunitySpec(communities), embedding: false, suggest: 10 }));
+      setRanked(await api('POST', '/v1/personas/infer', InferResponse, { communities: parseCommunitySpec(communities), embedding: false, suggest: 10 }));
     });
 
   const verbalize = () =>
     run('verbalize', async () => {
       // With a ranking on screen, the persona follows exactly those attention weights.
       const weights = ranked?.communities.map((r) => ({ name: r.name, weight: r.attention }));
-      const result = await api<PersonaResult>('POST', '/v1/personas/verbalize', {
+      const result = await api('POST', '/v1/personas/verbalize', PersonaResponse, {
         communities: parseCommunitySpec(communities),
         ...(weights?.length ? { weights } : {}),
       });
@@ -64,8 +66,8 @@ export function Playground() {
   const rewrite = () =>
     run('rewrite', async () => {
       const [without, withPersona] = await Promise.all([
-        api<RewriteResult>('POST', '/v1/rewrite', { prompt, method: 'baseline' }),
-        api<RewriteResult>('POST', '/v1/rewrite', { prompt, persona, method: 'persona' }),
+        api('POST', '/v1/rewrite', RewriteResult, { prompt, method: 'baseline' }),
+        api('POST', '/v1/rewrite', RewriteResult, { prompt, persona, method: 'persona' }),
       ]);
       setRewrites({ without, with: withPersona });
     });

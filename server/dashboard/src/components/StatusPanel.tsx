@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'react';
-import { api, ApiFailure, type Config, type Health } from '../api.ts';
+import { Health, ServerConfigInfo } from '../../../../shared/api/server-info.ts';
+import { api, ApiFailure } from '../api.ts';
 
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 
 /** "local: llama3.1 at http://…/v1 · no key" — what a benchmark gets when it picks this endpoint by name. */
-function endpointLine(e: Config['llmEndpoints'][number]): string {
+function endpointLine(e: ServerConfigInfo['llmEndpoints'][number]): string {
   const model = e.model ?? (e.models ? 'no default model' : 'model named by the request');
   const only = e.models ? ` · only ${e.models.join(', ')}` : '';
   return `${e.name}: ${model} at ${e.baseUrl}${only} · ${e.key ? 'with its key' : 'no key'}`;
@@ -13,14 +14,14 @@ function endpointLine(e: Config['llmEndpoints'][number]): string {
 /** Health (public) and configuration (LLM, named endpoints, encoder, image engines, limits), refreshed every 5 s. */
 export function StatusPanel({ onUnauthorized }: { onUnauthorized: (message: string) => void }) {
   const [health, setHealth] = useState<Health>();
-  const [config, setConfig] = useState<Config>();
+  const [config, setConfig] = useState<ServerConfigInfo>();
   const [problem, setProblem] = useState<string>();
 
   useEffect(() => {
     let live = true;
     const load = async () => {
       try {
-        const [h, c] = await Promise.all([api<Health>('GET', '/v1/health'), api<Config>('GET', '/v1/config')]);
+        const [h, c] = await Promise.all([api('GET', '/v1/health', Health), api('GET', '/v1/config', ServerConfigInfo)]);
         if (!live) return;
         setHealth(h);
         setConfig(c);
