@@ -17,6 +17,7 @@ import { savePersona } from '../../extension/lib/store/personas.ts';
 import { updatePreferences } from '../../extension/lib/store/preferences.ts';
 import { updateSite } from '../../extension/lib/store/sites.ts';
 import { addVote, listVotes, personaHelp, votesCsv } from '../../extension/lib/store/votes.ts';
+import { importBackup, parseBackup } from '../../extension/lib/store/backup.ts';
 import { readVotes } from '../../server/eval/votes-file.ts';
 import { binomialTestTwoSided } from '../../shared/metrics/binomial.ts';
 import { winRates } from '../../shared/metrics/winrate.ts';
@@ -432,6 +433,22 @@ describe('extension background: two candidates and the person’s own A/B', () =
     expect(all).toMatchObject({ a: 'persona', b: 'no persona', n: 5, wins_a: 4, win_rate_a: 0.8 });
     expect(all!.p_value).toBeCloseTo(binomialTestTwoSided(4, 5), 12);
     expect(all!.p_value).toBeCloseTo(0.375, 12);
+  });
+
+  it('still keeps a new pick after votes came in from a backup (their rewrite-log ids do not travel)', async () => {
+    const { db, deps, ask } = setup();
+    await savePersona(db, { name: 'Harbours', text: PERSONA_TEXT, source: 'manual' });
+    await updatePreferences(db, { candidates: 'persona-vs-none' });
+    // Votes from another browser, whose log rows 1 and 2 were other rewrites than this browser's 1 and 2.
+    const imported = { site: 'ideogram.ai', mode: 'persona-vs-none', a: 'persona', b: 'no persona', aPersonaId: 'p9', bPersonaId: null, winner: 'a', first: 'b', createdAt: '2025-02-01T10:00:00.000Z', logIds: [1, 2] };
+    const file = { format: 'zipp-extension-backup', version: 1, exportedAt: '2025-02-02T10:00:00.000Z', votes: [imported, { ...imported, createdAt: '2025-02-01T10:05:00.000Z' }] };
+    expect(await importBackup(db, parseBackup(JSON.stringify(file)))).toMatchObject({ votes: 2 });
+    const { done } = await rewriteTwice(deps, 'https://ideogram.ai/t', 'a lighthouse at dusk');
+    const [x, y] = done.result.candidates!;
+    expect([x!.logId, y!.logId].sort()).toEqual([1, 2]);
+    expect(await ask('rewrite/choose', { chosen: x!.logId, other: y!.logId }, contentOn('https://ideogram.ai/t'))).toEqual({ ok: true, data: {} });
+    const votes = await listVotes(db);
+    expect(votes.map((v) => v.logIds?.toSorted() ?? null)).toEqual([null, null, [1, 2]]);
   });
 
   it('exports the votes in the A/B study votes format, which the study tooling reads back to the same numbers', async () => {

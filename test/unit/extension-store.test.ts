@@ -3,12 +3,13 @@ import { Dexie } from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb, SCHEMA, type ZippDb } from '../../extension/lib/store/db.ts';
 import { deletePersona, listPersonas, personaForSite, savePersona, setActivePersona } from '../../extension/lib/store/personas.ts';
-import { getPreferences } from '../../extension/lib/store/preferences.ts';
+import { getPreferences, updatePreferences } from '../../extension/lib/store/preferences.ts';
 import { addHistory, recentHistory } from '../../extension/lib/store/history.ts';
 import { lastRewrite, logRewrite, setRewriteOutcome } from '../../extension/lib/store/rewrites.ts';
 import { getSite, updateSite } from '../../extension/lib/store/sites.ts';
 import { BackupError, exportBackup, importBackup, parseBackup } from '../../extension/lib/store/backup.ts';
 import { HISTORY_PER_SITE } from '../../extension/lib/store/records.ts';
+import { addVote, listVotes, personaHelp } from '../../extension/lib/store/votes.ts';
 
 let n = 0;
 const opened: Dexie[] = [];
@@ -147,11 +148,107 @@ describe('extension store: import and export', () => {
 
     const dst = freshDb();
     const summary = await importBackup(dst, parseBackup(file));
-    expect(summary).toEqual({ personas: 1, history: 1, sites: 1 });
+    expect(summary).toEqual({ personas: 1, history: 1, sites: 1, votes: 0, preferences: true });
     expect((await getPreferences(dst)).activePersonaId).toBe(p.id);
     expect(await recentHistory(dst, 'ideogram.ai', 5)).toEqual(['a lighthouse at dusk']);
     // Importing the same file again adds nothing.
-    expect(await importBackup(dst, parseBackup(file))).toEqual({ personas: 0, history: 0, sites: 1 });
+    expect(await importBackup(dst, parseBackup(file))).toEqual({ personas: 0, history: 0, sites: 1, votes: 0, preferences: true });
+  });
+
+  const vote = (over: Partial<Parameters<typeof addVote>[1]> = {}): Parameters<typeof addVote>[1] => ({
+    site: 'ideogram.ai', mode: 'persona-vs-none', a: 'persona', b: 'no persona', aPersonaId: 'p1', bPersonaId: null,
+    winner: 'a', first: 'a', logIds: [1, 2], ...over,
+  });
+
+  it('carries the votes (two-candidates picks) and the preferences: “Does my persona help me?” reads the same in the other browser', async () => {
+    const src = freshDb();
+    const p = await savePersona(src, { name: 'Film', text: 'You shoot film.', source: 'manual' });
+    const q = await savePersona(src, { name: 'Garden', text: 'You grow tomatoes.', source: 'manual' });
+    for (const [i, winner] of (['a', 'a', 'b', 'a'] as const).entries()) {
+      await addVote(src, vote({ aPersonaId: p.id, winner, first: i % 2 ? 'b' : 'a', logIds: [2 * i + 1, 2 * i + 2] }));
+    }
+    await addVote(src, vote({ site: 'civitai.com', mode: 'persona-vs-persona', a: 'Film', b: 'Garden', aPersonaId: p.id, bPersonaId: q.id, winner: 'b', logIds: [9, 10] }));
+    await updatePreferences(src, { candidates: 'persona-vs-persona', comparePersonaId: q.id, strength: 'strong', fewShotK: 5, method: 'persona' });
+    const file = JSON.stringify(await exportBackup(src));
+    // The rewrite log stays behind, and so do the vote rows' pointers into it.
+    expect(file).not.toMatch(/logIds/);
+
+    const dst = freshDb();
+    await updatePreferences(dst, { onboarded: true, strength: 'subtle' });
+    expect(await importBackup(dst, parseBackup(file))).toMatchObject({ personas: 2, votes: 5, preferences: true });
+    const strip = (vs: Awaited<ReturnType<typeof listVotes>>) => vs.map(({ id: _id, logIds: _l, ...v }) => v);
+    expect(strip(await listVotes(dst))).toEqual(strip(await listVotes(src)));
+    expect((await listVotes(dst)).every((v) => v.logIds === undefined)).toBe(true);
+    expect(personaHelp(await listVotes(dst))).toEqual(personaHelp(await listVotes(src)));
+    expect(await getPreferences(dst)).toMatchObject({ candidates: 'persona-vs-persona', comparePersonaId: q.id, strength: 'strong', fewShotK: 5, method: 'persona', onboarded: true });
+    // Again: the same votes are not counted twice.
+    expect(await importBackup(dst, parseBackup(file))).toMatchObject({ votes: 0 });
+    expect(await dst.votes.count()).toBe(5);
+  });
+
+  it('imports a backup written before votes and preferences were in the file, and keeps this browser’s preferences', async () => {
+    const dst = freshDb();
+    await updatePreferences(dst, { strength: 'subtle', candidates: 'persona-vs-none' });
+    await addVote(dst, vote());
+    const t = '2025-03-01T09:00:00.000Z';
+    const old = {
+      format: 'zipp-extension-backup', version: 1, exportedAt: t, activePersonaId: 'p-old',
+      personas: [{ id: 'p-old', name: 'Old', text: 'You were here first.', source: 'manual', createdAt: t, updatedAt: t }],
+      history: [{ site: 'ideogram.ai', prompt: 'a red barn', createdAt: t }],
+      sites: [{ host: 'ideogram.ai', capture: true }],
+    };
+    expect(await importBackup(dst, parseBackup(JSON.stringify(old)))).toEqual({ personas: 1, history: 1, sites: 1, votes: 0, preferences: false });
+    expect(await getPreferences(dst)).toMatchObject({ strength: 'subtle', candidates: 'persona-vs-none', activePersonaId: 'p-old' });
+    expect(await dst.votes.count()).toBe(1);
+  });
+
+  it('refuses a file with a bad vote, naming the field and the fix, and imports nothing from it', async () => {
+    const src = freshDb();
+    await savePersona(src, { name: 'Film', text: 'You shoot film.', source: 'manual' });
+    await addVote(src, vote());
+    await addVote(src, vote({ winner: 'b' }));
+    const backup = await exportBackup(src);
+    const dst = freshDb();
+    const mine = await savePersona(dst, { name: 'Mine', text: 'You are mine.', source: 'manual' });
+    const bad = (change: (votes: Record<string, unknown>[]) => void): string => {
+      const copy = structuredClone(backup) as unknown as { votes: Record<string, unknown>[] };
+      change(copy.votes);
+      return JSON.stringify(copy);
+    };
+    const problems = (text: string) => {
+      try {
+        parseBackup(text);
+      } catch (err) {
+        expect(err).toBeInstanceOf(BackupError);
+        return (err as BackupError).problems.join('\n');
+      }
+      return expect.unreachable('the file was accepted');
+    };
+    expect(problems(bad((v) => (v[1]!.winner = 'persona')))).toMatch(/^votes\[1\]\.winner: must be "a" \(the site's persona\) or "b"/);
+    expect(problems(bad((v) => delete v[0]!.site))).toMatch(/^votes\[0\]\.site: must be the site's host/);
+    expect(problems(bad((v) => (v[0]!.createdAt = 'last week')))).toMatch(/^votes\[0\]\.createdAt: must be an ISO date-time/);
+    expect(problems(bad((v) => (v[0]!.mode = 'one')))).toMatch(/^votes\[0\]\.mode: must be "persona-vs-none" or "persona-vs-persona"/);
+    expect(problems(bad((v) => (v[1]!.a = 'no persona')))).toMatch(/^votes\[1\]: a persona-vs-none vote has a = "persona", b = "no persona".*set mode to "persona-vs-persona"/);
+    expect(problems(JSON.stringify({ ...backup, votes: { a: 1 } }))).toMatch(/^votes: /);
+    // Nothing of a refused file reached the database; what was there is untouched.
+    expect((await listPersonas(dst)).map((p) => p.id)).toEqual([mine.id]);
+    expect(await dst.votes.count()).toBe(0);
+  });
+
+  it('imports all or nothing: a failure while writing the votes leaves no persona, prompt or site of the file behind', async () => {
+    const src = freshDb();
+    await savePersona(src, { name: 'Film', text: 'You shoot film.', source: 'manual' });
+    await addHistory(src, 'ideogram.ai', 'a lighthouse at dusk');
+    await updateSite(src, 'ideogram.ai', { capture: true });
+    await addVote(src, vote());
+    const file = parseBackup(JSON.stringify(await exportBackup(src)));
+    const dst = freshDb();
+    // Stands in for the browser failing a write (quota, a closed database) at the last table.
+    dst.votes.hook('creating', () => {
+      throw new Error('disk full');
+    });
+    await expect(importBackup(dst, file)).rejects.toThrow(/disk full/);
+    expect([await dst.personas.count(), await dst.history.count(), await dst.sites.count(), await dst.votes.count()]).toEqual([0, 0, 0, 0]);
   });
 
   it('names each invalid field with its path', () => {

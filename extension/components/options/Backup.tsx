@@ -4,7 +4,7 @@ import { pageDb } from '../common/db.ts';
 import { ErrorLine, message } from '../common/ErrorLine.tsx';
 import { saveFile } from '../common/save-file.ts';
 
-/** Personas, captured prompts and site switches as one JSON file, for another browser or a backup. */
+/** Personas, captured prompts, site switches, votes and preferences as one JSON file, for another browser or a backup. */
 export function Backup() {
   const [error, setError] = useState<string>();
   const [done, setDone] = useState<ImportSummary>();
@@ -28,7 +28,11 @@ export function Backup() {
   return (
     <section aria-labelledby="backup-title">
       <h2 id="backup-title">Import / export</h2>
-      <p>The file holds your personas, the prompts kept as examples and your site switches — not your LLM key and not the rewrite log.</p>
+      <p>
+        The file holds your personas, the prompts kept as examples, your site switches and picked prompt boxes, your picks between two candidates
+        (votes) and your preferences — not your LLM connection or key, and not the rewrite log. Importing adds to what is here; a file with any
+        problem is refused whole.
+      </p>
       <div className="row">
         <button className="primary" onClick={() => void download()}>
           Export to a file
@@ -40,7 +44,8 @@ export function Backup() {
       </div>
       {done && (
         <p className="ok" role="status" data-testid="import-summary">
-          Imported {done.personas} persona(s), {done.history} prompt(s) and {done.sites} site setting(s).
+          Imported {done.personas} persona(s), {done.history} prompt(s), {done.sites} site setting(s) and {done.votes} vote(s)
+          {done.preferences ? '; your preferences are now the file’s' : ''}.
         </p>
       )}
       <ErrorLine error={error} />

@@ -98,7 +98,7 @@ export function createHandlers(deps: BackgroundDeps): Handlers {
       if (!win?.pair || !lose?.pair || win.pair.id !== lose.pair.id || win.pair.arm === lose.pair.arm || (site !== undefined && win.site !== site)) {
         throw new ZippError('not-found', `no pair of candidates ${chosen} and ${other} for this page`);
       }
-      if (await deps.db.votes.where('site').equals(win.site).filter((v) => v.logIds.includes(chosen)).count()) return {};
+      if (await deps.db.votes.where('site').equals(win.site).filter((v) => v.logIds?.includes(chosen) === true).count()) return {};
       const [a, b] = win.pair.arm === 'a' ? [win, lose] : [lose, win];
       await addVote(deps.db, {
         site: win.site,

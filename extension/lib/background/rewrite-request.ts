@@ -3,7 +3,7 @@ import { NO_PERSONA, ZippError } from '../messages/errors.ts';
 import { recentHistory } from '../store/history.ts';
 import { personaForSite } from '../store/personas.ts';
 import { getPreferences } from '../store/preferences.ts';
-import type { ArmId, CandidateMode } from '../store/records.ts';
+import { NO_PERSONA_ARM, PERSONA_ARM, type ArmId, type CandidateMode } from '../store/records.ts';
 import type { BackgroundDeps } from './handlers.ts';
 
 /** Previous prompts offered to the few-shot selection (it keeps the k most recent usable ones). */
@@ -59,11 +59,11 @@ const coin = () => (crypto.getRandomValues(new Uint8Array(1))[0]! & 1) === 1;
 export async function candidateArms(deps: BackgroundDeps, site: string, prompt: string, syntax: PromptSyntax): Promise<Arm[]> {
   const prefs = await getPreferences(deps.db);
   const { request, personaId } = await requestFor(deps, site, prompt, syntax);
-  if (prefs.candidates === 'one') return [{ mode: 'one', arm: 'a', label: 'persona', personaId, request }];
+  if (prefs.candidates === 'one') return [{ mode: 'one', arm: 'a', label: PERSONA_ARM, personaId, request }];
   let b: Arm;
   if (prefs.candidates === 'persona-vs-none') {
     const { persona: _persona, ...rest } = request;
-    b = { mode: prefs.candidates, arm: 'b', label: 'no persona', personaId: null, request: { ...rest, method: request.method === 'fewshot' ? 'fewshot-baseline' : 'baseline' } };
+    b = { mode: prefs.candidates, arm: 'b', label: NO_PERSONA_ARM, personaId: null, request: { ...rest, method: request.method === 'fewshot' ? 'fewshot-baseline' : 'baseline' } };
   } else {
     const other = prefs.comparePersonaId ? await deps.db.personas.get(prefs.comparePersonaId) : undefined;
     if (!other || other.id === personaId) {
@@ -71,7 +71,7 @@ export async function candidateArms(deps: BackgroundDeps, site: string, prompt: 
     }
     b = { mode: prefs.candidates, arm: 'b', label: other.name, personaId: other.id, request: { ...request, persona: other.text } };
   }
-  const aName = prefs.candidates === 'persona-vs-none' ? 'persona' : ((await deps.db.personas.get(personaId))?.name ?? 'persona');
+  const aName = prefs.candidates === 'persona-vs-none' ? PERSONA_ARM : ((await deps.db.personas.get(personaId))?.name ?? PERSONA_ARM);
   const a: Arm = { mode: prefs.candidates, arm: 'a', label: aName, personaId, request };
   return coin() ? [a, b] : [b, a];
 }

@@ -38,8 +38,12 @@ export type RewriteOutcome = z.infer<typeof RewriteOutcome>;
  */
 export const CandidateMode = z.enum(['one', 'persona-vs-none', 'persona-vs-persona']);
 export type CandidateMode = z.infer<typeof CandidateMode>;
-export const ArmId = z.enum(['a', 'b']);
+export const ArmId = z.enum(['a', 'b'], 'must be "a" (the site\'s persona) or "b" (the other candidate)');
 export type ArmId = z.infer<typeof ArmId>;
+
+/** How `persona-vs-none` names its arms in votes (what `zipp metrics winrate --votes` reads). */
+export const PERSONA_ARM = 'persona';
+export const NO_PERSONA_ARM = 'no persona';
 
 /** A rewrite shown as one of two candidates: which pair, which arm, and how the arm is named in votes. */
 export const CandidatePair = z.object({
@@ -79,17 +83,21 @@ export type RewriteRecord = z.infer<typeof RewriteRecord>;
  */
 export const VoteRecord = z.object({
   id: z.number().int().positive().optional(),
-  site: z.string().min(1),
-  mode: CandidateMode.exclude(['one']),
-  a: z.string().min(1),
-  b: z.string().min(1),
-  aPersonaId: z.string(),
-  bPersonaId: z.string().nullable(),
+  site: z.string('must be the site\'s host, such as "ideogram.ai"').min(1, 'must be the site\'s host, such as "ideogram.ai"'),
+  mode: CandidateMode.exclude(['one'], 'must be "persona-vs-none" or "persona-vs-persona"'),
+  a: z.string('must name arm A (the site\'s persona)').min(1, 'must name arm A (the site\'s persona)'),
+  b: z.string('must name arm B ("no persona" or the second persona\'s name)').min(1, 'must name arm B ("no persona" or the second persona\'s name)'),
+  aPersonaId: z.string('must be the id of the persona of arm A'),
+  bPersonaId: z.string('must be the id of the second persona, or null for "no persona"').nullable(),
   winner: ArmId,
   /** The arm shown first, so order effects can be checked. */
   first: ArmId,
-  logIds: z.tuple([z.number().int().positive(), z.number().int().positive()]),
-  createdAt: z.iso.datetime(),
+  /**
+   * The two rewrite-log rows (arm A, arm B). Absent on a vote imported from a backup: the log stays in
+   * the browser that made it, and its ids would name unrelated rows here.
+   */
+  logIds: z.tuple([z.number().int().positive(), z.number().int().positive()]).optional(),
+  createdAt: z.iso.datetime('must be an ISO date-time such as 2025-01-31T12:00:00.000Z'),
 });
 export type VoteRecord = z.infer<typeof VoteRecord>;
 
