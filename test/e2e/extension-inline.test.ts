@@ -472,6 +472,7 @@ describe('extension inline rewriting (headless Chromium)', () => {
     await page.mouse.click(target.x + 20, target.y + 10);
     await page.ui.waitFor({ testid: 'zipp-picking' }, { state: 'detached' });
     expect(await page.evaluate(() => (window as unknown as { clicks: number }).clicks)).toBe(clicks);
+    // Said once the background has stored the selector, so the reload below finds it.
     await expect.poll(() => page.ui.text({ testid: 'zipp-note' })).toMatch(/^ZIPP will use this box on Ideogram from now on\.×$/);
 
     // Next load: new ids, classes and wrappers; the picked box is found without a click, and rewritten.
@@ -490,6 +491,9 @@ describe('extension inline rewriting (headless Chromium)', () => {
 
     // Forgetting the pick brings the fallback (and its note) back.
     await popup.getByRole('button', { name: 'Forget the picked box' }).click();
+    // The popup shows it once the page has forgotten the box (then a reload cannot find the old one).
+    await expect.poll(() => popup.getByTestId('popup-box').textContent()).toMatch(/usual prompt box for this site is missing/);
+    expect(await popup.getByRole('button', { name: 'Forget the picked box' }).count()).toBe(0);
     await page.reload();
     await page.ui.waitFor({ testid: 'zipp-note' });
     expect(await page.ui.text({ testid: 'zipp-note' })).toMatch(/usual prompt box for Ideogram is not on this page/);

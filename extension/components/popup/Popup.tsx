@@ -56,8 +56,10 @@ export function Popup() {
 
   const refresh = async (current = tab) => {
     if (!current) return;
-    setSite(await callBackground('site/state', { url: current.url }));
-    setBox(await boxStatus(current.id));
+    // Both at once: set one after the other, the box line would first claim "not running in this tab".
+    const [state, status] = await Promise.all([callBackground('site/state', { url: current.url }), boxStatus(current.id)]);
+    setSite(state);
+    setBox(status);
   };
   useEffect(() => {
     void currentTab().then((t) => {
@@ -74,8 +76,9 @@ export function Popup() {
   };
   const forget = async () => {
     if (!tab) return;
+    // The page answers once the pick is forgotten and it has looked for the box again.
     await browser.tabs.sendMessage(tab.id, { type: 'zipp/forget-pick' }).catch(() => {});
-    setTimeout(() => void refresh(), 300);
+    await refresh();
   };
 
   const toggle = async (on: boolean) => {

@@ -44,6 +44,7 @@ async function run(ctx: ContentScriptContext) {
   };
 
   // Only ZIPP's own background and pages can reach this listener (pages cannot message an extension).
+  const status = (): BoxStatus => session?.status() ?? { active: false, found: false, by: null, pickedMissing: false };
   browser.runtime.onMessage.addListener((raw: unknown, _sender: unknown, sendResponse: (answer: BoxStatus) => void) => {
     const event = TabEvent.safeParse(raw);
     if (!event.success) return;
@@ -58,10 +59,16 @@ async function run(ctx: ContentScriptContext) {
         void starting?.then(() => session?.pick());
         return;
       case 'zipp/forget-pick':
-        session?.forgetPick();
-        return;
+        // Answered once the pick is forgotten and this page has looked again, so the popup then shows
+        // what is true (and a reload right after cannot find the old box).
+        void (async () => {
+          await session?.forgetPick().catch((err: Error) => console.debug('ZIPP: could not forget the picked box:', err.message));
+          await refresh();
+          sendResponse(status());
+        })();
+        return true;
       case 'zipp/status':
-        sendResponse(session?.status() ?? { active: false, found: false, by: null, pickedMissing: false });
+        sendResponse(status());
         return;
     }
   });

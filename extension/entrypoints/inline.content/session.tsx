@@ -99,12 +99,16 @@ export class InlineSession {
         this.picking = undefined;
         this.picker = undefined;
         const { selector, stable } = selectorFor(editor);
-        this.setNotice({
-          kind: 'picked',
-          text: `ZIPP will use this box on ${this.state.label} from now on${stable ? '' : " (found by its place in the page, which may change: pick it again if ZIPP loses it)"}.`,
-        });
-        void callBackground('sites/pick', { url: location.href, selector }).catch((err: Error) => this.setNotice({ kind: 'error', text: `could not keep the box: ${err.message}` }));
         this.render();
+        // Said once the background has stored it, so "from now on" holds even for a reload right after.
+        void callBackground('sites/pick', { url: location.href, selector }).then(
+          () =>
+            this.setNotice({
+              kind: 'picked',
+              text: `ZIPP will use this box on ${this.state.label} from now on${stable ? '' : " (found by its place in the page, which may change: pick it again if ZIPP loses it)"}.`,
+            }),
+          (err: Error) => this.setNotice({ kind: 'error', text: `could not keep the box: ${err.message}` }),
+        );
       },
       onCancel: () => {
         this.picking = undefined;
@@ -116,8 +120,9 @@ export class InlineSession {
     this.render();
   }
 
-  forgetPick(): void {
-    void callBackground('sites/pick', { url: location.href, selector: null }).catch(() => {});
+  /** Resolves once the background has forgotten the pick (its site-changed event follows). */
+  async forgetPick(): Promise<void> {
+    await callBackground('sites/pick', { url: location.href, selector: null });
   }
 
   /** Said near the button: the adapter missed (the site changed), or the picked box is not on this page. */

@@ -175,7 +175,7 @@ export const TabEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('zipp/pick') }),
   /** From the popup: whether this page's prompt box was found, and how (answered with BoxStatus). */
   z.object({ type: z.literal('zipp/status') }),
-  /** From the popup: forget the box picked on this site. */
+  /** From the popup: forget the box picked on this site (answered with BoxStatus once forgotten). */
   z.object({ type: z.literal('zipp/forget-pick') }),
 ]);
 
