@@ -37,6 +37,7 @@ export const RankedCommunity = z.object({
   /** Mean attention over layers and heads; sums to 1 over the user's communities. */
   attention: z.number(),
 });
+export type RankedCommunity = z.infer<typeof RankedCommunity>;
 
 /** The answer of /v1/personas/infer: shared/encoder's EncodedUser as the API shows it (attention, labels, suggestions). */
 export const InferResponse = z.object({

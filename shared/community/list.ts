@@ -1,6 +1,5 @@
 import { InputError } from '../errors.ts';
-import { CommunityName, type CommunityActivity } from '../schemas/community.ts';
-import { normalizeCommunityName } from './name.ts';
+import { CommunityName, RedditCommunityName, type CommunityActivity } from '../schemas/community.ts';
 
 /**
  * The one grammar for a community list as people write it — the CLI's `--communities`, the extension's
@@ -33,7 +32,7 @@ export interface CommunityListParse {
 }
 
 export interface ListOptions {
-  /** `reddit` (default): letters, digits, _ . - only. `any`: any name of printable characters. */
+  /** `reddit` (default): letters, digits, _ . - only. `any`: any name of 1 to 100 characters without control characters (CommunityName). */
   names?: 'reddit' | 'any';
 }
 
@@ -42,18 +41,13 @@ const SEP = String.raw`(?:\s*[:=,]\s*|\s+-\s*|\s+)`;
 const ENTRY = new RegExp(String.raw`^([^\s:=,]+)(?:${SEP}${COUNT}(?:(?:\s+|\s*/\s*)${COUNT})?)?\s*$`, 'i');
 /** With `names: 'any'`: everything before the first ':' or '=' is the name. */
 const NAMED_ENTRY = new RegExp(String.raw`^([^:=]+?)\s*[:=]\s*${COUNT}(?:(?:\s+|\s*/\s*)${COUNT})?\s*$`, 'i');
-const ANY_NAME = /^[^\p{Cc}]{1,100}$/u;
 
 const count = (raw: string | undefined) => (raw ? Number(raw.replace(/[,_]/g, '')) : 0);
 const isPosts = (unit: string | undefined) => unit !== undefined && /^p/i.test(unit);
 
 function parseName(raw: string, names: 'reddit' | 'any'): { name: string } | { error: string } {
-  if (names === 'reddit') {
-    const r = CommunityName.safeParse(raw);
-    return r.success ? { name: r.data } : { error: `"${raw}": ${r.error.issues[0]?.message ?? 'not a community name'}` };
-  }
-  const name = normalizeCommunityName(raw);
-  return ANY_NAME.test(name) ? { name } : { error: `"${raw}": a name is 1 to 100 printable characters` };
+  const r = (names === 'reddit' ? RedditCommunityName : CommunityName).safeParse(raw);
+  return r.success ? { name: r.data } : { error: `"${raw}": ${r.error.issues[0]?.message ?? 'not a community name'}` };
 }
 
 function parseEntry(raw: string, names: 'reddit' | 'any'): { activity: CommunityActivity } | { error: string } {

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { normalizeCommunityName, REDDIT_NAME, REDDIT_NAME_HINT } from '../community/name.ts';
 
-
+/**
+ * A community name from any user–community data (subreddits, Last.fm artists such as "Guns N' Roses"),
+ * normalised (community/name.ts): 1 to 100 characters, no control characters. Reddit's stricter rule is
+ * `RedditCommunityName`, for Reddit sources only.
+ */
 export const CommunityName = z
   .string()
   .transform(normalizeCommunityName)
@@ -9,9 +13,12 @@ export const CommunityName = z
     z
       .string()
       .min(1, 'community name is empty')
-      .max(100)
-      .regex(REDDIT_NAME, REDDIT_NAME_HINT),
+      .max(100, 'a community name is at most 100 characters')
+      .regex(/^\P{Cc}+$/u, 'a community name has no control characters (tabs, line breaks)'),
   );
+
+/** A community name from a Reddit source (an export, a dump, a pasted subreddit list): Reddit's rule too. */
+export const RedditCommunityName = CommunityName.pipe(z.string().regex(REDDIT_NAME, REDDIT_NAME_HINT));
 
 /** How much one user took part in one community. t_us = posts + comments. */
 export const CommunityActivity = z

@@ -372,6 +372,21 @@ describe('POST /v1/personas/infer (the shipped encoder on onnxruntime-node)', ()
     }
   });
 
+  it('takes community names of any source (Last.fm artists): Reddit\'s name rule is not the API\'s', async () => {
+    const { status, body } = await zipp.json('POST', '/v1/personas/infer', { communities: [{ name: "Guns N' Roses", comments: 12 }, { name: 'The Beatles', comments: 3 }, { name: 'analog', comments: 5 }] });
+    expect(status, JSON.stringify(body)).toBe(200);
+    expect(body.communities.map((c: any) => c.name).sort()).toEqual(['analog', "guns n' roses", 'the beatles']);
+    expect(body.communities.find((c: any) => c.name === "guns n' roses").known).toBe(false);
+    const persona = await zipp.json('POST', '/v1/personas/verbalize', { communities: [{ name: "Guns N' Roses", comments: 12 }, { name: 'The Beatles', comments: 3 }], weights: [{ name: "Guns N' Roses", weight: 0.7 }, { name: 'the beatles', weight: 0.3 }] });
+    expect(persona.status, JSON.stringify(persona.body)).toBe(200);
+    expect(persona.body.evidence.communities.map((c: any) => c.name)).toEqual(["guns n' roses", 'the beatles']);
+    // What no source's name holds is still refused, naming the entry.
+    const bad = await zipp.json('POST', '/v1/personas/infer', { communities: [{ name: 'ding\u0007dong', comments: 1 }] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field, JSON.stringify(bad.body)).toBe('communities.0.name');
+    expect(bad.body.error.message).toMatch(/control characters/);
+  });
+
   it('verbalizes with the encoder\'s attention when no weights are given', async () => {
     const { status, body } = await zipp.json('POST', '/v1/personas/verbalize', { communities: [{ name: 'analog', comments: 40 }, { name: 'hiking', comments: 8 }] });
     expect(status).toBe(200);
@@ -407,6 +422,39 @@ describe('encoder training from an upload', () => {
     const vocabulary = await zipp.call('GET', `/v1/encoder/models/${created.body.id}/vocabulary.json`);
     expect(vocabulary.headers.get('content-type')).toMatch(/application\/json/);
     expect((await vocabulary.json()).communities.names).toHaveLength(60);
+  });
+});
+
+describe('encoder training on non-Reddit names', () => {
+  // interactions-small.csv with every other community renamed the way Last.fm names artists.
+  const csv = readFileSync(new URL('../fixtures/server/interactions-small.csv', import.meta.url), 'utf8');
+  const names = [...new Set(csv.trim().split('\n').slice(1).map((l) => l.split(',')[1]!))].sort();
+  const renamed = new Map(names.filter((_, i) => i % 2 === 0).map((n) => [n, `The ${n}'s Band`]));
+  const artists = csv.replace(/^([^,\n]+),([^,\n]+),/gm, (line, user: string, community: string) => (renamed.has(community) ? `${user},${renamed.get(community)},` : line));
+
+  const train = async (redditNames?: boolean) => {
+    const upload = await (await zipp.call('POST', '/v1/uploads?name=artists.csv', artists, { 'content-type': 'text/csv' })).json();
+    const created = await zipp.json('POST', '/v1/encoder/train', {
+      interactions: { upload: upload.id },
+      config: { epochs: 1, hidden: 16, batchSize: 64, seed: 5 },
+      minCommunityUsers: 1,
+      minCommunityActivity: 0,
+      skipEvaluation: true,
+      ...(redditNames === undefined ? {} : { redditNames }),
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(202);
+    const job = (await readSse(await zipp.call('GET', `/v1/jobs/${created.body.id}/events`))).at(-1)!.data;
+    expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
+    return (await (await zipp.call('GET', `/v1/encoder/models/${created.body.id}/vocabulary.json`)).json()).communities.names as string[];
+  };
+
+  it('keeps them by default (a CSV is no Reddit source), and drops them with redditNames as zipp encoder train --reddit-names does', { timeout: 90_000 }, async () => {
+    expect(renamed.size).toBeGreaterThan(10);
+    const kept = await train();
+    expect(kept).toHaveLength(names.length);
+    for (const artist of renamed.values()) expect(kept).toContain(artist.toLowerCase());
+    const reddit = await train(true);
+    expect(reddit.sort()).toEqual(names.filter((n) => !renamed.has(n)).map((n) => n.toLowerCase()).sort());
   });
 });
 

@@ -60,7 +60,7 @@ const CORPUS: Case[] = [
   { name: 'batch without items', method: 'POST', path: '/v1/rewrite/batch', body: json({ items: [] }), status: 400, code: 'invalid_request', field: 'items' },
   { name: 'batch item wrong type', method: 'POST', path: '/v1/rewrite/batch', body: json({ items: [{ prompt: 1 }] }), status: 400, code: 'invalid_request', field: 'items.0.prompt' },
   { name: 'community list empty', method: 'POST', path: '/v1/personas/verbalize', body: json({ communities: [] }), status: 400, code: 'invalid_request', field: 'communities' },
-  { name: 'community with bad name', method: 'POST', path: '/v1/personas/infer', body: json({ communities: [{ name: '../../etc', comments: 1 }] }), status: 400, code: 'invalid_request', field: 'communities.0.name' },
+  { name: 'community with a control character in its name', method: 'POST', path: '/v1/personas/infer', body: json({ communities: [{ name: 'bad\u0000name', comments: 1 }] }), status: 400, code: 'invalid_request', field: 'communities.0.name' },
   { name: 'negative activity', method: 'POST', path: '/v1/personas/infer', body: json({ communities: [{ name: 'analog', posts: -1 }] }), status: 400, code: 'invalid_request', field: 'communities.0.posts' },
   { name: 'query limit not a number', method: 'GET', path: '/v1/jobs?limit=lots', status: 400, code: 'invalid_request', field: 'limit' },
   { name: 'query status unknown', method: 'GET', path: '/v1/jobs?status=sleeping', status: 400, code: 'invalid_request', field: 'status' },

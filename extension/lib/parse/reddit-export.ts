@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/browser/esm/sync';
-import { CommunityName, type CommunityActivity } from '../../../shared/schemas/community.ts';
+import { RedditCommunityName, type CommunityActivity } from '../../../shared/schemas/community.ts';
 import type { ListProblem } from '../../../shared/community/list.ts';
 
 /**
@@ -55,7 +55,7 @@ export function parseRedditExport(files: { name: string; text: string }[]): Redd
     }
     records.forEach((row, i) => {
       const line = i + 2;
-      const name = CommunityName.safeParse(row.subreddit ?? '');
+      const name = RedditCommunityName.safeParse(row.subreddit ?? '');
       if (!name.success) {
         errors.push({ line, text: file.name, message: `${file.name} line ${line}: subreddit "${row.subreddit ?? ''}" is not a community name` });
         return;

@@ -1,11 +1,13 @@
-/** Ranked communities as horizontal bars, longest = most attention. */
-export function AttentionBars({ ranked }: { ranked: { name: string; label?: string; attention: number }[] }) {
+import type { RankedCommunity } from '../../../../shared/api/personas.ts';
+
+/** Ranked communities (as /v1/personas/infer answers them) as horizontal bars, longest = most attention. */
+export function AttentionBars({ ranked }: { ranked: readonly Pick<RankedCommunity, 'name' | 'label' | 'attention'>[] }) {
   const max = Math.max(...ranked.map((r) => r.attention), 1e-9);
   return (
     <ol className="bars" data-testid="attention-bars">
       {ranked.map((r) => (
         <li key={r.name}>
-          <span className="bar-label">r/{r.label ?? r.name}</span>
+          <span className="bar-label">r/{r.label}</span>
           <span className="bar-track">
             <span className="bar" style={{ width: `${(100 * r.attention) / max}%` }} />
           </span>

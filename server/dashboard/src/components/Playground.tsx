@@ -20,6 +20,9 @@ function RewriteCard({ testId, caption, result }: { testId: string; caption: str
 
 const EXAMPLE = 'analog:40, photography:25, itookapicture:12, hiking:8, mechanicalkeyboards:5';
 
+/** Any source's names (the server's model may be trained on Last.fm artists: "Guns N' Roses: 12"), Reddit's as well. */
+const readList = (text: string) => parseCommunitySpec(text, { names: 'any' });
+
 /**
  * The method end to end: communities → the encoder's ranked attention → a verbalized persona → the same
  * prompt rewritten without and with that persona, side by side.
@@ -48,7 +51,7 @@ export function Playground() {
 
   const infer = () =>
     run('infer', async () => {
-      setRanked(await api('POST', '/v1/personas/infer', InferResponse, { communities: parseCommunitySpec(communities), embedding: false, suggest: 10 }));
+      setRanked(await api('POST', '/v1/personas/infer', InferResponse, { communities: readList(communities), embedding: false, suggest: 10 }));
     });
 
   const verbalize = () =>
@@ -56,7 +59,7 @@ export function Playground() {
       // With a ranking on screen, the persona follows exactly those attention weights.
       const weights = ranked?.communities.map((r) => ({ name: r.name, weight: r.attention }));
       const result = await api('POST', '/v1/personas/verbalize', PersonaResponse, {
-        communities: parseCommunitySpec(communities),
+        communities: readList(communities),
         ...(weights?.length ? { weights } : {}),
       });
       setPersona(result.text);
