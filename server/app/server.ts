@@ -3,6 +3,7 @@ import { mkdirSync, realpathSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { ConfigError } from '../../shared/errors.ts';
 import type { Env } from '../../shared/llm/settings.ts';
 import { openDatabase } from '../db/database.ts';
 import { JobPool } from '../jobs/pool.ts';
@@ -36,6 +37,15 @@ export interface StartOptions {
   log?: Logger;
 }
 
+
+/** A socket that cannot be opened is the operator's setup to change (a ConfigError: exit 2 at the CLI), said in their words. */
+function listenError(err: NodeJS.ErrnoException, config: { host: string; port: number }): Error {
+  const where = { cause: err };
+  if (err.code === 'EADDRINUSE') return new ConfigError(`port ${config.port} is in use: stop the other server or pick another with --port`, where);
+  if (err.code === 'EACCES') return new ConfigError(`cannot listen on ${config.host}:${config.port} (permission denied): pick a port above 1023`, where);
+  if (err.code === 'EADDRNOTAVAIL') return new ConfigError(`cannot listen on ${config.host}: no interface of this machine has that address; pick one it has with --host (e.g. 127.0.0.1)`, where);
+  return err;
+}
 
 /** Opens the data directory, builds every service and listens. The caller handles signals (see `zipp serve`). */
 export async function startServer(input: ServerConfigInput, options: StartOptions = {}): Promise<RunningServer> {
@@ -71,6 +81,12 @@ export async function startServer(input: ServerConfigInput, options: StartOption
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server)) as Server;
     s.once('error', reject);
+  }).catch(async (err: NodeJS.ErrnoException) => {
+    // Nothing listens: let go of what was opened for it (a caller in the same process may try again).
+    shutdown.abort();
+    await encoder.close?.();
+    db.close();
+    throw listenError(err, config);
   });
   // Node's own limits: a client must send its headers within 30 s; keep-alive sockets idle for 5 s close.
   server.headersTimeout = 30_000;

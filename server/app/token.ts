@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { InputError } from '../../shared/errors.ts';
 
 export type TokenSource = 'flag' | 'env' | 'file' | 'generated';
 
@@ -27,7 +28,7 @@ export function resolveToken(dataDir: string, flag?: string, env?: string): { to
 
 function checkToken(token: string, where: string): string {
   if (token.length < 16 || /\s/.test(token)) {
-    throw new Error(`${where}: the token must be at least 16 characters with no spaces (or omit it to generate one)`);
+    throw new InputError(`${where}: the token must be at least 16 characters with no spaces (or omit it to generate one)`);
   }
   return token;
 }

@@ -41,6 +41,8 @@ describe('zipp serve flags', () => {
     [['--allowed-host', 'not a host!'], /--allowed-host: expected a host name/],
     [['--max-streams', '0'], /--max-streams must be at least 1/],
     [['--bogus'], /unknown option --bogus/],
+    [['--token', 'too-short', '--data', mkdtempSync(path.join(os.tmpdir(), 'zipp-cli-'))], /^zipp: --token: the token must be at least 16 characters with no spaces/],
+    [['--host', '192.0.2.1', '--port', '0', '--data', mkdtempSync(path.join(os.tmpdir(), 'zipp-cli-'))], /cannot listen on 192\.0\.2\.1: no interface of this machine has that address/],
   ])('%j → exit 2 with one line naming the flag', async (args, message) => {
     const { code, stderr } = await serve(args);
     expect(code).toBe(2);

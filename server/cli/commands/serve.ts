@@ -4,7 +4,6 @@ import { endpointsFromServeOptions } from '../../bench/endpoints.ts';
 import { DEFAULT_ENCODER_DIR } from '../../runtime/package-paths.ts';
 import { startServer } from '../../app/server.ts';
 import { defineCommand } from '../command.ts';
-import { UsageError } from '../errors.ts';
 
 const int = (name: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
   z
@@ -95,49 +94,37 @@ Examples:
     noDashboard: z.boolean().optional(),
   }),
   async run(args, io) {
-    let endpoints;
-    try {
-      endpoints = endpointsFromServeOptions({ llm: args.llm, engine: args.engine, file: args.endpoints, env: io.env });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    let server;
-    try {
-      server = await startServer(
-        {
-          port: args.port,
-          host: args.host,
-          dataDir: args.data,
-          token: args.token,
-          corsOrigins: args.cors,
-          allowedHosts: args.allowedHost,
-          studyJoinsPerClient: args.studyJoinsPerClient,
-          studyJoinsPerStudy: args.studyJoinsPerStudy,
-          encoderDir: args.encoder ?? DEFAULT_ENCODER_DIR,
-          endpoints,
-          maxBodyBytes: args.maxBody,
-          maxUploadBytes: args.maxUpload,
-          rateLimit: args.rateLimit,
-          rateBurst: args.rateBurst,
-          maxStreams: args.maxStreams,
-          maxStreamsPerToken: args.maxStreamsPerToken,
-          uploadIdleTimeoutMs: args.uploadIdleTimeout,
-          requestTimeoutMs: args.requestTimeout,
-          shutdownGraceMs: args.shutdownGrace,
-          concurrency: args.concurrency,
-          logLevel: args.logLevel,
-          accessLog: !args.noAccessLog,
-          dashboard: !args.noDashboard,
-        },
-        { env: io.env },
-      );
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      if (e.code === 'EADDRINUSE') throw new UsageError(`port ${args.port ?? 8787} is in use: stop the other server or pick another with --port`);
-      if (e.code === 'EACCES') throw new UsageError(`cannot listen on ${args.host ?? '127.0.0.1'}:${args.port ?? 8787} (permission denied): pick a port above 1023`);
-      if (e.message?.startsWith('--token') || e.message?.startsWith('ZIPP_TOKEN')) throw new UsageError(e.message);
-      throw err;
-    }
+    // Every failure below is a KnownError from where it happens (a bad endpoint entry or file, the token,
+    // a port in use): the CLI's one door (main.ts) turns it into its line and exit code.
+    const endpoints = endpointsFromServeOptions({ llm: args.llm, engine: args.engine, file: args.endpoints, env: io.env });
+    const server = await startServer(
+      {
+        port: args.port,
+        host: args.host,
+        dataDir: args.data,
+        token: args.token,
+        corsOrigins: args.cors,
+        allowedHosts: args.allowedHost,
+        studyJoinsPerClient: args.studyJoinsPerClient,
+        studyJoinsPerStudy: args.studyJoinsPerStudy,
+        encoderDir: args.encoder ?? DEFAULT_ENCODER_DIR,
+        endpoints,
+        maxBodyBytes: args.maxBody,
+        maxUploadBytes: args.maxUpload,
+        rateLimit: args.rateLimit,
+        rateBurst: args.rateBurst,
+        maxStreams: args.maxStreams,
+        maxStreamsPerToken: args.maxStreamsPerToken,
+        uploadIdleTimeoutMs: args.uploadIdleTimeout,
+        requestTimeoutMs: args.requestTimeout,
+        shutdownGraceMs: args.shutdownGrace,
+        concurrency: args.concurrency,
+        logLevel: args.logLevel,
+        accessLog: !args.noAccessLog,
+        dashboard: !args.noDashboard,
+      },
+      { env: io.env },
+    );
     const { url, token } = server;
     if (token.source === 'generated') {
       io.stderr(`zipp: new API token (stored in ${token.file}, mode 0600; shown only this once): ${token.value}`);
