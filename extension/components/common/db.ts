@@ -1,5 +1,4 @@
-import { liveQuery } from 'dexie';
-import { useEffect, useState } from 'react';
+import { useLiveQuery } from 'dexie-react-hooks';
 import { openDb, type ZippDb } from '../../lib/store/db.ts';
 
 let shared: ZippDb | undefined;
@@ -11,18 +10,18 @@ export function pageDb(): ZippDb {
 }
 
 /**
- * The result of a Dexie query, re-run whenever the tables it read change — in this page or in another
- * extension context (Dexie broadcasts changes between them).
+ * The result of a Dexie query on the page's store, re-run whenever the tables it read change — in this
+ * page or in another extension context (Dexie broadcasts changes between them): dexie-react-hooks'
+ * `useLiveQuery`. A failed query is logged and reads as undefined (the page shows its empty state)
+ * instead of throwing out of the render.
  */
 export function useLive<T>(query: (db: ZippDb) => Promise<T>, deps: unknown[] = []): T | undefined {
-  const [value, setValue] = useState<T>();
-  useEffect(() => {
-    const sub = liveQuery(() => query(pageDb())).subscribe({
-      next: setValue,
-      error: (err) => console.error('ZIPP store query failed', err),
-    });
-    return () => sub.unsubscribe();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, deps);
-  return value;
+  return useLiveQuery(
+    () =>
+      query(pageDb()).catch((err: unknown) => {
+        console.error('ZIPP store query failed', err);
+        return undefined;
+      }),
+    deps,
+  );
 }
