@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TextEmbedder } from '../../shared/embed/types.ts';
 import { encodeTrainEdges } from '../../shared/encoder/baselines.ts';
+import { encodeVotes } from '../../shared/encoder/votes.ts';
 import { MANIFEST_FORMAT, MODEL_FILES, vocabularyHash, type EncoderManifest } from '../../shared/encoder/manifest.ts';
 import { EDGE_WEIGHT_EPSILON } from '../../shared/graph/edge-features.ts';
 import type { EncoderConfig } from './config.ts';
@@ -56,6 +57,7 @@ export async function writeModelDir(input: ArtifactInput): Promise<{ files: Reco
   const values = tables.values.map((t) => t.dataSync() as Float32Array);
   const embeddings = tables.embeddings.dataSync() as Float32Array;
   manifest.communities.prior = Array.from(tables.prior.dataSync());
+  if (tables.votes) manifest.votes = { k: tables.votes.k };
   tables.values.forEach((t) => t.dispose());
   tables.embeddings.dispose();
   tables.prior.dispose();
@@ -78,6 +80,7 @@ export async function writeModelDir(input: ArtifactInput): Promise<{ files: Reco
     [MODEL_FILES.manifest]: JSON.stringify(manifest),
     [MODEL_FILES.communityEmbeddings]: new Uint8Array(embeddings.buffer, embeddings.byteOffset, embeddings.byteLength),
     [MODEL_FILES.weights]: packed.data,
+    ...(tables.votes ? { [MODEL_FILES.communityVotes]: encodeVotes(tables.votes) } : {}),
     'weights.json': JSON.stringify({ config: input.cfg, index: packed.index }),
     [MODEL_FILES.trainEdges]: encodeTrainEdges({ users, communities: g.edgeCommunity, activity: Float32Array.from(g.edgePosts, (p, e) => p + g.edgeComments[e]!) }),
   };

@@ -61,6 +61,12 @@ export const EncoderConfig = z.object({
    * would add λE to the gradient). Rarely joined communities otherwise memorise their few users.
    */
   idWeightDecay: z.number().min(0).default(0),
+  /**
+   * Co-membership votes (shared/encoder/votes.ts): each community's k nearest co-members by shrunk cosine
+   * get a learned weight, and a user's input communities vote for them in the match score (0 = off).
+   * Needs negatives = "vocabulary" (the votes land on arbitrary columns of the full softmax).
+   */
+  votes: z.number().int().min(0).max(256).default(0),
   /** Learn a free vector per vocabulary community on top of its text features. */
   freeEmbeddings: z.boolean().default(true),
   /** Sampled mode: other users' positives shared as negatives by the whole batch (in-batch negatives). */

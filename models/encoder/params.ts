@@ -14,6 +14,8 @@ export interface ParamShapes {
   imageDim?: number;
   /** Initial community bias (e.g. log popularity), so training starts from the popularity ranking. */
   initialBias?: Float32Array;
+  /** [communities × EncoderConfig.votes] initial co-membership vote weights (logit units), when votes are on. */
+  initialVotes?: Float32Array;
 }
 
 function glorot(rng: Rng, rows: number, cols: number): Float32Array {
@@ -53,6 +55,10 @@ export function initialValues(cfg: EncoderConfig, shapes: ParamShapes): Map<stri
   v.set('community.id', [[shapes.communities, H], normal(rng, shapes.communities * H, 0.05)]);
   // Per-community prior added to the match score: lets the model keep popularity apart from taste.
   v.set('community.bias', [[shapes.communities], shapes.initialBias ? Float32Array.from(shapes.initialBias) : constant(shapes.communities, 0)]);
+  if (cfg.votes > 0) {
+    if (!shapes.initialVotes || shapes.initialVotes.length !== shapes.communities * cfg.votes) throw new Error('co-membership votes need their initial weights (ParamShapes.initialVotes)');
+    v.set('community.votes', [[shapes.communities, cfg.votes], Float32Array.from(shapes.initialVotes)]);
+  }
   v.set('user.init', [[H], normal(rng, H, 0.1)]);
   for (let l = 0; l < cfg.layers; l++) {
     const n = layerNames(l);

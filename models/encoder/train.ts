@@ -10,6 +10,8 @@ import type { TrainingSet } from './dataset.ts';
 import { meanEdgeWeight, Sampler } from './sampler.ts';
 import { Trainer, type CommunityTables } from './trainer.ts';
 import { MASK_PENALTY } from './gatv2.ts';
+import { trainingVotes } from './votes.ts';
+import { addVotes } from '../../shared/encoder/votes.ts';
 
 /** Progress callbacks (the CLI draws a bar; tests and benchmarks pass nothing). */
 export interface TrainProgress {
@@ -84,6 +86,14 @@ export function evaluateCases(
     const { embeddings } = trainer.encode(tables, hood);
     const penalty = new Float32Array(n * V);
     part.forEach((c, b) => c.exclude.forEach((s) => (penalty[b * V + s] = MASK_PENALTY)));
+    // Co-membership votes of the input slots the network saw (the same rows, longer lists truncated alike).
+    if (tables.votes) {
+      for (let b = 0; b < n; b++) {
+        const rows: number[] = [];
+        for (let j = 0; j < hood.width; j++) if (hood.mask[b * hood.width + j]! > 0) rows.push(hood.ids[b * hood.width + j]!);
+        addVotes(penalty.subarray(b * V, (b + 1) * V), rows, tables.votes);
+      }
+    }
     const rows = Int32Array.from(part, (_, b) => b);
     const at = (cols: Int32Array) => tf.stack([tf.tensor1d(rows, 'int32'), tf.tensor1d(cols, 'int32')], 1) as tf.Tensor2D;
     const [above, ties, negativeScore, hiddenScore, lse] = tf.tidy(() => {
@@ -131,6 +141,7 @@ export async function trainEncoder(options: TrainOptions): Promise<TrainResult> 
     featureDim: set.featureDim,
     communities: graph.communities.length,
     initialBias: sampler.logPopularity(),
+    ...(cfg.votes > 0 ? { votes: trainingVotes(graph, cfg.votes) } : {}),
     ...(cfg.propagation > 0 ? { graph } : {}),
     ...(images ? { images } : {}),
   });

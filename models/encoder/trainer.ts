@@ -4,7 +4,9 @@ import type { EncoderConfig } from './config.ts';
 import { communityEmbeddings, communityHidden, encodeUsers, l2normalize, layerNorm, sourceValues } from './gatv2.ts';
 import { createParams, initialValues, layerNames, param, readParams, type Params } from './params.ts';
 import type { StepBatch } from './sampler.ts';
-import { disposePropagationGraph, propagate, propagationGraph, type PropagationGraph } from './propagation.ts';
+import { propagate, propagationGraph, type PropagationGraph } from './propagation.ts';
+import { castVotes } from './votes.ts';
+import type { CommunityVotes } from '../../shared/encoder/votes.ts';
 import type { BipartiteGraph } from '../../shared/graph/bipartite.ts';
 
 /** Per-user image embeddings for the user ↔ image InfoNCE term (rows: training-graph user index). */
@@ -23,6 +25,8 @@ export interface TrainerData {
   initialBias?: Float32Array;
   /** The training graph, for co-membership propagation (EncoderConfig.propagation > 0). */
   graph?: BipartiteGraph;
+  /** Co-membership votes (EncoderConfig.votes > 0): neighbour rows [V × k] and, for a fresh model, initial weights. */
+  votes?: { neighbours: Int32Array; initial?: Float32Array };
 }
 
 export interface StepLosses {
@@ -59,6 +63,8 @@ export interface CommunityTables {
   embeddings: tf.Tensor2D;
   /** [V] prior added to the cosine when ranking: temperature × learned bias (same order as training logits). */
   prior: tf.Tensor1D;
+  /** Co-membership votes in score units (temperature × learned weights); null when off. */
+  votes: CommunityVotes | null;
 }
 
 /**
@@ -86,7 +92,12 @@ export class Trainer {
       communities: data.communities,
       ...(data.images ? { imageDim: data.images.dim } : {}),
       ...(data.initialBias ? { initialBias: data.initialBias } : {}),
+      ...(data.votes?.initial ? { initialVotes: data.votes.initial } : {}),
     };
+    if (cfg.votes > 0) {
+      if (!data.votes || data.votes.neighbours.length !== data.communities * cfg.votes) throw new Error('co-membership votes need their neighbour table (TrainerData.votes)');
+      if (cfg.negatives !== 'vocabulary') throw new Error('co-membership votes need negatives = "vocabulary" (a full softmax)');
+    }
     this.params = createParams(values ?? initialValues(cfg, shapes));
     this.optimizer = tf.train.adam(cfg.learningRate);
     if (cfg.ema > 0) {
@@ -188,6 +199,10 @@ export class Trainer {
         let logits = tf.matMul(userSide, side(batch.wholeVocabulary ? null : batch.candidates), false, true);
         if (batch.positives) logits = tf.concat([userSide.mul(side(batch.positives)).sum(1, true), logits], 1);
         logits = logits.add(tf.tensor2d(batch.constant, [B, C]));
+        if (cfg.votes > 0) {
+          const inputs = Int32Array.from(batch.slots, (l, i) => (batch.mask[i]! > 0 ? batch.unique[l]! : -1));
+          logits = logits.add(castVotes(param(this.params, 'community.votes') as tf.Tensor2D, inputs, K, this.data.votes!.neighbours, this.data.communities));
+        }
         const targets = tf.tensor2d(batch.targets, [B, C]);
         const community = softmaxCrossEntropy(logits as tf.Tensor2D, targets);
         lossTensors.push(community);
@@ -238,7 +253,7 @@ export class Trainer {
 
   /** Community tables over the whole vocabulary (no dropout): what inference and the exporter use. */
   tables(): CommunityTables {
-    return tf.tidy(() => {
+    const tables = tf.tidy(() => {
       let hs = communityHidden(this.params, this.features, this.cfg.freeEmbeddings ? (param(this.params, 'community.id') as tf.Tensor2D) : null);
       if (this.propagation) hs = propagate(hs, this.propagation, this.cfg.propagation);
       const values = sourceValues(this.params, this.cfg, hs);
@@ -246,6 +261,11 @@ export class Trainer {
       const prior = param(this.params, 'community.bias').mul(this.cfg.temperature) as tf.Tensor1D;
       return { values, embeddings, prior };
     });
+    const votes =
+      this.cfg.votes > 0
+        ? { k: this.cfg.votes, neighbours: this.data.votes!.neighbours, weights: (param(this.params, 'community.votes').dataSync() as Float32Array).map((w) => w * this.cfg.temperature) }
+        : null;
+    return { ...tables, votes };
   }
 
   /** The first layer's query for the deterministic initial user state: the same for every user. */
@@ -332,7 +352,6 @@ export class Trainer {
     this.average?.forEach((p) => p.dispose());
     this.optimizer.dispose();
     this.features?.dispose();
-    if (this.propagation) disposePropagationGraph(this.propagation);
     this.images?.table.dispose();
   }
 }

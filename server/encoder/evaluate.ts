@@ -49,7 +49,7 @@ export async function evaluateModel(
       const encoded = await encoder.encode(chunk.map((c) => c.input));
       chunk.forEach((c, j) => {
         const user = encoded[j]!;
-        ranks.encoder.push(acc.encoder.add(encoder.scores(user.embedding), c));
+        ranks.encoder.push(acc.encoder.add(encoder.scores(user), c));
         for (const b of BASELINES) ranks[b].push(acc[b].add(scorers[b](c.input), c));
         attention.add(user, c, (name) => vocabulary.lookup(name));
         suggestions.add(encoder.suggestionScores(user.embedding), c);

@@ -6,6 +6,7 @@ import { EmbedderConfig } from '../../shared/embed/types.ts';
 import { CommunityEncoder, type OrtModule } from '../../shared/encoder/encoder.ts';
 import { decodeTrainEdges, type TrainEdges } from '../../shared/encoder/baselines.ts';
 import { MODEL_FILES } from '../../shared/encoder/manifest.ts';
+import { decodeVotes, type CommunityVotes } from '../../shared/encoder/votes.ts';
 import { InputError } from '../../shared/errors.ts';
 
 /**
@@ -51,17 +52,31 @@ export async function loadEncoder(dir: string = DEFAULT_MODEL_DIR, options: Load
   const embedderConfig = EmbedderConfig.safeParse((manifest as { embedder?: unknown })?.embedder);
   const embedder = embedderConfig.success ? await embedderFromConfig(embedderConfig.data, options) : undefined;
   const communityEmbeddings = options.communityEmbeddings === false ? undefined : readFloat32(need(dir, MODEL_FILES.communityEmbeddings));
+  const votes = communityEmbeddings ? readVotes(dir, manifest) : undefined;
   return CommunityEncoder.create({
     ort: ort as unknown as OrtModule,
     model,
     manifest,
     ...(communityEmbeddings ? { communityEmbeddings } : {}),
+    ...(votes ? { communityVotes: votes } : {}),
     ...(embedder ? { embedder } : {}),
     sessionOptions: {
       graphOptimizationLevel: 'all',
       ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
     },
   });
+}
+
+/** community-votes.bin when the manifest lists co-membership votes (ranking needs them). */
+function readVotes(dir: string, manifest: unknown): CommunityVotes | undefined {
+  const m = manifest as { votes?: unknown; communities?: { names?: unknown[] } };
+  if (!m?.votes) return undefined;
+  const file = need(dir, MODEL_FILES.communityVotes);
+  try {
+    return decodeVotes(new Uint8Array(readFileSync(file)), m.communities?.names?.length ?? -1);
+  } catch (err) {
+    throw new ModelDirError(`${file}: ${(err as Error).message}`);
+  }
 }
 
 /** The training graph stored beside a model (for the eval baselines). */

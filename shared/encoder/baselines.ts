@@ -93,17 +93,34 @@ export function tfidfScorer(vocabulary: Vocabulary, edges: TrainEdges, neighbour
 export const COSINE_SHRINK = 20;
 
 /**
- * The cosine baseline (see the top of this file). Similarity rows are computed per query from the
- * postings (users per community, communities per user), so nothing V × V is held in memory.
+ * Shrunk item–item cosine rows over the training users' community sets (see the top of this file):
+ * `row(i, visit)` calls visit(j, sim(i, j)) for every community j ≠ i that shares a user with i. Rows are
+ * computed on demand from the postings (users per community, communities per user), so nothing V × V is
+ * held in memory. The cosine baseline and the encoder's co-membership votes (votes.ts) both use it.
  */
-export function cosineScorer(vocabulary: Vocabulary, edges: TrainEdges, shrink = COSINE_SHRINK): Scorer {
-  const V = vocabulary.size;
+export function cosineRows(V: number, edges: TrainEdges, shrink = COSINE_SHRINK): { users: Int32Array; row: (i: number, visit: (j: number, sim: number) => void) => void } {
   const { members, communitiesOf, users } = postingLists(V, edges);
   const sqrtUsers = Float64Array.from(users, Math.sqrt);
+  const together = new Int32Array(V);
+  return {
+    users,
+    row(i, visit) {
+      const touched: number[] = [];
+      for (const u of members[i]!) for (const j of communitiesOf[u]!) if (together[j]!++ === 0) touched.push(j);
+      for (const j of touched) {
+        if (j !== i) visit(j, together[j]! / (sqrtUsers[i]! * sqrtUsers[j]! + shrink));
+        together[j] = 0;
+      }
+    },
+  };
+}
+
+/** The cosine baseline: a candidate scores the sum of its similarities to the user's input communities. */
+export function cosineScorer(vocabulary: Vocabulary, edges: TrainEdges, shrink = COSINE_SHRINK): Scorer {
+  const { users, row } = cosineRows(vocabulary.size, edges, shrink);
   const maxUsers = users.reduce((m, d) => Math.max(m, d), 1);
   // Same tie-break as tfidf: popularity, too small to matter except between candidates with no similarity.
   const tieBreak = Float64Array.from(users, (d) => (1e-6 * d) / maxUsers);
-  const together = new Int32Array(V);
   return (input) => {
     const scores = Float64Array.from(tieBreak);
     const seen = new Set<number>();
@@ -111,12 +128,7 @@ export function cosineScorer(vocabulary: Vocabulary, edges: TrainEdges, shrink =
       const i = vocabulary.lookup(a.name);
       if (i === undefined || seen.has(i)) continue;
       seen.add(i);
-      const touched: number[] = [];
-      for (const u of members[i]!) for (const j of communitiesOf[u]!) if (together[j]!++ === 0) touched.push(j);
-      for (const j of touched) {
-        if (j !== i) scores[j]! += together[j]! / (sqrtUsers[i]! * sqrtUsers[j]! + shrink);
-        together[j] = 0;
-      }
+      row(i, (j, sim) => (scores[j]! += sim));
     }
     return Float32Array.from(scores);
   };

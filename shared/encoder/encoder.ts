@@ -5,6 +5,7 @@ import { EncoderManifest, ONNX_IO, ONNX_METADATA, vocabularyHash } from './manif
 import { readOnnxMetadata } from './onnx-metadata.ts';
 import { scoreAll, topK } from './ranking.ts';
 import { Vocabulary } from './vocabulary.ts';
+import { addVotes, type CommunityVotes } from './votes.ts';
 import { InputError } from '../errors.ts';
 import type { CommunityTable } from '../community/records.ts';
 
@@ -86,6 +87,8 @@ export interface CreateEncoderOptions {
   manifest: unknown;
   /** community-embeddings.bin as float32 values ([V, hidden]); optional, needed only for suggestions. */
   communityEmbeddings?: Float32Array;
+  /** community-votes.bin decoded (votes.ts); required when the manifest lists votes and scores() is used. */
+  communityVotes?: CommunityVotes;
   /**
    * Rebuilt from manifest.embedder by the caller; without it (and always for a structure-only model,
    * embedder kind "none"), unknown communities are reported as ignored, never given invented features.
@@ -103,6 +106,7 @@ export class CommunityEncoder {
     readonly vocabulary: Vocabulary,
     private readonly communityEmbeddings: Float32Array | undefined,
     private readonly embedder: TextEmbedder | undefined,
+    private readonly votes: CommunityVotes | undefined,
   ) {}
 
   static async create(options: CreateEncoderOptions): Promise<CommunityEncoder> {
@@ -139,7 +143,10 @@ export class CommunityEncoder {
       );
     }
     const session = await options.ort.InferenceSession.create(options.model, options.sessionOptions);
-    return new CommunityEncoder(options.ort, session, manifest, new Vocabulary(manifest), options.communityEmbeddings, options.embedder);
+    if (options.communityVotes && (!manifest.votes || options.communityVotes.k !== manifest.votes.k || options.communityVotes.neighbours.length !== c.names.length * manifest.votes.k)) {
+      throw new ModelMismatchError('community-votes.bin does not fit vocabulary.json; keep the files of one training run together');
+    }
+    return new CommunityEncoder(options.ort, session, manifest, new Vocabulary(manifest), options.communityEmbeddings, options.embedder, options.communityVotes);
   }
 
   /** Builds the padded inputs for a batch (exposed for benchmarks and for callers that batch themselves). */
@@ -207,14 +214,19 @@ export class CommunityEncoder {
   }
 
   /**
-   * Match scores of a user against every vocabulary community: cosine of the embeddings plus the
-   * community's learned prior (needs community-embeddings.bin).
+   * Match scores of an encoded user against every vocabulary community: cosine of the embeddings plus the
+   * community's learned prior (needs community-embeddings.bin), plus the co-membership votes of the user's
+   * known communities when the model has them (needs community-votes.bin).
    */
-  scores(embedding: Float32Array): Float32Array {
+  scores(user: Pick<EncodedUser, 'embedding' | 'communities'>): Float32Array {
     if (!this.communityEmbeddings) throw new Error('community-embeddings.bin was not loaded; pass communityEmbeddings to CommunityEncoder.create');
-    const scores = scoreAll(embedding, this.communityEmbeddings, this.manifest.communityEmbeddings.dimension);
+    const scores = scoreAll(user.embedding, this.communityEmbeddings, this.manifest.communityEmbeddings.dimension);
     const prior = this.manifest.communities.prior;
     for (let i = 0; i < scores.length; i++) scores[i]! += prior[i]!;
+    if (this.manifest.votes) {
+      if (!this.votes) throw new Error('community-votes.bin was not loaded; pass communityVotes to CommunityEncoder.create');
+      addVotes(scores, user.communities.flatMap((c) => (c.known ? [this.vocabulary.lookup(c.name)!] : [])), this.votes);
+    }
     return scores;
   }
 

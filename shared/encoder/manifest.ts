@@ -6,6 +6,7 @@ export const MODEL_FILES = {
   manifest: 'vocabulary.json',
   onnx: 'encoder.onnx',
   communityEmbeddings: 'community-embeddings.bin',
+  communityVotes: 'community-votes.bin',
   weights: 'weights.bin',
   trainEdges: 'train-edges.bin',
   card: 'model-card.md',
@@ -51,6 +52,8 @@ export const EncoderManifest = z.object({
     prior: z.array(z.number()),
   }),
   communityEmbeddings: z.object({ dtype: z.literal('float32'), dimension: z.number().int().positive() }),
+  /** Co-membership votes (votes.ts) in community-votes.bin: neighbours per community; absent when the model has none. */
+  votes: z.object({ k: z.number().int().positive() }).optional(),
   vocabularyHash: z.string(),
   /** Free-form provenance: data, filters, hyperparameters, evaluation. */
   training: z.record(z.string(), z.unknown()),

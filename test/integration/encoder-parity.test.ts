@@ -137,7 +137,7 @@ describe('exported encoder parity', () => {
     const acc = new MetricAccumulator();
     const known = lists.map((l) => l.map((e) => ({ name: set.graph.communities[e.index]!, posts: e.posts, comments: e.comments })));
     const encoded = await node.encode(known);
-    encoded.forEach((u, i) => acc.add(node.scores(u.embedding), cases[i]!));
+    encoded.forEach((u, i) => acc.add(node.scores(u), cases[i]!));
     const perUser = acc.result();
     expect(cases.length).toBeGreaterThan(30);
     for (const k of ['mrr', 'hit@10', 'posting_accuracy'] as const) expect(batched.metrics[k]).toBeCloseTo(perUser[k], 3);
@@ -215,6 +215,53 @@ describe('structure-only encoder (--embedder none)', () => {
       await expect(node.encode([[{ name: 's99999', posts: 0, comments: 1 }]])).rejects.toThrow(/structure-only model .* cannot embed a community it never saw/);
       await node.release();
       await web.release();
+    } finally {
+      trained.trainer.dispose();
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
+  it('with co-membership votes: training-time validation and the exported model rank alike, and the votes change the ranking', async () => {
+    const { interactions, labels } = await ingest({ inputs: [path.join(REDDIT_DENSE, 'interactions.csv')] });
+    const rows = interactions.filter((r) => /^u00[0-5]/.test(r.user));
+    const split = splitUsers(rows, { holdoutShare: 0.1, validationShare: 0.05, seed: 5 });
+    const ids = await buildTrainingSet(split.train, { minCommunityUsers: 2, minCommunityActivity: 1, labels, embedder: async () => new NoTextFeatures() });
+    const small = EncoderConfig.parse({ ...cfg, epochs: 2, negatives: 'vocabulary', votes: 8 });
+    const trained = await trainEncoder({ cfg: small, set: ids, validation: listsByUser(split.validation), fingerprint: 'votes' });
+    const out = mkdtempSync(path.join(tmpdir(), 'zipp-votes-'));
+    try {
+      await writeModelDir({ dir: out, cfg: small, trainer: trained.trainer, set: ids, embedder: ids.embedder, edgeScale: trained.edgeScale, training: {} });
+      const manifest = JSON.parse(readFileSync(path.join(out, MODEL_FILES.manifest), 'utf8'));
+      expect(manifest.votes).toEqual({ k: 8 });
+      const vocab = { size: ids.graph.communities.length, lookup: (n: string) => ids.graph.communityIndex.get(n) };
+      const cases = leaveOneOutCases(listsByUser(split.holdout), vocab, 11);
+      const lists = cases.map((c) => c.input.flatMap((a) => (ids.graph.communityIndex.has(a.name) ? [{ index: ids.graph.communityIndex.get(a.name)!, posts: a.posts, comments: a.comments }] : [])));
+      const tables = trained.trainer.tables();
+      const batched = evaluateCases(trained.trainer, tables, cases, lists, ids, trained.edgeScale);
+      const withoutVotes = evaluateCases(trained.trainer, { ...tables, votes: null }, cases, lists, ids, trained.edgeScale);
+      tables.values.forEach((t) => t.dispose());
+      tables.embeddings.dispose();
+      tables.prior.dispose();
+      const { decodeVotes } = await import('../../shared/encoder/votes.ts');
+      const node = await CommunityEncoder.create({
+        ort: ortNode as unknown as OrtModule,
+        model: new Uint8Array(readFileSync(path.join(out, MODEL_FILES.onnx))),
+        manifest,
+        communityEmbeddings: new Float32Array(readFileSync(path.join(out, MODEL_FILES.communityEmbeddings)).buffer.slice(0)),
+        communityVotes: decodeVotes(new Uint8Array(readFileSync(path.join(out, MODEL_FILES.communityVotes))), vocab.size),
+      });
+      const acc = new MetricAccumulator();
+      const known = lists.map((l) => l.map((e) => ({ name: ids.graph.communities[e.index]!, posts: e.posts, comments: e.comments })));
+      (await node.encode(known)).forEach((u, i) => acc.add(node.scores(u), cases[i]!));
+      const perUser = acc.result();
+      expect(cases.length).toBeGreaterThan(30);
+      for (const k of ['mrr', 'hit@10'] as const) expect(batched.metrics[k]).toBeCloseTo(perUser[k], 3);
+      expect(batched.metrics.mrr).not.toBeCloseTo(withoutVotes.metrics.mrr, 3);
+      // A manifest that lists votes cannot rank without them.
+      const bare = await CommunityEncoder.create({ ort: ortNode as unknown as OrtModule, model: new Uint8Array(readFileSync(path.join(out, MODEL_FILES.onnx))), manifest, communityEmbeddings: new Float32Array(readFileSync(path.join(out, MODEL_FILES.communityEmbeddings)).buffer.slice(0)) });
+      const [user] = await bare.encode([known[0]!]);
+      expect(() => bare.scores(user!)).toThrow(/community-votes.bin was not loaded/);
+      await node.release();
+      await bare.release();
     } finally {
       trained.trainer.dispose();
       rmSync(out, { recursive: true, force: true });

@@ -38,6 +38,7 @@ const schema = z.object({
   linkWeight: numberFlag(0, true).optional(),
   maskRate: share(0.9).optional(),
   idWeightDecay: numberFlag(0, true).optional(),
+  votes: wholeFlag(1).refine((k) => k <= 256, 'at most 256 neighbours per community').optional(),
   propagation: z.string().regex(/^[0-3]$/, 'expected 0, 1, 2 or 3').transform(Number).optional(),
   patience: wholeFlag(1).optional(),
   embedder: z
@@ -73,6 +74,7 @@ export default defineCommand({
     'link-weight': { type: 'string', placeholder: 'W', description: 'weight of the link-prediction BCE (default 0: off)' },
     'mask-rate': { type: 'string', placeholder: 'SHARE', description: "with --negatives vocabulary: share of a user's communities hidden and predicted per step (default 0: one)" },
     'id-weight-decay': { type: 'string', placeholder: 'L', description: 'L2 penalty on the free community vectors (default 0)' },
+    votes: { type: 'string', placeholder: 'K', description: 'with --negatives vocabulary: learned co-membership votes, each community\'s K nearest co-members by shrunk cosine (default 0: off)' },
     propagation: { type: 'string', placeholder: 'P', description: 'co-membership propagation steps of the community states, 0–3 (default 0: off)' },
     patience: { type: 'string', placeholder: 'N', description: 'epochs without a better validation loss before stopping (default 10)' },
     embedder: { type: 'string', placeholder: 'KIND', description: 'community features: hashed-tfidf (default), none (structure-only: learned id vectors), transformers:MODEL_OR_DIR, openai:MODEL' },
@@ -115,6 +117,9 @@ Examples:
         );
       }
     }
+    if (args.votes !== undefined && args.negatives !== 'vocabulary') {
+      throw new UsageError('--votes needs --negatives vocabulary: the votes land on arbitrary communities, so every community must be a candidate (a full softmax)');
+    }
     if (args.featureDim !== undefined && args.embedder && args.embedder !== 'hashed-tfidf') {
       throw new UsageError('--feature-dim applies to the hashed-tfidf embedder only');
     }
@@ -130,6 +135,7 @@ Examples:
       ...(args.linkWeight !== undefined ? { linkWeight: args.linkWeight } : {}),
       ...(args.maskRate !== undefined ? { maskRate: args.maskRate } : {}),
       ...(args.idWeightDecay !== undefined ? { idWeightDecay: args.idWeightDecay } : {}),
+      ...(args.votes !== undefined ? { votes: args.votes } : {}),
       ...(args.propagation !== undefined ? { propagation: args.propagation } : {}),
       ...(args.patience !== undefined ? { patience: args.patience } : {}),
     };
