@@ -217,5 +217,9 @@ describe('zipp encoder train', () => {
     const r = await zipp('train', '--interactions', path.join(F, 'edges-with-errors.csv'), '--out', path.join(tmp, 'x'), '--hidden', '10');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--hidden: must be a multiple of the 4 heads/);
+    const votes = await zipp('train', '--interactions', path.join(F, 'edges-with-errors.csv'), '--out', path.join(tmp, 'x'), '--votes', '8');
+    expect(votes.code).toBe(2);
+    expect(votes.err.trim().split('\n')).toHaveLength(1);
+    expect(votes.err).toMatch(/--votes needs --negatives vocabulary/);
   });
 });
