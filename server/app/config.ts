@@ -24,7 +24,7 @@ export const ServerConfig = z.object({
   dataDir: z.string().min(1).default('./.zipp'),
   token: z.string().optional(),
   corsOrigins: z.array(CorsOrigin).default([]),
-  /** Host names the server answers to besides loopback ones (others get 403: DNS rebinding); see middleware/host-check.ts. */
+  /** Host names the server answers to besides loopback ones, its addresses and the machine's name (others get 403: DNS rebinding); see middleware/host-check.ts. */
   allowedHosts: z.array(HostName).default([]),
   /** Study joins (each costs LLM calls) per client address and per study, per hour. */
   studyJoinsPerClient: z.number().int().positive().default(20),

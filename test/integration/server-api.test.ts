@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { startOpenAiServer, type OpenAiTestServer } from '../helpers/openai-server.ts';
@@ -331,6 +333,39 @@ describe('CORS', () => {
       expect(plain.headers.get('access-control-allow-origin')).toBeNull();
     } finally {
       await withCors.close();
+    }
+  });
+});
+
+describe('Host check of a server bound to the network (DNS rebinding)', () => {
+  /** GET /v1/health on 127.0.0.1:port with the given Host header (fetch would send the URL's own). */
+  const getWithHost = (port: number, host: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/v1/health', headers: { host } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+
+  it('answers under its addresses and the machine\'s name without --allowed-host, and refuses other names', async () => {
+    const open = await startTestZipp({ config: { host: '0.0.0.0' } });
+    try {
+      const port = open.server.port;
+      const addresses = Object.values(os.networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address));
+      const own = [...addresses.map((a) => (a.includes(':') ? `[${a}]` : a)), os.hostname(), 'localhost'];
+      for (const name of own) expect([name, await getWithHost(port, `${name}:${port}`)]).toEqual([name, 200]);
+      for (const name of ['attacker.example', `${os.hostname()}.attacker.example`]) expect([name, await getWithHost(port, `${name}:${port}`)]).toEqual([name, 403]);
+    } finally {
+      await open.close();
+    }
+    const named = await startTestZipp({ config: { host: '0.0.0.0', allowedHosts: ['zipp.lab.example'] } });
+    try {
+      expect(await getWithHost(named.server.port, 'zipp.lab.example')).toBe(200);
+      expect(await getWithHost(named.server.port, 'attacker.example')).toBe(403);
+    } finally {
+      await named.close();
     }
   });
 });

@@ -98,9 +98,13 @@ describe('secret field names', () => {
 });
 
 describe('Host check (DNS rebinding)', () => {
+  const MACHINE = {
+    hostname: 'gpu-box.lab.example',
+    interfaces: { lo: [{ address: '127.0.0.1' }, { address: '::1' }], eth0: [{ address: '10.0.0.5' }, { address: 'FD00::5' }], wg0: [{ address: '172.16.0.9' }] },
+  };
   const hostApp = (bound: string, allowed: string[]) => {
     const a = new Hono<AppEnv>();
-    a.use('*', hostCheck(bound, allowed));
+    a.use('*', hostCheck(bound, allowed, MACHINE));
     a.get('/', (c) => c.text('ok'));
     a.onError((err, c) => errorResponse(err, c, createLogger('silent')));
     return async (host: string) => (await a.request('/', { headers: { host } })).status;
@@ -112,11 +116,17 @@ describe('Host check (DNS rebinding)', () => {
     for (const h of ['attacker.example', 'attacker.example:8787', '127.0.0.1.attacker.example', 'evil-localhost.example']) expect([h, await get(h)]).toEqual([h, 403]);
   });
 
-  it('answers a server bound to the network under any name unless names are given', async () => {
-    expect(await hostApp('0.0.0.0', [])('whatever.example')).toBe(200);
-    const pinned = hostApp('0.0.0.0', ['gpu-box']);
-    expect(await pinned('gpu-box:8787')).toBe(200);
-    expect(await pinned('127.0.0.1:8787')).toBe(200);
+  it('answers a server bound to the network under its addresses and the machine\'s name, not any name', async () => {
+    const wildcard = hostApp('0.0.0.0', []);
+    for (const h of ['10.0.0.5:8787', '[fd00::5]:8787', '172.16.0.9', 'gpu-box.lab.example:8787', 'gpu-box', 'localhost', '127.0.0.1:8787']) expect([h, await wildcard(h)]).toEqual([h, 200]);
+    for (const h of ['whatever.example', 'attacker.example:8787', '10.0.0.6', 'gpu-box.attacker.example']) expect([h, await wildcard(h)]).toEqual([h, 403]);
+    // Bound to one address: that interface's addresses, not another interface's.
+    const one = hostApp('10.0.0.5', []);
+    for (const h of ['10.0.0.5:8787', '[fd00::5]', 'gpu-box']) expect([h, await one(h)]).toEqual([h, 200]);
+    expect(await one('172.16.0.9')).toBe(403);
+    const pinned = hostApp('0.0.0.0', ['zipp.lab.example']);
+    expect(await pinned('zipp.lab.example:8787')).toBe(200);
+    expect(await pinned('10.0.0.5')).toBe(200);
     expect(await pinned('attacker.example')).toBe(403);
   });
 });

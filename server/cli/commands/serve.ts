@@ -34,7 +34,7 @@ export default defineCommand({
     host: { type: 'string', placeholder: 'HOST', description: 'interface to bind (default 127.0.0.1; 0.0.0.0 exposes it to the network)' },
     data: { type: 'string', placeholder: 'DIR', description: 'data directory: SQLite state, token, uploads, job files (default ./.zipp)' },
     token: { type: 'string', placeholder: 'T', description: 'bearer token to require (default: ZIPP_TOKEN, else <data>/token, generated on first start)' },
-    'allowed-host': { type: 'string', multiple: true, placeholder: 'NAME', description: 'a host name the server answers to besides loopback names (others get 403; stops DNS rebinding), e.g. gpu-box.lab.example (repeatable)' },
+    'allowed-host': { type: 'string', multiple: true, placeholder: 'NAME', description: "a host name the server answers to besides loopback names, its interfaces' addresses and the machine's name (others get 403; stops DNS rebinding), e.g. gpu-box.lab.example (repeatable)" },
     cors: { type: 'string', multiple: true, placeholder: 'ORIGIN', description: 'allow browser calls from this origin, e.g. chrome-extension://<id> (repeatable)' },
     llm: { type: 'string', multiple: true, placeholder: 'NAME=URL', description: 'a named OpenAI-compatible LLM endpoint that POST /v1/bench may pick (repeatable; no key: keys need --endpoints)' },
     engine: { type: 'string', multiple: true, placeholder: '[NAME:]KIND=URL', description: 'a named image engine (comfyui, a1111, openai; NAME defaults to KIND; a repeated NAME adds URLs) (repeatable; also ZIPP_IMAGE_ENGINES)' },
