@@ -42,6 +42,8 @@ export const ServerConfigInfo = z.object({
   llmEndpoints: z.array(z.object({ name: z.string(), baseUrl: z.string(), model: z.string().optional(), models: z.array(z.string()).optional(), key: z.boolean() })),
   /** The image engines by name, one entry per URL. */
   imageEngines: z.array(z.object({ name: z.string(), kind: z.string(), url: z.string() })),
+  /** The CLIP models POST /v1/bench may score with, by name (`default` is ZIPP_CLIP_MODEL, else ViT-L/14): names only, never a hub id or a folder. */
+  clipModels: z.array(z.string()),
   jobKinds: z.array(z.string()),
   limits: z.object({
     maxBodyBytes: z.number(),

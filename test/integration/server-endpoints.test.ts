@@ -149,6 +149,9 @@ describe('POST /v1/bench never sends a server key to a URL the request chose', (
     expect(body.llmEndpoints.map((e: { name: string }) => e.name)).toEqual(['default', 'second']);
     expect(body.llmEndpoints[1]).toMatchObject({ name: 'second', baseUrl: second.url, model: 'second-model', key: true });
     expect(body.imageEngines).toEqual([{ name: 'gpu', kind: 'comfyui', url: comfy.url }]);
+    // CLIP models by name only: the folder the operator gave (./clip in the data dir) is not shown.
+    expect(body.clipModels).toEqual(['default', 'tiny']);
+    expect(JSON.stringify(body)).not.toContain(path.join(dataDir, 'clip'));
     expect(JSON.stringify(body)).not.toContain(SECOND_KEY);
     expect(JSON.stringify(body)).not.toContain('SECOND_LLM_KEY');
   });

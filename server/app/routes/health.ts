@@ -2,7 +2,7 @@ import { Health, ServerConfigInfo } from '../../../shared/api/server-info.ts';
 import { apiRoute, jsonResponse, type ApiApp } from '../api-route.ts';
 import type { AppServices } from '../services.ts';
 import { DEFAULT_OPENAI_BASE_URL } from '../../../shared/llm/settings.ts';
-import { DEFAULT_LLM_ENDPOINT } from '../../bench/endpoints.ts';
+import { DEFAULT_CLIP_ENDPOINT, DEFAULT_LLM_ENDPOINT } from '../../bench/endpoints.ts';
 import { withoutCredentials } from '../../runtime/urls.ts';
 
 /** What /v1/config says about each LLM endpoint: where it is and whether a key goes with it, never the key or its variable. */
@@ -62,6 +62,7 @@ export function healthRoutes(app: ApiApp, s: AppServices): void {
         encoder: s.encoder.info(),
         llmEndpoints: llmEndpointList(s),
         imageEngines: Object.entries(s.config.endpoints.engines).flatMap(([name, e]) => e.urls.map((url) => ({ name, kind: e.kind, url: withoutCredentials(url) }))),
+        clipModels: [DEFAULT_CLIP_ENDPOINT, ...Object.keys(s.config.endpoints.clip ?? {})],
         jobKinds: s.pool.kindNames(),
         limits: {
           maxBodyBytes: s.config.maxBodyBytes,

@@ -98,6 +98,8 @@ export function StatusPanel({ onUnauthorized }: { onUnauthorized: (message: stri
               ? config.imageEngines.map((e) => `${e.name}: ${e.kind} ${e.url}`).join(' · ')
               : 'none configured (zipp serve --engine comfyui=URL, or ZIPP_IMAGE_ENGINES)'}
           </dd>
+          <dt>CLIP models</dt>
+          <dd data-testid="clip-models">{config.clipModels.join(' · ')}</dd>
           <dt>Jobs</dt>
           <dd>
             {health.queue.running} running · {health.queue.depth} queued or running · kinds: {config.jobKinds.join(', ')}
