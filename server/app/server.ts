@@ -13,7 +13,7 @@ import { benchJobKind } from '../bench/job.ts';
 import { llmServiceFromEnv } from './adapters/llm.ts';
 import { loadEncoderService } from './adapters/encoder.ts';
 import { createApp } from './app.ts';
-import { resolveInside } from './data-paths.ts';
+import { resolveInside } from '../runtime/inside-dir.ts';
 import { ServerConfig, type ServerConfigInput } from './config.ts';
 import { createLogger, type Logger } from '../runtime/logger.ts';
 import type { AppServices } from './services.ts';

@@ -221,7 +221,8 @@ describe('bad input corpus', () => {
 
 describe('paths given by clients never leave the data directory', () => {
   it('resolves relative paths inside and refuses absolute, climbing and linked-out ones', async () => {
-    const { resolveInside } = await import('../../server/app/data-paths.ts');
+    const { resolveInside } = await import('../../server/runtime/inside-dir.ts');
+    const { InputError } = await import('../../shared/errors.ts');
     const root = zipp.dataDir;
     mkdirSync(path.join(root, 'data'), { recursive: true });
     symlinkSync('/etc', path.join(root, 'data', 'out'));
@@ -238,7 +239,8 @@ describe('paths given by clients never leave the data directory', () => {
       } catch (err) {
         error = err;
       }
-      expect(error?.body?.(), bad).toMatchObject({ error: { code: 'path_outside_data_dir', field: 'interactions.path' } });
+      expect(error, bad).toBeInstanceOf(InputError);
+      expect(error, bad).toMatchObject({ code: 'path_outside_data_dir', field: 'interactions.path' });
     }
     rmSync(outside, { recursive: true, force: true });
   });

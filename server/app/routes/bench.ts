@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BENCH_REPORT_FILES, BenchFileParams } from '../../../shared/api/bench.ts';
 import { Job } from '../../../shared/api/jobs.ts';
-import { resolveInside } from '../data-paths.ts';
+import { resolveInside } from '../../runtime/inside-dir.ts';
 import { ApiError } from '../../http/errors.ts';
 import { DOCUMENT_CSP } from '../../http/security-headers.ts';
 import { apiRoute, jsonBody, jsonResponse, otherResponse, type ApiApp } from '../api-route.ts';

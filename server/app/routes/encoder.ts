@@ -5,7 +5,7 @@ import { DOWNLOADABLE_MODEL_FILES, type FileRef, ModelFileParams, ModelInfo, Mod
 import { Job } from '../../../shared/api/jobs.ts';
 import { MODEL_FILES } from '../../../shared/encoder/manifest.ts';
 import { EncoderTrainParams, modelDirOf, TrainSettings } from '../../jobs/kinds/encoder-train.ts';
-import { resolveInside } from '../data-paths.ts';
+import { resolveInside } from '../../runtime/inside-dir.ts';
 import { ApiError } from '../../http/errors.ts';
 import { apiRoute, jsonBody, jsonResponse, otherResponse, type ApiApp } from '../api-route.ts';
 import type { AppServices } from '../services.ts';

@@ -1,9 +1,9 @@
 import { lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import { ApiError } from '../http/errors.ts';
+import { InputError } from '../../shared/errors.ts';
 
 /**
- * Resolves a client-given path against the data directory and refuses anything that would land outside
+ * Resolves a client-given path against the data directory (HTTP routes, the bench job's dataset files) and refuses anything that would land outside
  * it: absolute paths, `..` climbs, NUL bytes, and symbolic links. Every component that exists is checked,
  * down to the deepest one (a path whose last parts do not exist yet, such as a cache folder to create, is
  * checked up to its deepest existing ancestor); a link is refused wherever it points, since no feature
@@ -11,7 +11,7 @@ import { ApiError } from '../http/errors.ts';
  */
 export function resolveInside(root: string, given: string, field: string): string {
   const refuse = (why: string) =>
-    new ApiError(400, 'path_outside_data_dir', `${field}: ${why}; give a path relative to the server's data directory`, field);
+    new InputError(`${field}: ${why}; give a path relative to the server's data directory`, { field, code: 'path_outside_data_dir' });
   if (given.includes('\0')) throw refuse('the path contains a NUL byte');
   if (path.isAbsolute(given) || /^[a-zA-Z]:[\\/]/.test(given) || given.startsWith('\\')) throw refuse('absolute paths are not accepted');
   const rootReal = realpathSync(root);
@@ -31,6 +31,7 @@ export function resolveInside(root: string, given: string, field: string): strin
   return target;
 }
 
+/** Whether `target` is `root` or below it (both resolved paths). */
 export function isWithin(root: string, target: string): boolean {
   const rel = path.relative(root, target);
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
