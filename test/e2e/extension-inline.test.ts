@@ -421,6 +421,35 @@ describe('extension inline rewriting (headless Chromium)', () => {
     await options.getByTestId('candidates-pref').selectOption('one');
   });
 
+  it('carries the votes and preferences in the backup file; a file with one bad vote is refused whole, naming the field', async () => {
+    await options.goto(browser.url('options.html#backup'));
+    const [download] = await Promise.all([options.waitForEvent('download'), options.getByRole('button', { name: 'Export to a file' }).click()]);
+    const text = readFileSync((await download.path())!, 'utf8');
+    const backup = JSON.parse(text) as { votes: Record<string, unknown>[]; personas: Record<string, unknown>[]; preferences: Record<string, unknown> };
+    // The two picks of the test above: the persona's rewrite, then the other one.
+    expect(backup.votes.map((v) => [v.a, v.b, v.winner])).toEqual([['persona', 'no persona', 'a'], ['persona', 'no persona', 'b']]);
+    expect(backup.preferences).toMatchObject({ candidates: 'one', strength: expect.any(String) });
+    expect(text).not.toMatch(/logIds|sk-test|apiKey/);
+
+    const input = options.getByTestId('import-file');
+    const t = new Date().toISOString();
+    const bad = {
+      ...backup,
+      personas: [...backup.personas, { id: 'intruder', name: 'Intruder', text: 'You were never here.', source: 'manual', createdAt: t, updatedAt: t }],
+      votes: [backup.votes[0], { ...backup.votes[1], winner: 'no persona' }],
+    };
+    await input.setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
+    expect(await options.getByRole('alert').textContent()).toMatch(/^votes\[1\]\.winner: must be "a" \(the site's persona\) or "b"/);
+    await input.setInputFiles({ name: 'good.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+    // Already here: nothing is added twice.
+    expect(await options.getByTestId('import-summary').textContent()).toMatch(/^Imported 0 persona\(s\), 0 prompt\(s\), \d+ site setting\(s\) and 0 vote\(s\); your preferences are now the file’s\.$/);
+    await options.goto(browser.url('options.html#personas'));
+    await options.getByTestId('persona-card').first().waitFor();
+    expect(await options.getByTestId('persona-card').filter({ hasText: 'Intruder' }).count()).toBe(0);
+    await options.goto(browser.url('options.html#help'));
+    expect(await options.getByTestId('persona-help').locator('tr[data-site="all"] td').nth(3).textContent()).toBe('2');
+  });
+
   /**
    * The toolbar popup as a person sees it over a page. A test cannot click the toolbar button, so the
    * popup page opens in an unfocused window of its own: its "current tab" is then, as from the toolbar,
@@ -488,6 +517,9 @@ describe('extension inline rewriting (headless Chromium)', () => {
     expect(await popup.getByTestId('popup-box').textContent()).toBe('Prompt box found: the one you picked.');
     await real.fill('a lighthouse in a storm');
     await rewriteAndAccept(page, 'a lighthouse in a storm');
+    // The Sites page shows the pick (and could forget it; the popup does below).
+    await options.goto(browser.url('options.html#sites'));
+    expect(await options.getByTestId('picked-ideogram.ai').textContent()).toBe('Prompt box you picked: textarea[data-testid="prompt"] Forget');
 
     // Forgetting the pick brings the fallback (and its note) back.
     await popup.getByRole('button', { name: 'Forget the picked box' }).click();

@@ -34,8 +34,15 @@ describe('extension store: personas', () => {
     expect((await getPreferences(db)).activePersonaId).toBe(a.id);
     await setActivePersona(db, b.id);
     expect((await personaForSite(db, 'example.com'))?.name).toBe('Gardener');
+    await updatePreferences(db, { candidates: 'persona-vs-persona', comparePersonaId: a.id });
     await deletePersona(db, b.id);
     expect((await getPreferences(db)).activePersonaId).toBe(a.id);
+    expect((await getPreferences(db)).comparePersonaId).toBe(a.id);
+    // The second persona of two candidates goes with it (the select would show "Pick one…" over a dead id).
+    const c = await savePersona(db, { name: 'Potter', text: 'You throw pots.', source: 'manual' });
+    await updatePreferences(db, { comparePersonaId: c.id });
+    await deletePersona(db, c.id);
+    expect((await getPreferences(db)).comparePersonaId).toBeUndefined();
     expect((await listPersonas(db)).map((p) => p.name)).toEqual(['Film shooter']);
   });
 

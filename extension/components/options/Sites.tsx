@@ -49,6 +49,14 @@ function SiteRow({ host, label, record, supported, personas }: { host: string; l
       <th scope="row">
         {label}
         {!supported && <span className="hint"> (generic mode)</span>}
+        {record?.promptSelector && (
+          <div className="hint" data-testid={`picked-${host}`}>
+            Prompt box you picked: <code>{record.promptSelector}</code>{' '}
+            <button onClick={() => void change(host, { promptSelector: undefined })} aria-label={`Forget the prompt box picked on ${label}`}>
+              Forget
+            </button>
+          </div>
+        )}
       </th>
       <td>
         <label className="switch">
@@ -79,7 +87,8 @@ function SiteRow({ host, label, record, supported, personas }: { host: string; l
 /**
  * Where ZIPP works. Supported sites are on by default; any other site works in generic mode (any text
  * box, on the button or shortcut) once added here or switched on from the popup. "Keep my prompts"
- * stores what you submit on that site, the few-shot examples that teach the model your style.
+ * stores what you submit on that site, the few-shot examples that teach the model your style. A prompt
+ * box picked from the popup is shown under its site, and can be forgotten here too.
  */
 export function Sites() {
   const sites = useLive((db) => listSites(db));

@@ -41,7 +41,7 @@ export async function savePersona(db: ZippDb, draft: PersonaDraft): Promise<Pers
   });
 }
 
-/** Deletes a persona and every reference to it (active persona, per-site defaults). */
+/** Deletes a persona and every reference to it (active persona, second persona of two candidates, per-site defaults). */
 export async function deletePersona(db: ZippDb, id: string): Promise<void> {
   await db.transaction('rw', db.personas, db.settings, db.sites, async () => {
     await db.personas.delete(id);
@@ -50,6 +50,7 @@ export async function deletePersona(db: ZippDb, id: string): Promise<void> {
       const next = await db.personas.orderBy('updatedAt').last();
       await updatePreferences(db, { activePersonaId: next?.id });
     }
+    if (prefs.comparePersonaId === id) await updatePreferences(db, { comparePersonaId: undefined });
     await db.sites
       .filter((s) => s.personaId === id)
       .modify((s) => {
