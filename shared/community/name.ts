@@ -16,3 +16,17 @@ export const REDDIT_NAME = /^[\p{L}\p{N}_.-]+$/u;
 /** The same rule as a regular expression source for SQL (DuckDB's regexp_matches). */
 export const REDDIT_NAME_SQL = '^[\\p{L}\\p{N}_.-]+$';
 export const REDDIT_NAME_HINT = 'community names use letters, digits, _ . - only (e.g. "analog")';
+
+/**
+ * How a community is written for people and for the LLM: "r/analog" for a name that can be a subreddit,
+ * the name as it is otherwise ("Guns N' Roses" from Last.fm can never be one, and "r/Guns N' Roses" would
+ * tell the persona writer it is a Reddit forum). `reddit` / `other` say the source outright where the caller
+ * knows it; `auto` (the default) decides by Reddit's name rule.
+ */
+export type CommunitySource = 'reddit' | 'other' | 'auto';
+
+export function communityDisplayName(name: string, source: CommunitySource = 'auto'): string {
+  const bare = name.trim().replace(/^\/?r\//i, '');
+  const reddit = source === 'reddit' || (source === 'auto' && REDDIT_NAME.test(bare));
+  return reddit ? `r/${bare}` : bare;
+}

@@ -3,6 +3,7 @@
  * per-community importance came from (encoder attention or TF-IDF). Output: the text handed to the LLM
  * and, for every piece of it, where it came from.
  */
+import { communityDisplayName } from '../community/name.ts';
 import { countTokens, cutToTokens } from '../text/tokens.ts';
 import { allocateBudget, DEFAULT_CONTEXT_BUDGET, MAX_CONTEXT_COMMUNITIES, type CommunityAllocation } from './budget.ts';
 import { cleanEvidenceText, MIN_EVIDENCE_WORDS } from './clean.ts';
@@ -168,7 +169,7 @@ export function buildVerbalizationContext(input: ContextInput): VerbalizationCon
     if (pool.picked.length === 0) continue;
     const chosen = pool.picked.map((i) => pool.candidates[i]!);
     items.push(...chosen);
-    const heading = pool.name === UNASSIGNED ? '### Other posts and comments' : `### r/${pool.name}`;
+    const heading = pool.name === UNASSIGNED ? '### Other posts and comments' : `### ${communityDisplayName(pool.name)}`;
     sections.push([heading, ...chosen.map((c) => `- ${c.text}`)].join('\n'));
   }
   dropped.overBudget += pools.reduce((s, p) => s + p.candidates.length - p.picked.length, 0);

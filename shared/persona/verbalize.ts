@@ -6,7 +6,7 @@
 import { LlmError } from '../llm/errors.ts';
 import type { ChatClient, ChatMessage } from '../llm/types.ts';
 import { CommunityList, type CommunityActivity } from '../schemas/community.ts';
-import { normalizeCommunityName } from '../community/name.ts';
+import { communityDisplayName, normalizeCommunityName, type CommunitySource } from '../community/name.ts';
 import { addUsage, emptyUsage, type Usage } from '../schemas/llm.ts';
 import type { PersonaEvidence } from '../schemas/persona.ts';
 import { cutToTokens } from '../text/tokens.ts';
@@ -50,6 +50,8 @@ export interface VerbalizeInput extends ContextOptions, GenerationOptions {
   includeNsfw?: boolean;
   /** The prompt for the evidence (default PERSONA_FROM_TEXTS); a benchmark passes the paper's (Table 2). */
   textsTemplate?: PersonaTemplate<{ evidence: string; communities: string }>;
+  /** Where the communities come from, for how they are named to the LLM (default: by Reddit's name rule). */
+  source?: CommunitySource;
 }
 
 export interface PersonaResult {
@@ -97,7 +99,7 @@ export async function verbalizePersona(client: ChatClient, input: VerbalizeInput
   if (context.items.length > 0) {
     const texts = input.textsTemplate ?? PERSONA_FROM_TEXTS;
     template = texts;
-    user = texts.user({ evidence: context.text, communities: names.map((n) => `r/${n}`).join(', ') });
+    user = texts.user({ evidence: context.text, communities: names.map((n) => communityDisplayName(n, input.source)).join(', ') });
   } else {
     const given = input.texts?.length ?? 0;
     if (given > 0) {
@@ -107,7 +109,7 @@ export async function verbalizePersona(client: ChatClient, input: VerbalizeInput
       );
     }
     template = PERSONA_FROM_COMMUNITIES;
-    user = PERSONA_FROM_COMMUNITIES.user({ communities: describeCommunities(names, descriptions) });
+    user = PERSONA_FROM_COMMUNITIES.user({ communities: describeCommunities(names, descriptions, input.source) });
   }
   const generated = await generate(client, template, user, input, warnings);
   return {
@@ -194,14 +196,14 @@ function groupTexts(
  * "- r/analog: Analog Photography — Film photography subreddit… [Hobbies and Interests, Photography]" per
  * community, best first; each line at most DESCRIPTION_TOKENS, so 50 communities stay near 4,000 tokens.
  */
-function describeCommunities(names: readonly string[], descriptions: readonly CommunityDescription[]): string {
+function describeCommunities(names: readonly string[], descriptions: readonly CommunityDescription[], source: CommunitySource = 'auto'): string {
   const info = new Map(descriptions.map((d) => [normalizeCommunityName(d.name), d]));
   return names
     .map((name) => {
       const d = info.get(name);
       const about = decodeEntities(stripUrlsAndMentions([d?.title?.trim(), d?.description?.trim()].filter(Boolean).join(' — ')));
       const cats = d?.categories?.length ? ` [${d.categories.join(', ')}]` : '';
-      return cutToTokens(`- r/${name}${about ? `: ${about.replace(/\s+/g, ' ')}` : ''}${cats}`, DESCRIPTION_TOKENS, 'word').text;
+      return cutToTokens(`- ${communityDisplayName(name, source)}${about ? `: ${about.replace(/\s+/g, ' ')}` : ''}${cats}`, DESCRIPTION_TOKENS, 'word').text;
     })
     .join('\n');
 }

@@ -35,6 +35,18 @@ const lastUserMessage = () => {
 };
 
 describe('verbalizePersona', () => {
+  it('names communities of any source as they are: r/ only for a name that can be a subreddit', async () => {
+    // Last.fm artists through the community-only prompt: "r/guns n' roses" would tell the writer it is a forum.
+    await verbalizePersona(client(), { communities: [{ name: "Guns N' Roses", posts: 3 }, { name: 'analog', posts: 1 }] });
+    const sent = lastUserMessage();
+    expect(sent).toContain("- guns n' roses");
+    expect(sent).not.toContain("r/guns n' roses");
+    expect(sent).toContain('- r/analog');
+    // A caller that knows the source says so: nothing is a subreddit.
+    await verbalizePersona(client(), { communities: [{ name: 'radiohead', posts: 3 }], source: 'other' });
+    expect(lastUserMessage()).not.toContain('r/radiohead');
+  });
+
   it('builds a persona from the user\'s texts with provenance', async () => {
     const r = await verbalizePersona(client(), { communities, texts, descriptions });
     expect(r.template).toBe('persona-from-texts@1');

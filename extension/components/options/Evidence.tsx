@@ -1,4 +1,5 @@
 import type { PersonaEvidence } from '../../../shared/schemas/persona.ts';
+import { communityDisplayName } from '../../../shared/community/name.ts';
 import { AttentionBars } from './AttentionBars.tsx';
 
 /** What a generated persona was built from: the weighted communities, the texts, what was removed. */
@@ -9,7 +10,7 @@ export function Evidence({ evidence }: { evidence: PersonaEvidence }) {
         Evidence used{evidence.template ? ` (${evidence.template}` : ''}
         {evidence.model ? `, ${evidence.model})` : evidence.template ? ')' : ''}
       </summary>
-      {evidence.communities.length > 0 && <AttentionBars rows={evidence.communities.slice(0, 20).map((c) => ({ label: `r/${c.name}`, weight: c.weight }))} />}
+      {evidence.communities.length > 0 && <AttentionBars rows={evidence.communities.slice(0, 20).map((c) => ({ label: communityDisplayName(c.name), weight: c.weight }))} />}
       {evidence.items.length > 0 && (
         <>
           <h4>Your texts the model read ({evidence.items.length})</h4>

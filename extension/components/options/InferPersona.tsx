@@ -5,6 +5,7 @@ import { chooseBackend, type Backend } from '../../lib/encoder/backend.ts';
 import { callBackground } from '../../lib/messages/client.ts';
 import { MAX_EVIDENCE_TEXT_CHARS, MAX_EVIDENCE_TEXTS } from '../../lib/messages/protocol.ts';
 import { parseCommunityList } from '../../../shared/community/list.ts';
+import { communityDisplayName } from '../../../shared/community/name.ts';
 import { parseRedditExport, type RedditExportParse } from '../../lib/parse/reddit-export.ts';
 import { getPreferences } from '../../lib/store/preferences.ts';
 import { pageDb } from '../common/db.ts';
@@ -117,7 +118,7 @@ export function InferPersona({ go }: { go(id: SectionId): void }) {
         importance: ranking.user.communities.map((c) => ({ name: c.name, weight: c.importance })),
         ...(texts?.length ? { texts } : {}),
       });
-      const top = ranking.user.communities.slice(0, 3).map((c) => `r/${c.label}`);
+      const top = ranking.user.communities.slice(0, 3).map((c) => communityDisplayName(c.label));
       setWarnings(result.warnings);
       setDraft({ name: `From ${top.join(', ')}`.slice(0, 120), text: result.text, source: source === 'export' ? 'export' : 'communities', evidence: result.evidence });
     } catch (err) {
@@ -221,7 +222,7 @@ export function InferPersona({ go }: { go(id: SectionId): void }) {
           <div data-testid="ranked-communities">
             <AttentionBars
               caption="Share of the encoder's attention"
-              rows={ranking.user.communities.map((c) => ({ label: `r/${c.label}`, weight: c.importance, note: c.known ? '' : 'new to the model' }))}
+              rows={ranking.user.communities.map((c) => ({ label: communityDisplayName(c.label), weight: c.importance, note: c.known ? '' : 'new to the model' }))}
             />
           </div>
           {ranking.user.ignored.length > 0 && <p className="hint">Left out: {ranking.user.ignored.join(', ')}.</p>}

@@ -4,6 +4,7 @@ import { methodBars, personaChart, renderSvg } from './charts.ts';
 import type { Block, ReportDocument, Section } from './document.ts';
 import { count, fixed, share, signedPct } from './format.ts';
 import { pairedBlocks } from './win-rates.ts';
+import { communityDisplayName } from '../../../shared/community/name.ts';
 
 /** Name of the column for methods that use no LLM. */
 const NO_LLM = '(no LLM)';
@@ -265,7 +266,7 @@ function personasSection(m: Manifest): Section {
     p.evidence
       ? ` — evidence ${p.evidence.tokens} tokens of ${p.evidence.budget}${p.evidence.spillover ? '' : ', no spill-over'}: ${p.evidence.communities
           .filter((c) => c.items > 0)
-          .map((c) => `r/${c.name} ${(100 * c.weight).toFixed(1)}% → ${c.used}/${c.budget}`)
+          .map((c) => `${communityDisplayName(c.name)} ${(100 * c.weight).toFixed(1)}% → ${c.used}/${c.budget}`)
           .join(', ') || 'none (communities only)'}`
       : '';
   if (users.length) blocks.push({ kind: 'details', summary: `Personas (${users.length} of ${Object.keys(m.personas).length} shown)`, items: users.map((u) => `${u} [${m.personas[u]!.source}${m.personas[u]!.importance ? `, ${m.personas[u]!.importance}` : ''}]: ${m.personas[u]!.text}${evidence(m.personas[u]!)}`) });

@@ -1,3 +1,4 @@
+import { communityDisplayName } from '../../../../shared/community/name.ts';
 import type { RankedCommunity } from '../../../../shared/api/personas.ts';
 
 /** Ranked communities (as /v1/personas/infer answers them) as horizontal bars, longest = most attention. */
@@ -7,7 +8,7 @@ export function AttentionBars({ ranked }: { ranked: readonly Pick<RankedCommunit
     <ol className="bars" data-testid="attention-bars">
       {ranked.map((r) => (
         <li key={r.name}>
-          <span className="bar-label">r/{r.label}</span>
+          <span className="bar-label">{communityDisplayName(r.label)}</span>
           <span className="bar-track">
             <span className="bar" style={{ width: `${(100 * r.attention) / max}%` }} />
           </span>
