@@ -193,6 +193,18 @@ describe('extension store: import and export', () => {
     expect(await dst.votes.count()).toBe(5);
   });
 
+  it('keeps two equal picks made in the same millisecond as two votes, and still adds none on re-import', async () => {
+    const src = freshDb();
+    const p = await savePersona(src, { name: 'Film', text: 'You shoot film.', source: 'manual' });
+    await addVote(src, vote({ aPersonaId: p.id }));
+    const backup = await exportBackup(src);
+    const file = JSON.stringify({ ...backup, votes: [backup.votes[0], backup.votes[0]] });
+    const dst = freshDb();
+    expect(await importBackup(dst, parseBackup(file))).toMatchObject({ votes: 2 });
+    expect(await importBackup(dst, parseBackup(file))).toMatchObject({ votes: 0 });
+    expect(await dst.votes.count()).toBe(2);
+  });
+
   it('imports a backup written before votes and preferences were in the file, and keeps this browser’s preferences', async () => {
     const dst = freshDb();
     await updatePreferences(dst, { strength: 'subtle', candidates: 'persona-vs-none' });

@@ -105,8 +105,8 @@ export interface ImportSummary {
   preferences: boolean;
 }
 
-const sameVote = (x: BackupVote, y: BackupVote) =>
-  x.createdAt === y.createdAt && x.mode === y.mode && x.a === y.a && x.b === y.b && x.winner === y.winner && x.first === y.first;
+const sameVote = (x: BackupVote, y: BackupVote) => voteKey(x) === voteKey(y);
+const voteKey = (v: BackupVote) => JSON.stringify([v.site, v.createdAt, v.mode, v.a, v.b, v.winner, v.first]);
 
 /**
  * Merges a backup into the database, all or nothing (one transaction; the file was validated before):
@@ -134,9 +134,18 @@ export async function importBackup(db: ZippDb, backup: Backup): Promise<ImportSu
       history++;
     }
     await db.sites.bulkPut(backup.sites);
+    // A vote is skipped as many times as its twin was already here before this import: the file may hold
+    // two equal picks made in the same millisecond, and both are votes (re-importing still adds none).
     let votes = 0;
+    const alreadyHere = new Map<string, number>();
     for (const v of backup.votes) {
-      if (await db.votes.where('site').equals(v.site).filter((x) => sameVote(x, v)).count()) continue;
+      const key = voteKey(v);
+      const here = alreadyHere.get(key) ?? (await db.votes.where('site').equals(v.site).filter((x) => sameVote(x, v)).count());
+      if (here > 0) {
+        alreadyHere.set(key, here - 1);
+        continue;
+      }
+      alreadyHere.set(key, 0);
       await db.votes.add(v);
       votes++;
     }
